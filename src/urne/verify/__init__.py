@@ -1,0 +1,1 @@
+"""``urne-verify``: checks Belenios election archives completely, without Django."""
