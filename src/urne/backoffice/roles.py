@@ -1,0 +1,45 @@
+"""Staff roles as Django groups of permissions, installed after every migrate.
+
+manager: election setup, voters, rules, lists, complaints (and the admin's plain records);
+helpdesk: find a voter and see their state, never a secret; bureau member and union
+delegate: their bureau's pages (later issue); auditor: read-only, audit log."""
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+
+ELECTION_MODELS = ["election", "body", "scrutin", "votercategory", "voter", "rolladjustment",
+                   "union", "candidatelist", "candidate", "complaint", "importjob"]
+
+ROLES: dict[str, dict[str, Any]] = {
+    "manager": {
+        "label": "Gestionnaire",
+        "perms": ["backoffice.view_election", "backoffice.manage_election",
+                  "backoffice.find_voter", "backoffice.view_audit"]
+        + [f"elections.{a}_{m}" for m in ELECTION_MODELS for a in ("add", "change", "view")],
+    },
+    "helpdesk": {"label": "Assistance", "perms": ["backoffice.find_voter"]},
+    "bureau": {"label": "Membre du bureau de vote", "perms": ["backoffice.bureau_pages"]},
+    "delegate": {"label": "Délégué de liste", "perms": ["backoffice.bureau_pages"]},
+    "auditor": {
+        "label": "Auditeur",
+        "perms": ["backoffice.view_election", "backoffice.view_audit", "audit.view_auditevent"]
+        + [f"elections.view_{m}" for m in ELECTION_MODELS],
+    },
+}
+
+
+def roles_install() -> None:
+    for name, role in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        perms = []
+        for dotted in role["perms"]:
+            app_label, codename = dotted.split(".")
+            perms.append(Permission.objects.get(content_type__app_label=app_label,
+                                                codename=codename))
+        group.permissions.set(perms)
+
+
+def roles_install_on_migrate(using: str = "default", **kwargs: Any) -> None:
+    if using == "default":
+        roles_install()

@@ -1,0 +1,26 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "backoffice"
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="backoffice/login.html"),
+         name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.home, name="home"),
+    path("elections/<int:election_id>/", views.election_detail, name="election"),
+    path("elections/<int:election_id>/import/", views.voter_import, name="import"),
+    path("imports/<int:job_id>/", views.import_progress, name="import_progress"),
+    path("imports/<int:job_id>/errors.csv", views.import_errors, name="import_errors"),
+    path("elections/<int:election_id>/rules/", views.rules, name="rules"),
+    path("elections/<int:election_id>/rolls/", views.rolls, name="rolls"),
+    path("scrutins/<int:scrutin_id>/roll/", views.roll, name="roll"),
+    path("elections/<int:election_id>/lists/", views.list_checks, name="list_checks"),
+    path("lists/<int:list_id>/", views.candidate_list, name="candidate_list"),
+    path("elections/<int:election_id>/complaints/", views.complaints, name="complaints"),
+    path("complaints/<int:complaint_id>/", views.complaint, name="complaint"),
+    path("elections/<int:election_id>/voters/", views.voter_find, name="voter_find"),
+    path("voters/<int:voter_id>/", views.voter_detail, name="voter"),
+    path("audit/", views.audit_log, name="audit"),
+]

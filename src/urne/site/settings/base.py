@@ -1,0 +1,145 @@
+"""Settings shared by every environment.
+
+Databases: the three stores of ARCHITECTURE.md ("The three stores") are three Django aliases,
+``default`` (voter store), ``authority`` and ``urn``. By default they are three SQLite files
+under ``URNE_VAR``; with ``URNE_DB=postgres`` they are three PostgreSQL databases named
+``<URNE_DB_PREFIX>_voters``, ``_authority`` and ``_urn``.
+"""
+
+import os
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+SRC_DIR = Path(__file__).resolve().parents[2]  # src/urne
+VAR_DIR = Path(os.environ.get("URNE_VAR", Path.cwd() / "var"))
+
+# Overridden by every concrete settings module; prod refuses this placeholder (urne.site.checks).
+SECRET_KEY = os.environ.get("URNE_SECRET_KEY", "placeholder-not-a-secret")
+DEBUG = False
+ALLOWED_HOSTS: list[str] = [h for h in os.environ.get("URNE_ALLOWED_HOSTS", "").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "urne.site",
+    "urne.audit",
+    "urne.elections",
+    "urne.backoffice",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "urne.site.urls"
+WSGI_APPLICATION = "urne.site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [SRC_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict[str, dict[str, object]]:
+    if os.environ.get("URNE_DB", "sqlite") == "postgres":
+        prefix = os.environ.get("URNE_DB_PREFIX", "urne")
+        common = {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": os.environ.get("URNE_DB_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("URNE_DB_PORT", "5432"),
+            "USER": os.environ.get("URNE_DB_USER", "root"),
+            "PASSWORD": os.environ.get("URNE_DB_PASSWORD", ""),
+            "CONN_MAX_AGE": 60,
+        }
+        return {
+            alias: {**common, "NAME": f"{prefix}_{suffix}"}
+            for alias, suffix in (("default", "voters"), ("authority", "authority"), ("urn", "urn"))
+        }
+    return {
+        alias: {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / f"{name}.sqlite3",
+            # WAL lets the worker write while the web server reads.
+            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
+        }
+        for alias, name in (("default", "voters"), ("authority", "authority"), ("urn", "urn"))
+    }
+
+
+DATABASES = _databases()
+DATABASE_ROUTERS = ["urne.site.router.StoreRouter"]
+# Which store each app lives in; apps not listed live in the voter store ("default").
+URNE_STORES = {"authority": "authority", "booth_urn": "urn", "urn": "urn"}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2id first: every new or re-hashed password uses it.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "backoffice:login"
+LOGIN_REDIRECT_URL = "backoffice:home"
+LOGOUT_REDIRECT_URL = "backoffice:login"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
+LOCALE_PATHS = [SRC_DIR / "locale"]
+USE_I18N = True
+# Stored in UTC (USE_TZ), shown in Paris time: the calendar of the seeds is in Paris time.
+USE_TZ = True
+TIME_ZONE = "Europe/Paris"
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "media/"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Upload limits: a voter file of 1.1 M rows is about 200 MB of CSV.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+URNE_PROFESSION_DE_FOI_MAX_BYTES = 5 * 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+}

@@ -1,0 +1,15 @@
+"""Production: every secret comes from the environment; urne.site.checks refuses placeholders."""
+
+import os
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = os.environ.get("URNE_SECRET_KEY", "placeholder-not-a-secret")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = 31536000
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+URNE_REFUSE_PLACEHOLDER_SECRETS = True

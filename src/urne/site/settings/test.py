@@ -1,0 +1,21 @@
+"""The test suite: fast hashing, tasks run in-process, files in a temporary folder."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+SECRET_KEY = "test-only-not-secret"  # noqa: S105 - test settings never serve real elections
+ALLOWED_HOSTS = ["testserver", "localhost"]
+# Argon2 costs ~50 ms a hash by design; tests hash many passwords, so they use a fast hasher.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "urne-test-media"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+for _alias, _db in DATABASES.items():
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        # In-memory test databases: one set per xdist worker, nothing left on disk.
+        _db["TEST"] = {"NAME": None}
+        _db.pop("OPTIONS", None)
