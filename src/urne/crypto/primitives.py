@@ -138,12 +138,16 @@ def prove_disjunction(
     proofs: list[Proof | None] = [None] * n
     commitments: list[Element] = [GROUP.identity] * (2 * n)
     total = 0
+    true_alpha = statements[true_index][0].alpha
     for i, (c, m) in enumerate(statements):
         if i == true_index:
             continue
         challenge, response = random(), random()
         proofs[i] = Proof(challenge, response)
-        commitments[2 * i] = GROUP.mul_base(response + r * challenge)
+        if c.alpha == true_alpha:  # α = g^r: one fixed-base multiplication is enough
+            commitments[2 * i] = GROUP.mul_base(response + r * challenge)
+        else:
+            commitments[2 * i] = GROUP.double_mul(GROUP.generator, response, c.alpha, challenge)
         commitments[2 * i + 1] = GROUP.double_mul(
             public_key, response, _shifted_beta(c, m), challenge
         )
