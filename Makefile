@@ -8,7 +8,8 @@ SHARED ?= $(abspath ../shared)
 export BELENIOS_TOOL ?= $(BELENIOS_TOOL_DIR)/belenios-tool-3
 export URNE_SHARED := $(SHARED)
 
-.PHONY: help install install-tools test lint typecheck contracts test-crypto bench-crypto
+.PHONY: help install install-tools test lint typecheck contracts test-crypto bench-crypto \
+	demo demo-stop migrate test-platform bench-import
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -42,3 +43,31 @@ test: install install-tools lint typecheck contracts  ## every test (the README'
 
 bench-crypto: install install-tools  ## crypto benchmark: ours vs belenios-tool 3.0
 	$(PY) bench/bench_crypto.py
+
+# --- Platform (Django) -------------------------------------------------------------------
+DEMO_HOST ?= 127.0.0.1
+DEMO_PORT ?= 8000
+DEMO_VOTERS ?= 20000
+MANAGE := $(PY) manage.py
+
+migrate: install  ## create or update the three stores (voter store, authority, urn)
+	@for db in default authority urn; do $(MANAGE) migrate --database $$db -v0 || exit 1; done
+
+demo: install migrate demo-stop  ## fresh machine: demo election, web server and worker on localhost
+	@mkdir -p var/log var/run
+	@$(MANAGE) demo_setup --voters $(DEMO_VOTERS) --url http://$(DEMO_HOST):$(DEMO_PORT)/ >var/demo.txt
+	@nohup $(MANAGE) runserver $(DEMO_HOST):$(DEMO_PORT) --noreload >var/log/web.log 2>&1 & echo $$! >var/run/web.pid
+	@nohup $(MANAGE) db_worker --no-reload >var/log/worker.log 2>&1 & echo $$! >var/run/worker.pid
+	@for i in $$(seq 50); do curl -fsS -o /dev/null http://$(DEMO_HOST):$(DEMO_PORT)/backoffice/login/ && break; sleep 0.2; done
+	@cat var/demo.txt
+	@echo "Web server log: var/log/web.log, worker log: var/log/worker.log. Stop both: make demo-stop"
+
+demo-stop:  ## stop the demo's web server and worker
+	@for f in var/run/web.pid var/run/worker.pid; do \
+	  if [ -f $$f ]; then kill $$(cat $$f) 2>/dev/null || true; rm -f $$f; fi; done
+
+test-platform: install  ## platform tests only (Django, SQLite unless URNE_DB=postgres)
+	$(PY) -m pytest -n 2 tests/functional tests/unit/platform
+
+bench-import: install  ## voter import: rows/s on SQLite and PostgreSQL (1.1 M rows)
+	$(PY) bench/bench_import.py

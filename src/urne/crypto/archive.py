@@ -212,3 +212,19 @@ def parse_header(record: Record) -> int:
         return int(expect_str(obj.get("timestamp"), "timestamp"))
     except (FormatError, UnicodeDecodeError, ValueError) as exc:
         raise ArchiveError(f"invalid archive header: {exc}") from exc
+
+
+def events_with_data(records: list[Record]) -> list[tuple[Event, list[Record]]]:
+    """Group records into events, each with the data records written just before it (§9).
+
+    No check is made here beyond parsing: the verifier checks the chain.
+    """
+    out: list[tuple[Event, list[Record]]] = []
+    pending: list[Record] = []
+    for r in records[1:]:
+        if r.name.endswith(".event.json"):
+            out.append((Event.of_text(r.body.decode()), pending))
+            pending = []
+        else:
+            pending.append(r)
+    return out

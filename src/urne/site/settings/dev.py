@@ -5,7 +5,7 @@ from .base import *  # noqa: F403
 DEBUG = True
 SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - dev settings never serve real elections
 ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # SQLite files and uploads live in var/ (git-ignored); create it on first use.
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -12,7 +12,7 @@ ALLOWED_HOSTS = ["testserver", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "urne-test-media"
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
 for _alias, _db in DATABASES.items():
     if _db["ENGINE"] == "django.db.backends.sqlite3":

@@ -1,0 +1,212 @@
+"""``urne-trustee``: what a key holder runs on their own machine (PROTOCOL.md §6, §8).
+
+Its files are belenios-tool 3.0's own, so a holder may use either tool:
+
+- ``generate-key``: a single key, ``ID.privkey`` (keep it) and ``ID.pubkey`` (send it);
+- ``threshold --step 1..6``: the threshold key generation, step by step, with the same
+  options, files, standard input and output as ``belenios-tool setup
+  generate-trustee-key-threshold`` (steps 2, 4 and 6 are the coordinator's);
+- ``decrypt`` / ``decrypt-threshold``: a partial decryption of an archive's encrypted tally,
+  printed as the two lines ``archive add-event --type=PartialDecryption`` takes. The archive
+  is fully verified first: a holder never decrypts a tally that is not the product of valid
+  ballots (otherwise a forged "tally" could be a single voter's ballot).
+
+Private keys are read from and written to the holder's files only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from urne.crypto.archive import ArchiveError, events_with_data, read_records
+from urne.crypto.election import parse_election
+from urne.crypto.encoding import FormatError, dumps, loads
+from urne.crypto.group import GROUP, GroupError, scalar_of_string
+from urne.crypto.tally import compute_partial_decryption, owned_json, tally_of_json
+from urne.crypto.threshold import (
+    Context,
+    Polynomial,
+    ThresholdError,
+    VInput,
+    VOutput,
+    cert_id,
+    decrypt_key_share,
+    step1,
+    step2,
+    step3,
+    step4,
+    step5,
+    step6,
+)
+from urne.crypto.trustees import SignedMessage, generate_single_key, single_key_id
+
+
+class CommandError(Exception):
+    """A user error: printed as ``E: …`` with exit status 1."""
+
+
+def _save(path: Path, text: str, mode: int) -> None:
+    if path.exists():
+        raise CommandError(f"{path} already exists: refusing to overwrite it")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "w") as f:
+        f.write(text + "\n")
+
+
+def _lines(path: str) -> list[str]:
+    try:
+        return [line for line in Path(path).read_text().splitlines() if line.strip()]
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text().strip()
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _certs(path: str | None) -> list[SignedMessage]:
+    if not path:
+        raise CommandError("--certs is required for this step")
+    return [SignedMessage.of_json(loads(line)) for line in _lines(path)]
+
+
+def _polynomials(path: str | None) -> list[Polynomial]:
+    if not path:
+        raise CommandError("--polynomials is required for this step")
+    return [Polynomial.of_json(loads(line)) for line in _lines(path)]
+
+
+def cmd_generate_key(args: argparse.Namespace) -> None:
+    x, tpk = generate_single_key()
+    key_id = single_key_id(tpk)
+    out = Path(args.dir)
+    _save(out / f"{key_id}.pubkey", dumps(tpk.to_json()), 0o444)
+    _save(out / f"{key_id}.privkey", json.dumps(str(x)), 0o400)
+    print(f"I: keypair {key_id} has been generated", file=sys.stderr)
+    print(key_id)
+
+
+def cmd_threshold(args: argparse.Namespace) -> None:
+    out = Path(args.dir)
+    if args.step == 1:
+        if not args.threshold_context:
+            raise CommandError("--threshold-context i/k/n is required at step 1")
+        seed, cert = step1(Context.parse(args.threshold_context))
+        cid = cert_id(cert)
+        _save(out / f"{cid}.cert", dumps(cert.to_json()), 0o444)
+        _save(out / f"{cid}.key", seed, 0o400)
+        print(f"I: certificate {cid} has been generated", file=sys.stderr)
+        print(cid)
+    elif args.step == 2:
+        step2(_certs(args.certs))
+        print("I: certificates are valid", file=sys.stderr)
+    elif args.step == 3:
+        if not args.key:
+            raise CommandError("--key is required at step 3")
+        print(dumps(step3(_certs(args.certs), _read(args.key)).to_json()))
+    elif args.step == 4:
+        certs = _certs(args.certs)
+        for cert, vinput in zip(certs, step4(certs, _polynomials(args.polynomials)), strict=True):
+            name = out / f"{cert_id(cert)}.vinput"
+            _save(name, dumps(vinput.to_json()), 0o444)
+            print(f"I: wrote {name}", file=sys.stderr)
+    elif args.step == 5:
+        if not args.key:
+            raise CommandError("--key is required at step 5")
+        vinput = VInput.of_json(loads(sys.stdin.readline()))
+        print(dumps(step5(_certs(args.certs), _read(args.key), vinput).to_json()))
+    elif args.step == 6:
+        certs = _certs(args.certs)
+        voutputs = [VOutput.of_json(loads(line)) for line in sys.stdin.read().splitlines() if line.strip()]
+        params, dkeys = step6(certs, _polynomials(args.polynomials), voutputs)
+        for cert, dkey in zip(certs, dkeys, strict=True):
+            name = out / f"{cert_id(cert)}.dkey"
+            _save(name, dkey, 0o400)
+            print(f"I: wrote {name}", file=sys.stderr)
+        print(dumps(params.to_json()))
+    else:
+        raise CommandError("--step must be 1 to 6")
+
+
+def _decrypt(archive: str, trustee_id: int, secret: int, skip_verify: bool) -> None:
+    if not skip_verify:
+        from urne.verify.checks import verify_archive
+
+        report = verify_archive(archive)
+        if not report.valid:
+            failures = "; ".join(str(f) for f in report.failures[:5])
+            raise CommandError(f"the archive does not verify, refusing to decrypt: {failures}")
+    try:
+        events = events_with_data(read_records(Path(archive).read_bytes()))
+    except (OSError, ArchiveError, FormatError, UnicodeDecodeError) as exc:
+        raise CommandError(f"cannot read the archive: {exc}") from exc
+    election = parse_election(events[0][1][0].body.decode())
+    tallies = [data for event, data in events if event.type == "EncryptedTally"]
+    if not tallies:
+        raise CommandError("the archive has no encrypted tally yet")
+    tally = tally_of_json(loads(tallies[-1][0].body))
+    pd = dumps(compute_partial_decryption(election, tally, secret).to_json())
+    print(pd)
+    print(dumps(owned_json(trustee_id, pd)))
+
+
+def cmd_decrypt(args: argparse.Namespace) -> None:
+    try:
+        secret = scalar_of_string(loads(_read(args.privkey)))
+    except (GroupError, FormatError) as exc:
+        raise CommandError(f"{args.privkey} is not a private key: {exc}") from exc
+    _decrypt(args.archive, args.trustee_id, secret, args.skip_verify)
+
+
+def cmd_decrypt_threshold(args: argparse.Namespace) -> None:
+    share = decrypt_key_share(_read(args.key), _read(args.decryption_key))
+    _decrypt(args.archive, args.trustee_id, share, args.skip_verify)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="urne-trustee", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("generate-key", help="make a single trustee key (ID.privkey, ID.pubkey)")
+    p.add_argument("--dir", default=".")
+    p.set_defaults(run=cmd_generate_key)
+    p = sub.add_parser("threshold", help="threshold key generation, one step at a time")
+    p.add_argument("--step", type=int, required=True)
+    p.add_argument("--threshold-context", help="i/k/n: member index, number needed, group size")
+    p.add_argument("--certs")
+    p.add_argument("--key", help="the member's private ID.key")
+    p.add_argument("--polynomials")
+    p.add_argument("--dir", default=".")
+    p.set_defaults(run=cmd_threshold)
+    for name, run in (("decrypt", cmd_decrypt), ("decrypt-threshold", cmd_decrypt_threshold)):
+        p = sub.add_parser(name, help="partial decryption of an archive's encrypted tally")
+        p.add_argument("--archive", required=True, help="the election's .bel archive")
+        p.add_argument("--trustee-id", type=int, required=True)
+        if name == "decrypt":
+            p.add_argument("--privkey", required=True)
+        else:
+            p.add_argument("--key", required=True)
+            p.add_argument("--decryption-key", required=True)
+        p.add_argument("--skip-verify", action="store_true", help=argparse.SUPPRESS)
+        p.set_defaults(run=run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        args.run(args)
+    except (CommandError, ThresholdError, FormatError) as exc:
+        print(f"E: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
