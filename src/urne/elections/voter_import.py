@@ -118,7 +118,12 @@ def count_rows(path: Path) -> int:
 
         wb = load_workbook(path, read_only=True)
         try:
-            return max(0, (wb.worksheets[0].max_row or 1) - 1)
+            ws = wb.worksheets[0]
+            rows = ws.max_row
+            if not rows or rows <= 1:
+                # Some writers omit the sheet's dimension: count the rows instead.
+                rows = sum(1 for _ in ws.iter_rows(values_only=True))
+            return max(0, rows - 1)
         finally:
             wb.close()
     n, last = 0, b"\n"
