@@ -15,7 +15,7 @@ ROLES: dict[str, dict[str, Any]] = {
     "manager": {
         "label": "Gestionnaire",
         "perms": ["backoffice.view_election", "backoffice.manage_election",
-                  "backoffice.find_voter", "backoffice.view_audit"]
+                  "backoffice.find_voter", "backoffice.view_audit", "audit.view_auditevent"]
         + [f"elections.{a}_{m}" for m in ELECTION_MODELS for a in ("add", "change", "view")],
     },
     "helpdesk": {"label": "Assistance", "perms": ["backoffice.find_voter"]},
