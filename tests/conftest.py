@@ -4,20 +4,20 @@ import pytest
 
 
 @pytest.fixture
-def manager(db):  # noqa: ANN001 - pytest fixture
+def manager(db):
     from platform_factories import staff_make
 
     return staff_make("manager")
 
 
 @pytest.fixture
-def election(db):  # noqa: ANN001
+def election(db):
     from platform_factories import election_make
 
     return election_make()
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):  # noqa: ANN001
+def media_root(settings, tmp_path):
     """Uploaded files go to a per-test folder."""
     settings.MEDIA_ROOT = tmp_path / "media"

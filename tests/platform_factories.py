@@ -20,7 +20,9 @@ def numen_make(n: int | None = None) -> str:
 
 def staff_make(role: str | None, username: str | None = None) -> Any:
     user = get_user_model().objects.create_user(
-        username=username or f"{role or 'nobody'}{next(_seq)}", password="x", is_staff=True,
+        username=username or f"{role or 'nobody'}{next(_seq)}",
+        password="x",  # noqa: S106 - test accounts
+        is_staff=True,
     )
     if role:
         user.groups.add(Group.objects.get(name=role))
@@ -39,14 +41,26 @@ def scrutin_make(election: Election, code: str, perimeter: str = "", **kw: Any) 
     return scrutin_create(actor="factory", body=body(election, code), perimeter=perimeter, **kw)
 
 
-def voter_make(election: Election, category: str = "PE et instituteur", *,
-               academie: str = "Lyon", departement: str = "69", civility: str = "F",
-               **kw: Any) -> Voter:
+def voter_make(
+    election: Election,
+    category: str = "PE et instituteur",
+    *,
+    academie: str = "Lyon",
+    departement: str = "69",
+    civility: str = "F",
+    **kw: Any,
+) -> Voter:
     n = next(_seq)
     return Voter.objects.create(
-        election=election, numen=kw.pop("numen", numen_make(n)), civility=civility,
-        last_name=kw.pop("last_name", f"NOM{n}"), first_name=kw.pop("first_name", "Camille"),
-        birth_date=date(1980, 1, 1), email=f"v{n}@ac-lyon.fr",
+        election=election,
+        numen=kw.pop("numen", numen_make(n)),
+        civility=civility,
+        last_name=kw.pop("last_name", f"NOM{n}"),
+        first_name=kw.pop("first_name", "Camille"),
+        birth_date=date(1980, 1, 1),
+        email=f"v{n}@ac-lyon.fr",
         category=VoterCategory.objects.get(election=election, name=category),
-        academie=academie, departement=departement, **kw,
+        academie=academie,
+        departement=departement,
+        **kw,
     )

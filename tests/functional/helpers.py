@@ -4,15 +4,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from platform_factories import election_make, scrutin_make, voter_make
 
+from platform_factories import election_make, scrutin_make, voter_make
 from urne.elections.candidate_lists import (
     CandidateInput,
     candidate_list_register,
     profession_de_foi_attach,
 )
 from urne.elections.models import (
-    CandidateList, Complaint, Election, ImportJob, ImportRowError, Scrutin, Union, Voter,
+    CandidateList,
+    Complaint,
+    Election,
+    ImportJob,
+    ImportRowError,
+    Scrutin,
+    Union,
+    Voter,
 )
 from urne.elections.services import complaint_file
 
@@ -37,16 +44,35 @@ def world_make() -> World:
     union = Union.objects.create(election=election, name="Syndicat A", acronym="SA")
     other = Union.objects.create(election=election, name="Syndicat B", acronym="SB")
     lst = candidate_list_register(
-        actor="t", scrutin=scrutin, label="SA – SB",
+        actor="t",
+        scrutin=scrutin,
+        label="SA – SB",
         unions=[(union, Decimal(60)), (other, Decimal(40))],
-        candidates=[CandidateInput("A", "Anne", "F"), CandidateInput("B", "Bruno", "M"),
-                    CandidateInput("C", "Chloé", "F"), CandidateInput("D", "David", "M")],
+        candidates=[
+            CandidateInput("A", "Anne", "F"),
+            CandidateInput("B", "Bruno", "M"),
+            CandidateInput("C", "Chloé", "F"),
+            CandidateInput("D", "David", "M"),
+        ],
     )
-    profession_de_foi_attach(actor="t", candidate_list=lst, upload=SimpleUploadedFile(
-        "pf.pdf", PDF, content_type="application/pdf"))
-    complaint = complaint_file(election=election, voter=voter, scrutin=scrutin,
-                               subject="Mauvaise académie", text="Je suis à Grenoble.")
-    job = ImportJob.objects.create(election=election, filename="v.csv", path="/nonexistent",
-                                   status=ImportJob.Status.DONE, error_count=1)
+    profession_de_foi_attach(
+        actor="t",
+        candidate_list=lst,
+        upload=SimpleUploadedFile("pf.pdf", PDF, content_type="application/pdf"),
+    )
+    complaint = complaint_file(
+        election=election,
+        voter=voter,
+        scrutin=scrutin,
+        subject="Mauvaise académie",
+        text="Je suis à Grenoble.",
+    )
+    job = ImportJob.objects.create(
+        election=election,
+        filename="v.csv",
+        path="/nonexistent",
+        status=ImportJob.Status.DONE,
+        error_count=1,
+    )
     ImportRowError.objects.create(job=job, line=2, numen="=cmd", message="NUMEN invalide")
     return World(election, scrutin, voter, lst, complaint, job)

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import get_resolver, reverse
 from helpers import world_make
+
 from platform_factories import staff_make
 
 ROLES = ["manager", "helpdesk", "bureau", "delegate", "auditor", None]
@@ -21,12 +22,16 @@ def _urls(w):
         "rolls": (reverse("backoffice:rolls", args=[w.election.pk]), READERS),
         "roll": (reverse("backoffice:roll", args=[w.scrutin.pk]), READERS),
         "list_checks": (reverse("backoffice:list_checks", args=[w.election.pk]), READERS),
-        "candidate_list": (reverse("backoffice:candidate_list", args=[w.candidate_list.pk]),
-                           READERS),
+        "candidate_list": (
+            reverse("backoffice:candidate_list", args=[w.candidate_list.pk]),
+            READERS,
+        ),
         "complaints": (reverse("backoffice:complaints", args=[w.election.pk]), READERS),
         "complaint": (reverse("backoffice:complaint", args=[w.complaint.pk]), READERS),
-        "voter_find": (reverse("backoffice:voter_find", args=[w.election.pk]) + "?q=NOM",
-                       {"manager", "helpdesk"}),
+        "voter_find": (
+            reverse("backoffice:voter_find", args=[w.election.pk]) + "?q=NOM",
+            {"manager", "helpdesk"},
+        ),
         "voter": (reverse("backoffice:voter", args=[w.voter.pk]), {"manager", "helpdesk"}),
         "audit": (reverse("backoffice:audit") + "?check=1", READERS),
         "admin_voters": (reverse("admin:elections_voter_changelist"), READERS),

@@ -51,3 +51,6 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("tête de chaîne d'audit")
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq} {self.last_hash[:12]}"

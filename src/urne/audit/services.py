@@ -12,15 +12,33 @@ from .models import GENESIS_HASH, AuditEvent, AuditHead
 
 
 def event_hash(
-    *, prev_hash: str, seq: int, at: str, actor_id: int | None, actor: str, action: str,
-    object_type: str, object_id: str, data: dict[str, Any],
+    *,
+    prev_hash: str,
+    seq: int,
+    at: str,
+    actor_id: int | None,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data: dict[str, Any],
 ) -> str:
     body = json.dumps(
         {
-            "prev": prev_hash, "seq": seq, "at": at, "actor_id": actor_id, "actor": actor,
-            "action": action, "object_type": object_type, "object_id": object_id, "data": data,
+            "prev": prev_hash,
+            "seq": seq,
+            "at": at,
+            "actor_id": actor_id,
+            "actor": actor,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "data": data,
         },
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
     )
     return hashlib.sha256(body.encode()).hexdigest()
 
@@ -34,7 +52,11 @@ def _actor_fields(actor: Any) -> tuple[int | None, str]:
 
 
 def audit_append(
-    *, actor: Any, action: str, obj: Any = None, data: dict[str, Any] | None = None,
+    *,
+    actor: Any,
+    action: str,
+    obj: Any = None,
+    data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain. `actor` is a user, a name (e.g. "system") or None."""
     actor_id, actor_name = _actor_fields(actor)
@@ -47,14 +69,27 @@ def audit_append(
         at = timezone.now()
         seq = head.last_seq + 1
         digest = event_hash(
-            prev_hash=head.last_hash, seq=seq, at=at.isoformat(), actor_id=actor_id,
-            actor=actor_name, action=action, object_type=object_type, object_id=object_id,
+            prev_hash=head.last_hash,
+            seq=seq,
+            at=at.isoformat(),
+            actor_id=actor_id,
+            actor=actor_name,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
             data=payload,
         )
         event = AuditEvent.objects.create(
-            seq=seq, at=at, actor_id=actor_id, actor=actor_name, action=action,
-            object_type=object_type, object_id=object_id, data=payload,
-            prev_hash=head.last_hash, hash=digest,
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            actor=actor_name,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            data=payload,
+            prev_hash=head.last_hash,
+            hash=digest,
         )
         head.last_seq, head.last_hash = seq, digest
         head.save(update_fields=["last_seq", "last_hash"])
@@ -82,9 +117,15 @@ def audit_chain_check() -> ChainReport:
         if ev.prev_hash != prev:
             return ChainReport(count, ev.seq, "previous hash does not match")
         digest = event_hash(
-            prev_hash=prev, seq=ev.seq, at=ev.at.isoformat(), actor_id=ev.actor_id,
-            actor=ev.actor, action=ev.action, object_type=ev.object_type,
-            object_id=ev.object_id, data=ev.data,
+            prev_hash=prev,
+            seq=ev.seq,
+            at=ev.at.isoformat(),
+            actor_id=ev.actor_id,
+            actor=ev.actor,
+            action=ev.action,
+            object_type=ev.object_type,
+            object_id=ev.object_id,
+            data=ev.data,
         )
         if digest != ev.hash:
             return ChainReport(count, ev.seq, "content does not match its hash")

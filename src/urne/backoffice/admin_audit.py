@@ -15,12 +15,17 @@ class AuditedAdmin(admin.ModelAdmin):
         return super().log_addition(request, obj, message)
 
     def log_change(self, request: Any, obj: Any, message: Any) -> Any:
-        audit_append(actor=request.user, action="admin.change", obj=obj,
-                     data={"repr": str(obj), "message": message})
+        audit_append(
+            actor=request.user,
+            action="admin.change",
+            obj=obj,
+            data={"repr": str(obj), "message": message},
+        )
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request: Any, queryset: Any) -> Any:
         for obj in queryset:
-            audit_append(actor=request.user, action="admin.delete", obj=obj,
-                         data={"repr": str(obj)})
+            audit_append(
+                actor=request.user, action="admin.delete", obj=obj, data={"repr": str(obj)}
+            )
         return super().log_deletions(request, queryset)

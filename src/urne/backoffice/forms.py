@@ -21,8 +21,10 @@ class ProfessionDeFoiForm(forms.Form):
 class ComplaintDecisionForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Décision"),
-        choices=[(Complaint.Status.ACCEPTED, _("acceptée")),
-                 (Complaint.Status.REJECTED, _("rejetée"))],
+        choices=[
+            (Complaint.Status.ACCEPTED, _("acceptée")),
+            (Complaint.Status.REJECTED, _("rejetée")),
+        ],
     )
     response = forms.CharField(label=_("Réponse motivée"), widget=forms.Textarea(attrs={"rows": 3}))
 

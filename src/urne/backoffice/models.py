@@ -14,3 +14,6 @@ class Backoffice(models.Model):
             ("view_audit", "Consulter le journal d'audit"),
             ("bureau_pages", "Pages du bureau de vote électronique"),
         ]
+
+    def __str__(self) -> str:
+        return "back office"

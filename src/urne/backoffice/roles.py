@@ -8,14 +8,30 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 
-ELECTION_MODELS = ["election", "body", "scrutin", "votercategory", "voter", "rolladjustment",
-                   "union", "candidatelist", "candidate", "complaint", "importjob"]
+ELECTION_MODELS = [
+    "election",
+    "body",
+    "scrutin",
+    "votercategory",
+    "voter",
+    "rolladjustment",
+    "union",
+    "candidatelist",
+    "candidate",
+    "complaint",
+    "importjob",
+]
 
 ROLES: dict[str, dict[str, Any]] = {
     "manager": {
         "label": "Gestionnaire",
-        "perms": ["backoffice.view_election", "backoffice.manage_election",
-                  "backoffice.find_voter", "backoffice.view_audit", "audit.view_auditevent"]
+        "perms": [
+            "backoffice.view_election",
+            "backoffice.manage_election",
+            "backoffice.find_voter",
+            "backoffice.view_audit",
+            "audit.view_auditevent",
+        ]
         + [f"elections.{a}_{m}" for m in ELECTION_MODELS for a in ("add", "change", "view")],
     },
     "helpdesk": {"label": "Assistance", "perms": ["backoffice.find_voter"]},
@@ -35,8 +51,9 @@ def roles_install() -> None:
         perms = []
         for dotted in role["perms"]:
             app_label, codename = dotted.split(".")
-            perms.append(Permission.objects.get(content_type__app_label=app_label,
-                                                codename=codename))
+            perms.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
         group.permissions.set(perms)
 
 

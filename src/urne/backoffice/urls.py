@@ -5,8 +5,9 @@ from . import views
 
 app_name = "backoffice"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="backoffice/login.html"),
-         name="login"),
+    path(
+        "login/", auth_views.LoginView.as_view(template_name="backoffice/login.html"), name="login"
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("elections/<int:election_id>/", views.election_detail, name="election"),

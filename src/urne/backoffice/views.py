@@ -23,14 +23,26 @@ from urne.elections.candidate_lists import (
     union_shares,
 )
 from urne.elections.models import (
-    Body, CandidateList, Complaint, Election, ImportJob, RollAdjustment, Scrutin, Voter,
+    Body,
+    CandidateList,
+    Complaint,
+    Election,
+    ImportJob,
+    RollAdjustment,
+    Scrutin,
+    Voter,
     VoterCategory,
 )
 from urne.elections.voter_import import import_errors_csv, voter_import_start
 
 from .forms import (
-    AdjustmentForm, ComplaintDecisionForm, ProfessionDeFoiForm, VoterFileForm, VoterSearchForm,
+    AdjustmentForm,
+    ComplaintDecisionForm,
+    ProfessionDeFoiForm,
+    VoterFileForm,
+    VoterSearchForm,
 )
+
 
 def staff_required(perm: str) -> Any:
     """Anonymous users go to the login page; staff without `perm` get a 403."""
@@ -56,24 +68,33 @@ def _errors(exc: ValidationError) -> str:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "backoffice/home.html", {
-        "elections": Election.objects.order_by("-created_at"),
-        "roles": [g.name for g in request.user.groups.all()],
-    })
+    return render(
+        request,
+        "backoffice/home.html",
+        {
+            "elections": Election.objects.order_by("-created_at"),
+            "roles": [g.name for g in request.user.groups.all()],
+        },
+    )
 
 
 @staff_required(VIEW)
 def election_detail(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
-    return render(request, "backoffice/election.html", {
-        "election": election,
-        "bodies": Body.objects.filter(election=election),
-        "voters": Voter.objects.filter(election=election).count(),
-        "scrutins": Scrutin.objects.filter(election=election).count(),
-        "lists": CandidateList.objects.filter(scrutin__election=election).count(),
-        "open_complaints": Complaint.objects.filter(election=election,
-                                                    status=Complaint.Status.OPEN).count(),
-    })
+    return render(
+        request,
+        "backoffice/election.html",
+        {
+            "election": election,
+            "bodies": Body.objects.filter(election=election),
+            "voters": Voter.objects.filter(election=election).count(),
+            "scrutins": Scrutin.objects.filter(election=election).count(),
+            "lists": CandidateList.objects.filter(scrutin__election=election).count(),
+            "open_complaints": Complaint.objects.filter(
+                election=election, status=Complaint.Status.OPEN
+            ).count(),
+        },
+    )
 
 
 @staff_required(MANAGE)
@@ -83,24 +104,37 @@ def voter_import(request: HttpRequest, election_id: int) -> HttpResponse:
     form = VoterFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = voter_import_start(actor=request.user, election=election,
-                                     upload=form.cleaned_data["file"])
+            job = voter_import_start(
+                actor=request.user, election=election, upload=form.cleaned_data["file"]
+            )
         except ValidationError as exc:
             form.add_error("file", _errors(exc))
         else:
             return redirect("backoffice:import_progress", job_id=job.pk)
-    return render(request, "backoffice/import.html", {
-        "election": election, "form": form, "jobs": election.imports.all()[:20],
-    })
+    return render(
+        request,
+        "backoffice/import.html",
+        {
+            "election": election,
+            "form": form,
+            "jobs": election.imports.all()[:20],
+        },
+    )
 
 
 @staff_required(MANAGE)
 def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("election"), pk=job_id)
-    return render(request, "backoffice/import_progress.html", {
-        "job": job, "election": job.election, "errors": job.errors.all()[:50],
-        "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
-    })
+    return render(
+        request,
+        "backoffice/import_progress.html",
+        {
+            "job": job,
+            "election": job.election,
+            "errors": job.errors.all()[:50],
+            "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+        },
+    )
 
 
 @staff_required(MANAGE)
@@ -111,12 +145,11 @@ def import_errors(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     return response
 
 
-def _rules_from_post(request: HttpRequest, categories: list[VoterCategory],
-                     bodies: list[Body]) -> dict[int, set[int]]:
+def _rules_from_post(
+    request: HttpRequest, categories: list[VoterCategory], bodies: list[Body]
+) -> dict[int, set[int]]:
     chosen = set(request.POST.getlist("rule"))
-    return {
-        c.pk: {b.pk for b in bodies if f"{c.pk}:{b.pk}" in chosen} for c in categories
-    }
+    return {c.pk: {b.pk for b in bodies if f"{c.pk}:{b.pk}" in chosen} for c in categories}
 
 
 @staff_required(VIEW)
@@ -141,10 +174,17 @@ def rules(request: HttpRequest, election_id: int) -> HttpResponse:
     current = proposed or {c.pk: {b.pk for b in c.bodies.all()} for c in categories}
     preview = selectors.rules_preview(election=election, rules=current)
     table = [(c, [(b, b.pk in current.get(c.pk, set())) for b in bodies]) for c in categories]
-    return render(request, "backoffice/rules.html", {
-        "election": election, "bodies": bodies, "table": table, "preview": preview,
-        "is_preview": proposed is not None,
-    })
+    return render(
+        request,
+        "backoffice/rules.html",
+        {
+            "election": election,
+            "bodies": bodies,
+            "table": table,
+            "preview": preview,
+            "is_preview": proposed is not None,
+        },
+    )
 
 
 @staff_required(VIEW)
@@ -154,16 +194,23 @@ def rolls(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
     if request.method == "POST":
         counts = services.rolls_publish(actor=request.user, election=election)
-        messages.success(request, _("Listes électorales publiées (%(n)d scrutins).")
-                         % {"n": len(counts)})
+        messages.success(
+            request, _("Listes électorales publiées (%(n)d scrutins).") % {"n": len(counts)}
+        )
         return redirect("backoffice:rolls", election_id=election.pk)
     preview = selectors.rules_preview(election=election)
     published = dict(
         Scrutin.objects.filter(election=election).values_list("pk").annotate(n=Count("roll"))
     )
-    return render(request, "backoffice/rolls.html", {
-        "election": election, "preview": preview, "published": published,
-    })
+    return render(
+        request,
+        "backoffice/rolls.html",
+        {
+            "election": election,
+            "preview": preview,
+            "published": published,
+        },
+    )
 
 
 @staff_required(VIEW)
@@ -173,33 +220,49 @@ def roll(request: HttpRequest, scrutin_id: int) -> HttpResponse:
     scrutin = get_object_or_404(Scrutin.objects.select_related("body", "election"), pk=scrutin_id)
     form = AdjustmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        voter = Voter.objects.filter(election=scrutin.election,
-                                     numen=form.cleaned_data["numen"].upper()).first()
+        voter = Voter.objects.filter(
+            election=scrutin.election, numen=form.cleaned_data["numen"].upper()
+        ).first()
         if voter is None:
             form.add_error("numen", _("Aucun électeur avec ce NUMEN dans cette élection."))
         else:
             try:
-                services.roll_adjust(actor=request.user, scrutin=scrutin, voter=voter,
-                                     kind=form.cleaned_data["kind"],
-                                     reason=form.cleaned_data["reason"])
+                services.roll_adjust(
+                    actor=request.user,
+                    scrutin=scrutin,
+                    voter=voter,
+                    kind=form.cleaned_data["kind"],
+                    reason=form.cleaned_data["reason"],
+                )
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
             else:
                 messages.success(request, _("Correction enregistrée."))
                 return redirect("backoffice:roll", scrutin_id=scrutin.pk)
-    page = Paginator(selectors.roll_computed(scrutin).order_by("last_name", "first_name", "pk"),
-                     100).get_page(request.GET.get("page"))
-    return render(request, "backoffice/roll.html", {
-        "scrutin": scrutin, "election": scrutin.election, "page": page, "form": form,
-        "adjustments": RollAdjustment.objects.filter(scrutin=scrutin).select_related("voter"),
-    })
+    page = Paginator(
+        selectors.roll_computed(scrutin).order_by("last_name", "first_name", "pk"), 100
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "backoffice/roll.html",
+        {
+            "scrutin": scrutin,
+            "election": scrutin.election,
+            "page": page,
+            "form": form,
+            "adjustments": RollAdjustment.objects.filter(scrutin=scrutin).select_related("voter"),
+        },
+    )
 
 
 @staff_required(VIEW)
 def list_checks(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
-    lists = (CandidateList.objects.filter(scrutin__election=election)
-             .select_related("scrutin__body").prefetch_related("candidates"))
+    lists = (
+        CandidateList.objects.filter(scrutin__election=election)
+        .select_related("scrutin__body")
+        .prefetch_related("candidates")
+    )
     shares: dict[int, float | None] = {}
     rows = []
     for lst in lists:
@@ -209,83 +272,125 @@ def list_checks(request: HttpRequest, election_id: int) -> HttpResponse:
     by_scrutin: dict[Scrutin, list[Any]] = defaultdict(list)
     for lst, problems in rows:
         by_scrutin[lst.scrutin].append((lst, problems))
-    return render(request, "backoffice/list_checks.html", {
-        "election": election, "by_scrutin": dict(by_scrutin),
-        "invalid": sum(1 for _lst, p in rows if p), "total": len(rows),
-    })
+    return render(
+        request,
+        "backoffice/list_checks.html",
+        {
+            "election": election,
+            "by_scrutin": dict(by_scrutin),
+            "invalid": sum(1 for _lst, p in rows if p),
+            "total": len(rows),
+        },
+    )
 
 
 @staff_required(VIEW)
 @require_http_methods(["GET", "POST"])
 def candidate_list(request: HttpRequest, list_id: int) -> HttpResponse:
     _require_manage_on_post(request)
-    lst = get_object_or_404(CandidateList.objects.select_related("scrutin__body",
-                                                                 "scrutin__election"), pk=list_id)
+    lst = get_object_or_404(
+        CandidateList.objects.select_related("scrutin__body", "scrutin__election"), pk=list_id
+    )
     form = ProfessionDeFoiForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            profession_de_foi_attach(actor=request.user, candidate_list=lst,
-                                     upload=form.cleaned_data["file"])
+            profession_de_foi_attach(
+                actor=request.user, candidate_list=lst, upload=form.cleaned_data["file"]
+            )
         except ValidationError as exc:
             form.add_error("file", _errors(exc))
         else:
             messages.success(request, _("Profession de foi enregistrée."))
             return redirect("backoffice:candidate_list", list_id=lst.pk)
-    return render(request, "backoffice/candidate_list.html", {
-        "lst": lst, "election": lst.scrutin.election, "form": form,
-        "problems": candidate_list_check(lst), "shares": union_shares(lst),
-        "bounds": lst.scrutin.candidate_bounds(),
-    })
+    return render(
+        request,
+        "backoffice/candidate_list.html",
+        {
+            "lst": lst,
+            "election": lst.scrutin.election,
+            "form": form,
+            "problems": candidate_list_check(lst),
+            "shares": union_shares(lst),
+            "bounds": lst.scrutin.candidate_bounds(),
+        },
+    )
 
 
 @staff_required(VIEW)
 def complaints(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
-    return render(request, "backoffice/complaints.html", {
-        "election": election,
-        "complaints": Complaint.objects.filter(election=election).select_related("voter"),
-    })
+    return render(
+        request,
+        "backoffice/complaints.html",
+        {
+            "election": election,
+            "complaints": Complaint.objects.filter(election=election).select_related("voter"),
+        },
+    )
 
 
 @staff_required(VIEW)
 @require_http_methods(["GET", "POST"])
 def complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
     _require_manage_on_post(request)
-    item = get_object_or_404(Complaint.objects.select_related("election", "voter"),
-                             pk=complaint_id)
+    item = get_object_or_404(Complaint.objects.select_related("election", "voter"), pk=complaint_id)
     form = ComplaintDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.complaint_decide(actor=request.user, complaint=item,
-                                      status=form.cleaned_data["status"],
-                                      response=form.cleaned_data["response"])
+            services.complaint_decide(
+                actor=request.user,
+                complaint=item,
+                status=form.cleaned_data["status"],
+                response=form.cleaned_data["response"],
+            )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
             messages.success(request, _("Décision enregistrée."))
             return redirect("backoffice:complaints", election_id=item.election_id)
-    return render(request, "backoffice/complaint.html", {
-        "complaint": item, "election": item.election, "form": form,
-    })
+    return render(
+        request,
+        "backoffice/complaint.html",
+        {
+            "complaint": item,
+            "election": item.election,
+            "form": form,
+        },
+    )
 
 
 @staff_required("backoffice.find_voter")
 def voter_find(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
     form = VoterSearchForm(request.GET or None)
-    results = (selectors.voter_search(election=election, query=form.cleaned_data["q"] or "")
-               if form.is_valid() else [])
-    return render(request, "backoffice/voter_find.html", {
-        "election": election, "form": form, "results": results,
-    })
+    results = (
+        selectors.voter_search(election=election, query=form.cleaned_data["q"] or "")
+        if form.is_valid()
+        else []
+    )
+    return render(
+        request,
+        "backoffice/voter_find.html",
+        {
+            "election": election,
+            "form": form,
+            "results": results,
+        },
+    )
 
 
 @staff_required("backoffice.find_voter")
 def voter_detail(request: HttpRequest, voter_id: int) -> HttpResponse:
     voter = get_object_or_404(Voter.objects.select_related("election", "category"), pk=voter_id)
-    return render(request, "backoffice/voter.html", {
-        "voter": voter, "election": voter.election, **selectors.voter_state(voter),
-    })
+    return render(
+        request,
+        "backoffice/voter.html",
+        {
+            "voter": voter,
+            "election": voter.election,
+            **selectors.voter_state(voter),
+        },
+    )
 
 
 @staff_required("backoffice.view_audit")

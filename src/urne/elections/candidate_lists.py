@@ -27,7 +27,11 @@ class CandidateInput:
 
 @transaction.atomic
 def candidate_list_register(
-    *, actor: Any, scrutin: Scrutin, label: str, unions: list[tuple[Union, Decimal | None]],
+    *,
+    actor: Any,
+    scrutin: Scrutin,
+    label: str,
+    unions: list[tuple[Union, Decimal | None]],
     candidates: list[CandidateInput],
 ) -> CandidateList:
     """Register a list: one union, or a joint list with optional shares (percent)."""
@@ -42,14 +46,26 @@ def candidate_list_register(
         ListUnion(candidate_list=lst, union=u, share=share) for u, share in unions
     )
     Candidate.objects.bulk_create(
-        Candidate(candidate_list=lst, position=i, last_name=c.last_name.strip(),
-                  first_name=c.first_name.strip(), gender=c.gender)
+        Candidate(
+            candidate_list=lst,
+            position=i,
+            last_name=c.last_name.strip(),
+            first_name=c.first_name.strip(),
+            gender=c.gender,
+        )
         for i, c in enumerate(candidates, start=1)
     )
-    audit_append(actor=actor, action="list.register", obj=lst, data={
-        "scrutin": scrutin.uuid, "label": lst.label, "candidates": len(candidates),
-        "unions": {u.acronym: (str(s) if s is not None else None) for u, s in unions},
-    })
+    audit_append(
+        actor=actor,
+        action="list.register",
+        obj=lst,
+        data={
+            "scrutin": scrutin.uuid,
+            "label": lst.label,
+            "candidates": len(candidates),
+            "unions": {u.acronym: (str(s) if s is not None else None) for u, s in unions},
+        },
+    )
     return lst
 
 
@@ -62,8 +78,10 @@ def profession_de_foi_validate(upload: UploadedFile) -> None:
     if upload.size is None or upload.size == 0:
         raise ValidationError(_("Le fichier est vide."))
     if upload.size > limit:
-        raise ValidationError(_("Le fichier dépasse la taille maximale de %(mo)s Mo.")
-                              % {"mo": limit // (1024 * 1024)})
+        raise ValidationError(
+            _("Le fichier dépasse la taille maximale de %(mo)s Mo.")
+            % {"mo": limit // (1024 * 1024)}
+        )
     name = (upload.name or "").lower()
     if not name.endswith(".pdf") or upload.content_type not in ("application/pdf", None):
         raise ValidationError(_("La profession de foi doit être un fichier PDF."))
@@ -75,14 +93,16 @@ def profession_de_foi_validate(upload: UploadedFile) -> None:
 
 
 @transaction.atomic
-def profession_de_foi_attach(*, actor: Any, candidate_list: CandidateList,
-                             upload: UploadedFile) -> None:
+def profession_de_foi_attach(
+    *, actor: Any, candidate_list: CandidateList, upload: UploadedFile
+) -> None:
     profession_de_foi_validate(upload)
     if candidate_list.profession_de_foi:
         candidate_list.profession_de_foi.delete(save=False)
     candidate_list.profession_de_foi.save("profession_de_foi.pdf", upload, save=True)
-    audit_append(actor=actor, action="list.profession_de_foi", obj=candidate_list,
-                 data={"size": upload.size})
+    audit_append(
+        actor=actor, action="list.profession_de_foi", obj=candidate_list, data={"size": upload.size}
+    )
 
 
 def union_shares(candidate_list: CandidateList) -> dict[str, Decimal]:
@@ -121,36 +141,49 @@ def candidate_list_check(
     low, high = scrutin.candidate_bounds()
     if not low <= n <= high:
         if low == high:
-            problems.append(_("La liste doit compter exactement %(n)d candidats (elle en a "
-                              "%(got)d).") % {"n": high, "got": n})
+            problems.append(
+                _("La liste doit compter exactement %(n)d candidats (elle en a %(got)d).")
+                % {"n": high, "got": n}
+            )
         else:
-            problems.append(_("La liste doit compter de %(low)d à %(high)d candidats (elle en a "
-                              "%(got)d).") % {"low": low, "high": high, "got": n})
+            problems.append(
+                _("La liste doit compter de %(low)d à %(high)d candidats (elle en a %(got)d).")
+                % {"low": low, "high": high, "got": n}
+            )
     if [c.position for c in candidates] != list(range(1, n + 1)):
         problems.append(_("Les rangs des candidats doivent se suivre à partir de 1."))
     if women_share is None:
         women_share = electorate_women_share(scrutin)
     if women_share is None:
-        problems.append(_("Liste électorale vide : l'équilibre femmes-hommes ne peut être "
-                          "vérifié."))
+        problems.append(
+            _("Liste électorale vide : l'équilibre femmes-hommes ne peut être vérifié.")
+        )
     elif n:
         women = sum(1 for c in candidates if c.gender == Gender.WOMAN)
         allowed = sorted(gender_targets(women_share=women_share, candidates=n))
         if women not in allowed:
             problems.append(
-                _("Équilibre femmes-hommes : %(women)d femmes et %(men)d hommes, il faut "
-                  "%(allowed)s femmes (part des femmes dans l'électorat : %(pct).1f %%).")
-                % {"women": women, "men": n - women,
-                   "allowed": _(" ou ").join(str(a) for a in allowed), "pct": 100 * women_share}
+                _(
+                    "Équilibre femmes-hommes : %(women)d femmes et %(men)d hommes, il faut "
+                    "%(allowed)s femmes (part des femmes dans l'électorat : %(pct).1f %%)."
+                )
+                % {
+                    "women": women,
+                    "men": n - women,
+                    "allowed": _(" ou ").join(str(a) for a in allowed),
+                    "pct": 100 * women_share,
+                }
             )
     links = list(ListUnion.objects.filter(candidate_list=candidate_list))
     declared = [link.share for link in links if link.share is not None]
     if declared and len(declared) != len(links):
-        problems.append(_("Clé de répartition : déclarer la part de chaque organisation ou "
-                          "d'aucune."))
+        problems.append(
+            _("Clé de répartition : déclarer la part de chaque organisation ou d'aucune.")
+        )
     elif declared and (sum(declared) != 100 or any(s <= 0 for s in declared)):
-        problems.append(_("Clé de répartition : les parts doivent être positives et totaliser "
-                          "100 %."))
+        problems.append(
+            _("Clé de répartition : les parts doivent être positives et totaliser 100 %.")
+        )
     if not candidate_list.profession_de_foi:
         problems.append(_("Profession de foi manquante."))
     return problems

@@ -13,13 +13,17 @@ BODIES_2018: list[tuple[str, str, str, int, tuple[int, int]]] = [
     ("CAPN PE", "CAP nationale des professeurs des écoles", NATIONAL, 10, (1, 1)),
     ("CAPD PE", "CAP départementale des professeurs des écoles", DEPARTEMENT, 10, (1, 1)),
     ("CAPN PsyEN", "CAP nationale des psychologues de l'éducation nationale", NATIONAL, 4, (1, 1)),
-    ("CAPA PsyEN", "CAP académique des psychologues de l'éducation nationale", ACADEMIE, 2,
-     (1, 1)),
+    ("CAPA PsyEN", "CAP académique des psychologues de l'éducation nationale", ACADEMIE, 2, (1, 1)),
     ("CCPA", "Commission consultative paritaire académique", ACADEMIE, 3, (1, 1)),
     ("CCSA", "Commission consultative spéciale académique", ACADEMIE, 3, (1, 1)),
     ("CCP non tit (AESH)", "CCP des agents non titulaires (AESH)", ACADEMIE, 5, (1, 1)),
-    ("CCP non tit (enseignant)", "CCP des agents non titulaires (enseignants)", ACADEMIE, 5,
-     (1, 1)),
+    (
+        "CCP non tit (enseignant)",
+        "CCP des agents non titulaires (enseignants)",
+        ACADEMIE,
+        5,
+        (1, 1),
+    ),
 ]
 
 # Personnel category -> bodies it votes in; the seed's last column is the row's length.

@@ -28,55 +28,344 @@ from .models import Election, Scrutin, Union
 from .services import election_create, rolls_publish, scrutins_create_all
 from .voter_import import voters_import_file
 
-LAST_NAMES = (
-    "Martin Bernard Thomas Petit Robert Richard Durand Dubois Moreau Laurent Simon Michel "
-    "Lefebvre Leroy Roux David Bertrand Morel Fournier Girard Bonnet Dupont Lambert Fontaine "
-    "Rousseau Vincent Muller Lefèvre Faure André Mercier Blanc Guérin Boyer Garnier Chevalier "
-    "François Legrand Gauthier Garcia Perrin Robin Clément Morin Nicolas Henry Roussel Mathieu "
-    "Gautier Masson Marchand Duval Denis Dumont Marie Lemaire Noël Meyer Dufour Meunier Brun "
-    "Blanchard Giraud Joly Rivière Lucas Brunet Gaillard Barbier Arnaud Martinez Gérard Roche "
-    "Renard Schmitt Roy Leroux Colin Vidal Caron Picard Roger Fabre Aubert Lemoine Renaud "
-    "Dumas Lacroix Olivier Philippe Bourgeois Pierre Benoît Rey Leclerc Payet Rolland Leclercq "
-    "Guillaume Lecomte Lopez Jean Dupuy Guillot Hubert Berger Carpentier Sanchez Dupuis Moulin "
-    "Louis Deschamps Huet Vasseur Perez Boucher Fleury Royer Klein Jacquet Adam Paris Poirier "
-    "Marty Aubry Guyot Carré Charles Renault Charpentier Ménard Maillard Baron Bertin Bailly "
-    "Hervé Schneider Fernandez Le Gall Collet Léger Bouvier Julien Prévost Millet Perrot Daniel "
-    "Le Roux Cousin Germain Breton Besson Langlois Rémy Le Goff Pelletier Lévêque Perrier "
-    "Leblanc Barré Lebrun Marchal Weber Mallet Hamon Boulanger Jacob Monnier Michaud Rodriguez "
-    "Guichard Gillet Étienne Grondin Poulain Tessier Chevallier Collin Chauvin Da Silva Bouchet "
-    "Gay Lemaître Bénard Maréchal Humbert Reynaud Antoine Hoarau Perret Barthélemy Cordier"
-).split(" ")
-WOMEN = ("Marie Nathalie Isabelle Sylvie Catherine Christine Sandrine Valérie Véronique "
-         "Stéphanie Céline Sophie Laurence Aurélie Julie Émilie Caroline Anne Hélène Camille "
-         "Élodie Audrey Claire Virginie Mélanie Laëtitia Chloé Léa Manon Inès Sarah Pauline "
-         "Amandine Delphine Karine Agnès Corinne Florence Béatrice Mathilde").split()
-MEN = ("Jean Philippe Michel Alain Patrick Nicolas Christophe Pierre Christian Éric Frédéric "
-       "Laurent Stéphane David Pascal Daniel Sébastien Julien Thierry Olivier Bernard Thomas "
-       "Alexandre Guillaume Vincent François Mathieu Romain Antoine Maxime Hugo Lucas Théo "
-       "Benoît Jérôme Yannick Cédric Arnaud Fabrice Hervé").split()
+LAST_NAMES = [
+    "Martin",
+    "Bernard",
+    "Thomas",
+    "Petit",
+    "Robert",
+    "Richard",
+    "Durand",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Simon",
+    "Michel",
+    "Lefebvre",
+    "Leroy",
+    "Roux",
+    "David",
+    "Bertrand",
+    "Morel",
+    "Fournier",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Lambert",
+    "Fontaine",
+    "Rousseau",
+    "Vincent",
+    "Muller",
+    "Lefèvre",
+    "Faure",
+    "André",
+    "Mercier",
+    "Blanc",
+    "Guérin",
+    "Boyer",
+    "Garnier",
+    "Chevalier",
+    "François",
+    "Legrand",
+    "Gauthier",
+    "Garcia",
+    "Perrin",
+    "Robin",
+    "Clément",
+    "Morin",
+    "Nicolas",
+    "Henry",
+    "Roussel",
+    "Mathieu",
+    "Gautier",
+    "Masson",
+    "Marchand",
+    "Duval",
+    "Denis",
+    "Dumont",
+    "Marie",
+    "Lemaire",
+    "Noël",
+    "Meyer",
+    "Dufour",
+    "Meunier",
+    "Brun",
+    "Blanchard",
+    "Giraud",
+    "Joly",
+    "Rivière",
+    "Lucas",
+    "Brunet",
+    "Gaillard",
+    "Barbier",
+    "Arnaud",
+    "Martinez",
+    "Gérard",
+    "Roche",
+    "Renard",
+    "Schmitt",
+    "Roy",
+    "Leroux",
+    "Colin",
+    "Vidal",
+    "Caron",
+    "Picard",
+    "Roger",
+    "Fabre",
+    "Aubert",
+    "Lemoine",
+    "Renaud",
+    "Dumas",
+    "Lacroix",
+    "Olivier",
+    "Philippe",
+    "Bourgeois",
+    "Pierre",
+    "Benoît",
+    "Rey",
+    "Leclerc",
+    "Payet",
+    "Rolland",
+    "Leclercq",
+    "Guillaume",
+    "Lecomte",
+    "Lopez",
+    "Jean",
+    "Dupuy",
+    "Guillot",
+    "Hubert",
+    "Berger",
+    "Carpentier",
+    "Sanchez",
+    "Dupuis",
+    "Moulin",
+    "Louis",
+    "Deschamps",
+    "Huet",
+    "Vasseur",
+    "Perez",
+    "Boucher",
+    "Fleury",
+    "Royer",
+    "Klein",
+    "Jacquet",
+    "Adam",
+    "Paris",
+    "Poirier",
+    "Marty",
+    "Aubry",
+    "Guyot",
+    "Carré",
+    "Charles",
+    "Renault",
+    "Charpentier",
+    "Ménard",
+    "Maillard",
+    "Baron",
+    "Bertin",
+    "Bailly",
+    "Hervé",
+    "Schneider",
+    "Fernandez",
+    "Le",
+    "Gall",
+    "Collet",
+    "Léger",
+    "Bouvier",
+    "Julien",
+    "Prévost",
+    "Millet",
+    "Perrot",
+    "Daniel",
+    "Le",
+    "Roux",
+    "Cousin",
+    "Germain",
+    "Breton",
+    "Besson",
+    "Langlois",
+    "Rémy",
+    "Le",
+    "Goff",
+    "Pelletier",
+    "Lévêque",
+    "Perrier",
+    "Leblanc",
+    "Barré",
+    "Lebrun",
+    "Marchal",
+    "Weber",
+    "Mallet",
+    "Hamon",
+    "Boulanger",
+    "Jacob",
+    "Monnier",
+    "Michaud",
+    "Rodriguez",
+    "Guichard",
+    "Gillet",
+    "Étienne",
+    "Grondin",
+    "Poulain",
+    "Tessier",
+    "Chevallier",
+    "Collin",
+    "Chauvin",
+    "Da",
+    "Silva",
+    "Bouchet",
+    "Gay",
+    "Lemaître",
+    "Bénard",
+    "Maréchal",
+    "Humbert",
+    "Reynaud",
+    "Antoine",
+    "Hoarau",
+    "Perret",
+    "Barthélemy",
+    "Cordier",
+]
+WOMEN = [
+    "Marie",
+    "Nathalie",
+    "Isabelle",
+    "Sylvie",
+    "Catherine",
+    "Christine",
+    "Sandrine",
+    "Valérie",
+    "Véronique",
+    "Stéphanie",
+    "Céline",
+    "Sophie",
+    "Laurence",
+    "Aurélie",
+    "Julie",
+    "Émilie",
+    "Caroline",
+    "Anne",
+    "Hélène",
+    "Camille",
+    "Élodie",
+    "Audrey",
+    "Claire",
+    "Virginie",
+    "Mélanie",
+    "Laëtitia",
+    "Chloé",
+    "Léa",
+    "Manon",
+    "Inès",
+    "Sarah",
+    "Pauline",
+    "Amandine",
+    "Delphine",
+    "Karine",
+    "Agnès",
+    "Corinne",
+    "Florence",
+    "Béatrice",
+    "Mathilde",
+]
+MEN = [
+    "Jean",
+    "Philippe",
+    "Michel",
+    "Alain",
+    "Patrick",
+    "Nicolas",
+    "Christophe",
+    "Pierre",
+    "Christian",
+    "Éric",
+    "Frédéric",
+    "Laurent",
+    "Stéphane",
+    "David",
+    "Pascal",
+    "Daniel",
+    "Sébastien",
+    "Julien",
+    "Thierry",
+    "Olivier",
+    "Bernard",
+    "Thomas",
+    "Alexandre",
+    "Guillaume",
+    "Vincent",
+    "François",
+    "Mathieu",
+    "Romain",
+    "Antoine",
+    "Maxime",
+    "Hugo",
+    "Lucas",
+    "Théo",
+    "Benoît",
+    "Jérôme",
+    "Yannick",
+    "Cédric",
+    "Arnaud",
+    "Fabrice",
+    "Hervé",
+]
 
 # Category -> (weight in the electorate, share of women, corps, grades).
 CATEGORIES: dict[str, tuple[int, float, str, list[str]]] = {
-    "PE et instituteur": (620, 0.84, "Professeurs des écoles",
-                          ["Classe normale", "Hors classe", "Classe exceptionnelle"]),
+    "PE et instituteur": (
+        620,
+        0.84,
+        "Professeurs des écoles",
+        ["Classe normale", "Hors classe", "Classe exceptionnelle"],
+    ),
     "AESH-AED": (170, 0.90, "Agents non titulaires", ["AESH", "AED"]),
     "Enseignant contractuel": (60, 0.65, "Agents non titulaires", ["Contractuel"]),
     "PES": (60, 0.80, "Professeurs des écoles", ["Stagiaire"]),
     "Directeur adjoint de SEGPA": (15, 0.45, "Professeurs des écoles", ["Hors classe"]),
-    "Directeur écoles d'application et spécialisé": (15, 0.60, "Professeurs des écoles",
-                                                     ["Hors classe"]),
+    "Directeur écoles d'application et spécialisé": (
+        15,
+        0.60,
+        "Professeurs des écoles",
+        ["Hors classe"],
+    ),
     "PsyEN détaché": (20, 0.85, "Psychologues de l'éducation nationale", ["Classe normale"]),
-    "PsyEN intégré": (40, 0.88, "Psychologues de l'éducation nationale",
-                      ["Classe normale", "Hors classe"]),
+    "PsyEN intégré": (
+        40,
+        0.88,
+        "Psychologues de l'éducation nationale",
+        ["Classe normale", "Hors classe"],
+    ),
 }
 # Rough relative sizes of the académies' staff.
-ACADEMIE_WEIGHTS = {a: len(d) + (6 if a in ("Créteil", "Versailles", "Lille") else 2)
-                    for a, d in ACADEMIES.items()}
-SCHOOLS = ["École élémentaire {}", "École maternelle {}", "École primaire {}", "Collège {}",
-           "Lycée {}", "SEGPA du collège {}"]
-PATRONS = ["Jean Jaurès", "Jules Ferry", "Victor Hugo", "Louise Michel", "Pierre Curie",
-           "Marie Curie", "Jean Moulin", "Simone Veil", "Paul Langevin", "Jacques Prévert",
-           "Albert Camus", "George Sand", "Condorcet", "Jean de La Fontaine", "Olympe de Gouges"]
+ACADEMIE_WEIGHTS = {
+    a: len(d) + (6 if a in ("Créteil", "Versailles", "Lille") else 2) for a, d in ACADEMIES.items()
+}
+SCHOOLS = [
+    "École élémentaire {}",
+    "École maternelle {}",
+    "École primaire {}",
+    "Collège {}",
+    "Lycée {}",
+    "SEGPA du collège {}",
+]
+PATRONS = [
+    "Jean Jaurès",
+    "Jules Ferry",
+    "Victor Hugo",
+    "Louise Michel",
+    "Pierre Curie",
+    "Marie Curie",
+    "Jean Moulin",
+    "Simone Veil",
+    "Paul Langevin",
+    "Jacques Prévert",
+    "Albert Camus",
+    "George Sand",
+    "Condorcet",
+    "Jean de La Fontaine",
+    "Olympe de Gouges",
+]
 UNIONS = [
     ("Syndicat autonome des personnels de l'éducation", "SAPE"),
     ("Fédération unitaire de l'enseignement", "FUE"),
@@ -84,23 +373,47 @@ UNIONS = [
     ("Confédération des travailleurs de l'éducation", "CTE"),
     ("Solidarité éducation", "SOLED"),
 ]
-HEADER = ["NUMEN", "Civilité", "Nom", "Prénom", "Date de naissance", "Courriel professionnel",
-          "Catégorie", "Corps", "Grade", "Académie", "Département", "Établissement",
-          "Téléphone mobile"]
+HEADER = [
+    "NUMEN",
+    "Civilité",
+    "Nom",
+    "Prénom",
+    "Date de naissance",
+    "Courriel professionnel",
+    "Catégorie",
+    "Corps",
+    "Grade",
+    "Académie",
+    "Département",
+    "Établissement",
+    "Téléphone mobile",
+]
 LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 
 
 def _mail_domain(academie: str) -> str:
-    slug = (academie.lower().replace("é", "e").replace("è", "e").replace("ç", "c")
-            .replace(" ", "-").replace("la-", ""))
+    slug = (
+        academie.lower()
+        .replace("é", "e")
+        .replace("è", "e")
+        .replace("ç", "c")
+        .replace(" ", "-")
+        .replace("la-", "")
+    )
     return f"ac-{slug}.fr"
 
 
 def _ascii(text: str) -> str:
     import unicodedata
 
-    return (unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-            .lower().replace(" ", "").replace("'", ""))
+    return (
+        unicodedata.normalize("NFKD", text)
+        .encode("ascii", "ignore")
+        .decode()
+        .lower()
+        .replace(" ", "")
+        .replace("'", "")
+    )
 
 
 def voters_csv_write(*, path: Path, count: int, seed: int = 2018) -> None:
@@ -122,17 +435,30 @@ def voters_csv_write(*, path: Path, count: int, seed: int = 2018) -> None:
             last = rng.choice(LAST_NAMES)
             academie = rng.choices(academies, aca_weights)[0]
             dep = rng.choice(list(ACADEMIES[academie]))
-            numen = (f"{i % 97:02d}{LETTERS[(i // 97) % len(LETTERS)]}{i:07d}"
-                     f"{''.join(rng.choice(LETTERS) for _ in range(3))}")
+            numen = (
+                f"{i % 97:02d}{LETTERS[(i // 97) % len(LETTERS)]}{i:07d}"
+                f"{''.join(rng.choice(LETTERS) for _ in range(3))}"
+            )
             birth = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 42))
-            mobile = f"0{rng.choice('67')}{rng.randrange(10**8):08d}" if rng.random() < .7 else ""
-            w.writerow([
-                numen, "Mme" if woman else "M.", last.upper(), first, f"{birth:%d/%m/%Y}",
-                f"{_ascii(first)}.{_ascii(last)}{i % 100}@{_mail_domain(academie)}", cat, corps,
-                rng.choice(grades), academie, dep,
-                rng.choice(SCHOOLS).format(rng.choice(PATRONS)) + f" ({ACADEMIES[academie][dep]})",
-                mobile,
-            ])
+            mobile = f"0{rng.choice('67')}{rng.randrange(10**8):08d}" if rng.random() < 0.7 else ""
+            w.writerow(
+                [
+                    numen,
+                    "Mme" if woman else "M.",
+                    last.upper(),
+                    first,
+                    f"{birth:%d/%m/%Y}",
+                    f"{_ascii(first)}.{_ascii(last)}{i % 100}@{_mail_domain(academie)}",
+                    cat,
+                    corps,
+                    rng.choice(grades),
+                    academie,
+                    dep,
+                    rng.choice(SCHOOLS).format(rng.choice(PATRONS))
+                    + f" ({ACADEMIES[academie][dep]})",
+                    mobile,
+                ]
+            )
 
 
 def profession_de_foi_pdf(*, title: str, unions: list[str], candidates: list[str]) -> bytes:
@@ -143,7 +469,7 @@ def profession_de_foi_pdf(*, title: str, unions: list[str], candidates: list[str
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, invariant=True)
     c.setTitle(f"Profession de foi — {title}")
-    width, height = A4
+    _width, height = A4
     c.setFont("Helvetica-Bold", 18)
     c.drawString(60, height - 80, "Profession de foi")
     c.setFont("Helvetica", 13)
@@ -151,10 +477,14 @@ def profession_de_foi_pdf(*, title: str, unions: list[str], candidates: list[str
     c.drawString(60, height - 130, "Liste présentée par : " + ", ".join(unions))
     text = c.beginText(60, height - 170)
     text.setFont("Helvetica", 11)
-    for line in ("Document fictif généré pour la démonstration d'Urne.",
-                 "Nos engagements : défendre les personnels, la transparence des",
-                 "opérations de gestion et l'égalité entre les femmes et les hommes.", "",
-                 "Nos candidats :", *candidates[:30]):
+    for line in (
+        "Document fictif généré pour la démonstration d'Urne.",
+        "Nos engagements : défendre les personnels, la transparence des",
+        "opérations de gestion et l'égalité entre les femmes et les hommes.",
+        "",
+        "Nos candidats :",
+        *candidates[:30],
+    ):
         text.textLine(line)
     c.drawText(text)
     c.showPage()
@@ -175,17 +505,27 @@ def _lists_for_scrutin(*, scrutin: Scrutin, unions: list[Union], rng: random.Ran
     for group in groups:
         genders = ["F"] * women + ["M"] * (n - women)
         rng.shuffle(genders)
-        candidates = [CandidateInput(rng.choice(LAST_NAMES).upper(),
-                                     rng.choice(WOMEN if g == "F" else MEN), g) for g in genders]
+        candidates = [
+            CandidateInput(
+                rng.choice(LAST_NAMES).upper(), rng.choice(WOMEN if g == "F" else MEN), g
+            )
+            for g in genders
+        ]
         label = " – ".join(u.acronym for u in group)
-        shares = ([(group[0], 60), (group[1], 40)] if len(group) == 2 else [(group[0], None)])
-        lst = candidate_list_register(actor="demo", scrutin=scrutin, label=label,
-                                      unions=shares, candidates=candidates)
+        shares = [(group[0], 60), (group[1], 40)] if len(group) == 2 else [(group[0], None)]
+        lst = candidate_list_register(
+            actor="demo", scrutin=scrutin, label=label, unions=shares, candidates=candidates
+        )
         pdf = profession_de_foi_pdf(
-            title=f"{label} — {scrutin}", unions=[u.name for u in group],
-            candidates=[f"{c.first_name} {c.last_name}" for c in candidates])
-        profession_de_foi_attach(actor="demo", candidate_list=lst, upload=SimpleUploadedFile(
-            "profession_de_foi.pdf", pdf, content_type="application/pdf"))
+            title=f"{label} — {scrutin}",
+            unions=[u.name for u in group],
+            candidates=[f"{c.first_name} {c.last_name}" for c in candidates],
+        )
+        profession_de_foi_attach(
+            actor="demo",
+            candidate_list=lst,
+            upload=SimpleUploadedFile("profession_de_foi.pdf", pdf, content_type="application/pdf"),
+        )
         created += 1
     return created
 
@@ -198,15 +538,23 @@ class DemoResult:
     lists: int
 
 
-def demo_election_create(*, voters: int = 20_000, seed: int = 2018,
-                         name: str = "Élections professionnelles (démonstration)") -> DemoResult:
+def demo_election_create(
+    *,
+    voters: int = 20_000,
+    seed: int = 2018,
+    name: str = "Élections professionnelles (démonstration)",
+) -> DemoResult:
     """The whole demo election; the calendar puts it in the "rolls" phase today."""
     rng = random.Random(seed)
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     election = election_create(
-        actor="demo", name=name, style="2018",
-        rolls_from=now - timedelta(days=7), lists_from=now + timedelta(days=3),
-        complaints_until=now + timedelta(days=10), vote_opens=now + timedelta(days=17),
+        actor="demo",
+        name=name,
+        style="2018",
+        rolls_from=now - timedelta(days=7),
+        lists_from=now + timedelta(days=3),
+        complaints_until=now + timedelta(days=10),
+        vote_opens=now + timedelta(days=17),
         vote_closes=now + timedelta(days=24),
     )
     scrutins = scrutins_create_all(actor="demo", election=election)
@@ -214,8 +562,10 @@ def demo_election_create(*, voters: int = 20_000, seed: int = 2018,
     voters_csv_write(path=path, count=voters, seed=seed)
     stats = voters_import_file(election=election, path=path)
     unions = [Union.objects.create(election=election, name=n, acronym=a) for n, a in UNIONS]
-    lists = sum(_lists_for_scrutin(scrutin=s, unions=unions, rng=rng)
-                for s in Scrutin.objects.filter(election=election).select_related("body"))
+    lists = sum(
+        _lists_for_scrutin(scrutin=s, unions=unions, rng=rng)
+        for s in Scrutin.objects.filter(election=election).select_related("body")
+    )
     rolls_publish(actor="demo", election=election)
     return DemoResult(election, stats.created + stats.updated, scrutins, lists)
 

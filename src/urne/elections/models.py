@@ -38,12 +38,20 @@ class Election(models.Model):
 
     name = models.CharField(_("nom"), max_length=200)
     style = models.CharField(_("style"), max_length=4, choices=Style.choices, default=Style.S2018)
-    rolls_from = models.DateTimeField(_("profil et listes électorales visibles à partir du"), null=True, blank=True)
-    lists_from = models.DateTimeField(_("listes de candidats visibles à partir du"), null=True, blank=True)
-    complaints_until = models.DateTimeField(_("réclamations reçues jusqu'au"), null=True, blank=True)
+    rolls_from = models.DateTimeField(
+        _("profil et listes électorales visibles à partir du"), null=True, blank=True
+    )
+    lists_from = models.DateTimeField(
+        _("listes de candidats visibles à partir du"), null=True, blank=True
+    )
+    complaints_until = models.DateTimeField(
+        _("réclamations reçues jusqu'au"), null=True, blank=True
+    )
     vote_opens = models.DateTimeField(_("ouverture du vote"), null=True, blank=True)
     vote_closes = models.DateTimeField(_("clôture du vote"), null=True, blank=True)
-    rolls_published_at = models.DateTimeField(_("listes électorales publiées le"), null=True, blank=True)
+    rolls_published_at = models.DateTimeField(
+        _("listes électorales publiées le"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -248,7 +256,8 @@ class Union(models.Model):
 
 
 def profession_de_foi_path(instance: "CandidateList", filename: str) -> str:
-    return f"professions_de_foi/{instance.scrutin.uuid}/{instance.pk or 'new'}-{secrets.token_hex(4)}.pdf"
+    suffix = f"{instance.pk or 'new'}-{secrets.token_hex(4)}"
+    return f"professions_de_foi/{instance.scrutin.uuid}/{suffix}.pdf"
 
 
 class CandidateList(models.Model):

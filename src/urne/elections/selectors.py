@@ -2,13 +2,20 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from .models import (
-    Body, Complaint, Election, Level, RollAdjustment, RollEntry, Scrutin, Voter, VoterCategory,
+    Body,
+    Complaint,
+    Election,
+    Level,
+    RollAdjustment,
+    RollEntry,
+    Scrutin,
+    Voter,
+    VoterCategory,
 )
 
 
@@ -33,12 +40,9 @@ def roll_computed(scrutin: Scrutin) -> QuerySet[Voter]:
     adjustments = RollAdjustment.objects.filter(scrutin=scrutin)
     added = adjustments.filter(kind=RollAdjustment.Kind.ADD).values("voter_id")
     removed = adjustments.filter(kind=RollAdjustment.Kind.REMOVE).values("voter_id")
-    return (
-        Voter.objects.filter(
-            Q(pk__in=roll_by_rules(scrutin).values("pk")) | Q(pk__in=added)
-        )
-        .exclude(pk__in=removed)
-    )
+    return Voter.objects.filter(
+        Q(pk__in=roll_by_rules(scrutin).values("pk")) | Q(pk__in=added)
+    ).exclude(pk__in=removed)
 
 
 def voter_scrutins(voter: Voter) -> list[Scrutin]:
@@ -81,9 +85,7 @@ class RulesPreview:
     voters: int
 
 
-def rules_preview(
-    *, election: Election, rules: dict[int, set[int]] | None = None
-) -> RulesPreview:
+def rules_preview(*, election: Election, rules: dict[int, set[int]] | None = None) -> RulesPreview:
     """How many voters each scrutin gets under `rules` (category id -> body ids), or under
     the saved rules. One grouped query, the rest in memory, so a manager can try rules
     before saving them. Adjustment counts are shown apart (they do not depend on rules)."""
@@ -153,8 +155,6 @@ def voter_state(voter: Voter) -> dict[str, Any]:
     complaints. Never a secret (there is none in this store)."""
     return {
         "scrutins": voter_scrutins(voter),
-        "published_in": list(
-            RollEntry.objects.filter(voter=voter).select_related("scrutin__body")
-        ),
+        "published_in": list(RollEntry.objects.filter(voter=voter).select_related("scrutin__body")),
         "complaints": list(Complaint.objects.filter(voter=voter)),
     }

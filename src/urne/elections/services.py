@@ -1,6 +1,7 @@
 """Writes on election data. Every function is atomic, takes the staff member who acts
 (`actor`) and appends an audit event in the same transaction (STYLE.md, habit 4)."""
 
+import itertools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,15 @@ from urne.audit.services import audit_append
 from .defaults import BODIES_2018, RULES_2018
 from .geography import ACADEMIES
 from .models import (
-    Body, Complaint, Election, Level, RollAdjustment, RollEntry, Scrutin, Voter, VoterCategory,
+    Body,
+    Complaint,
+    Election,
+    Level,
+    RollAdjustment,
+    RollEntry,
+    Scrutin,
+    Voter,
+    VoterCategory,
 )
 from .selectors import roll_by_rules, roll_computed
 
@@ -25,20 +34,25 @@ CALENDAR_FIELDS = ("rolls_from", "lists_from", "complaints_until", "vote_opens",
 def calendar_validate(dates: dict[str, datetime | None]) -> None:
     """The calendar's dates, when set, must come in order: A ≤ B ≤ C ≤ D < E."""
     present = [(f, dates[f]) for f in CALENDAR_FIELDS if dates.get(f) is not None]
-    for (_f1, d1), (f2, d2) in zip(present, present[1:], strict=False):
+    for (_f1, d1), (f2, d2) in itertools.pairwise(present):
         if d1 > d2 or (f2 == "vote_closes" and d1 == d2):  # type: ignore[operator]
             raise ValidationError(_("Les dates du calendrier ne sont pas dans l'ordre."))
 
 
 @transaction.atomic
 def election_create(
-    *, actor: Any, name: str, style: str = "2018", with_defaults: bool = True,
+    *,
+    actor: Any,
+    name: str,
+    style: str = "2018",
+    with_defaults: bool = True,
     **calendar: datetime | None,
 ) -> Election:
     calendar_validate(calendar)
     election = Election.objects.create(name=name, style=style, **calendar)
-    audit_append(actor=actor, action="election.create", obj=election,
-                 data={"name": name, "style": style})
+    audit_append(
+        actor=actor, action="election.create", obj=election, data={"name": name, "style": style}
+    )
     if with_defaults:
         rules_install_defaults(actor=actor, election=election)
     return election
@@ -50,21 +64,40 @@ def election_calendar_set(*, actor: Any, election: Election, **dates: datetime |
     for field in CALENDAR_FIELDS:
         setattr(election, field, dates.get(field))
     election.save(update_fields=list(CALENDAR_FIELDS))
-    audit_append(actor=actor, action="election.calendar", obj=election,
-                 data={f: dates.get(f) for f in CALENDAR_FIELDS})
+    audit_append(
+        actor=actor,
+        action="election.calendar",
+        obj=election,
+        data={f: dates.get(f) for f in CALENDAR_FIELDS},
+    )
 
 
 @transaction.atomic
 def body_create(
-    *, actor: Any, election: Election, code: str, name: str, level: str,
-    default_seats: int = 5, min_fraction: tuple[int, int] = (2, 3),
+    *,
+    actor: Any,
+    election: Election,
+    code: str,
+    name: str,
+    level: str,
+    default_seats: int = 5,
+    min_fraction: tuple[int, int] = (2, 3),
 ) -> Body:
     body = Body.objects.create(
-        election=election, code=code, name=name, level=level, default_seats=default_seats,
-        min_candidates_num=min_fraction[0], min_candidates_den=min_fraction[1],
+        election=election,
+        code=code,
+        name=name,
+        level=level,
+        default_seats=default_seats,
+        min_candidates_num=min_fraction[0],
+        min_candidates_den=min_fraction[1],
     )
-    audit_append(actor=actor, action="body.create", obj=body,
-                 data={"code": code, "level": level, "min_fraction": list(min_fraction)})
+    audit_append(
+        actor=actor,
+        action="body.create",
+        obj=body,
+        data={"code": code, "level": level, "min_fraction": list(min_fraction)},
+    )
     return body
 
 
@@ -73,17 +106,27 @@ def rules_install_defaults(*, actor: Any, election: Election) -> None:
     """Install the bodies and the "qui vote où" table of seed 002 §4 (see defaults.py)."""
     bodies = {
         code: Body.objects.get_or_create(
-            election=election, code=code,
-            defaults={"name": name, "level": level, "default_seats": seats,
-                      "min_candidates_num": frac[0], "min_candidates_den": frac[1]},
+            election=election,
+            code=code,
+            defaults={
+                "name": name,
+                "level": level,
+                "default_seats": seats,
+                "min_candidates_num": frac[0],
+                "min_candidates_den": frac[1],
+            },
         )[0]
         for code, name, level, seats, frac in BODIES_2018
     }
     for category, codes in RULES_2018.items():
         cat, _ = VoterCategory.objects.get_or_create(election=election, name=category)
         cat.bodies.set([bodies[c] for c in codes])
-    audit_append(actor=actor, action="rules.install_defaults", obj=election,
-                 data={"bodies": list(bodies), "categories": list(RULES_2018)})
+    audit_append(
+        actor=actor,
+        action="rules.install_defaults",
+        obj=election,
+        data={"bodies": list(bodies), "categories": list(RULES_2018)},
+    )
 
 
 def _perimeters(level: str) -> list[str]:
@@ -96,21 +139,38 @@ def _perimeters(level: str) -> list[str]:
 
 @transaction.atomic
 def scrutin_create(
-    *, actor: Any, body: Body, perimeter: str = "", titular_seats: int | None = None,
+    *,
+    actor: Any,
+    body: Body,
+    perimeter: str = "",
+    titular_seats: int | None = None,
     substitute_seats: int | None = None,
 ) -> Scrutin:
     if perimeter not in _perimeters(body.level):
-        raise ValidationError(_("Périmètre « %(p)s » inconnu pour le niveau %(l)s.")
-                              % {"p": perimeter, "l": body.get_level_display()})
+        raise ValidationError(
+            _("Périmètre « %(p)s » inconnu pour le niveau %(l)s.")
+            % {"p": perimeter, "l": body.get_level_display()}
+        )
     seats = titular_seats if titular_seats is not None else body.default_seats
     scrutin = Scrutin.objects.create(
-        election_id=body.election_id, body=body, level=body.level, perimeter=perimeter,
+        election_id=body.election_id,
+        body=body,
+        level=body.level,
+        perimeter=perimeter,
         titular_seats=seats,
         substitute_seats=substitute_seats if substitute_seats is not None else seats,
     )
-    audit_append(actor=actor, action="scrutin.create", obj=scrutin,
-                 data={"body": body.code, "perimeter": perimeter, "uuid": scrutin.uuid,
-                       "seats": [scrutin.titular_seats, scrutin.substitute_seats]})
+    audit_append(
+        actor=actor,
+        action="scrutin.create",
+        obj=scrutin,
+        data={
+            "body": body.code,
+            "perimeter": perimeter,
+            "uuid": scrutin.uuid,
+            "seats": [scrutin.titular_seats, scrutin.substitute_seats],
+        },
+    )
     return scrutin
 
 
@@ -148,18 +208,24 @@ def rules_set(*, actor: Any, election: Election, rules: dict[int, set[int]]) -> 
 
 
 @transaction.atomic
-def category_create(*, actor: Any, election: Election, name: str,
-                    bodies: Iterable[Body] = ()) -> VoterCategory:
+def category_create(
+    *, actor: Any, election: Election, name: str, bodies: Iterable[Body] = ()
+) -> VoterCategory:
     cat = VoterCategory.objects.create(election=election, name=name)
     cat.bodies.set(list(bodies))
-    audit_append(actor=actor, action="category.create", obj=cat,
-                 data={"name": name, "bodies": [b.code for b in cat.bodies.all()]})
+    audit_append(
+        actor=actor,
+        action="category.create",
+        obj=cat,
+        data={"name": name, "bodies": [b.code for b in cat.bodies.all()]},
+    )
     return cat
 
 
 @transaction.atomic
-def roll_adjust(*, actor: Any, scrutin: Scrutin, voter: Voter, kind: str,
-                reason: str) -> RollAdjustment:
+def roll_adjust(
+    *, actor: Any, scrutin: Scrutin, voter: Voter, kind: str, reason: str
+) -> RollAdjustment:
     """Add a voter the rules leave out, or remove one the rules put in; a reason is required."""
     if not reason.strip():
         raise ValidationError(_("Un motif est obligatoire."))
@@ -171,11 +237,16 @@ def roll_adjust(*, actor: Any, scrutin: Scrutin, voter: Voter, kind: str,
     if kind == RollAdjustment.Kind.REMOVE and not in_rules:
         raise ValidationError(_("Cet électeur n'est pas inscrit par les règles."))
     adj, _created = RollAdjustment.objects.update_or_create(
-        scrutin=scrutin, voter=voter,
+        scrutin=scrutin,
+        voter=voter,
         defaults={"kind": kind, "reason": reason.strip(), "created_by": actor},
     )
-    audit_append(actor=actor, action=f"roll.{kind}", obj=scrutin,
-                 data={"voter": voter.numen, "reason": reason.strip()})
+    audit_append(
+        actor=actor,
+        action=f"roll.{kind}",
+        obj=scrutin,
+        data={"voter": voter.numen, "reason": reason.strip()},
+    )
     return adj
 
 
@@ -183,8 +254,12 @@ def roll_adjust(*, actor: Any, scrutin: Scrutin, voter: Voter, kind: str,
 def roll_adjustment_cancel(*, actor: Any, adjustment: RollAdjustment) -> None:
     scrutin, numen, kind = adjustment.scrutin, adjustment.voter.numen, adjustment.kind
     adjustment.delete()
-    audit_append(actor=actor, action="roll.cancel_adjustment", obj=scrutin,
-                 data={"voter": numen, "kind": kind})
+    audit_append(
+        actor=actor,
+        action="roll.cancel_adjustment",
+        obj=scrutin,
+        data={"voter": numen, "kind": kind},
+    )
 
 
 @transaction.atomic
@@ -212,8 +287,15 @@ def rolls_publish(*, actor: Any, election: Election) -> dict[str, int]:
 
 
 @transaction.atomic
-def complaint_file(*, election: Election, voter: Voter | None, scrutin: Scrutin | None,
-                   subject: str, text: str, actor: Any = None) -> Complaint:
+def complaint_file(
+    *,
+    election: Election,
+    voter: Voter | None,
+    scrutin: Scrutin | None,
+    subject: str,
+    text: str,
+    actor: Any = None,
+) -> Complaint:
     """Record a complaint (filed by a voter later, or by staff on a voter's behalf now)."""
     now = timezone.now()
     if election.complaints_until and now > election.complaints_until:
@@ -221,11 +303,18 @@ def complaint_file(*, election: Election, voter: Voter | None, scrutin: Scrutin 
     if not subject.strip() or not text.strip():
         raise ValidationError(_("L'objet et le texte de la réclamation sont obligatoires."))
     complaint = Complaint.objects.create(
-        election=election, voter=voter, scrutin=scrutin, subject=subject.strip(),
+        election=election,
+        voter=voter,
+        scrutin=scrutin,
+        subject=subject.strip(),
         text=text.strip(),
     )
-    audit_append(actor=actor, action="complaint.file", obj=complaint,
-                 data={"voter": voter.numen if voter else None})
+    audit_append(
+        actor=actor,
+        action="complaint.file",
+        obj=complaint,
+        data={"voter": voter.numen if voter else None},
+    )
     return complaint
 
 

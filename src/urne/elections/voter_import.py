@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,8 +36,21 @@ NUMEN_RE = re.compile(r"^[0-9]{2}[A-Z][0-9]{7}[A-Z]{3}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^\+?[0-9]{9,15}$")
 
-FIELDS = ("numen", "civility", "last_name", "first_name", "birth_date", "email", "category",
-          "corps", "grade", "academie", "departement", "establishment", "mobile")
+FIELDS = (
+    "numen",
+    "civility",
+    "last_name",
+    "first_name",
+    "birth_date",
+    "email",
+    "category",
+    "corps",
+    "grade",
+    "academie",
+    "departement",
+    "establishment",
+    "mobile",
+)
 OPTIONAL = {"mobile", "corps", "grade", "establishment"}
 
 
@@ -48,22 +62,45 @@ def _key(text: str) -> str:
 
 HEADER_ALIASES = {
     "numen": "numen",
-    "civilite": "civility", "civility": "civility",
-    "nom": "last_name", "nomdefamille": "last_name", "lastname": "last_name",
-    "prenom": "first_name", "firstname": "first_name",
-    "datedenaissance": "birth_date", "birthdate": "birth_date",
-    "courrielprofessionnel": "email", "courriel": "email", "email": "email", "mel": "email",
-    "emailprofessionnel": "email", "adresseelectroniqueprofessionnelle": "email",
-    "categorie": "category", "category": "category",
-    "corps": "corps", "grade": "grade",
-    "academie": "academie", "departement": "departement",
-    "etablissement": "establishment", "establishment": "establishment",
-    "telephonemobile": "mobile", "mobile": "mobile", "portable": "mobile",
-    "telephone": "mobile", "mobilephone": "mobile",
+    "civilite": "civility",
+    "civility": "civility",
+    "nom": "last_name",
+    "nomdefamille": "last_name",
+    "lastname": "last_name",
+    "prenom": "first_name",
+    "firstname": "first_name",
+    "datedenaissance": "birth_date",
+    "birthdate": "birth_date",
+    "courrielprofessionnel": "email",
+    "courriel": "email",
+    "email": "email",
+    "mel": "email",
+    "emailprofessionnel": "email",
+    "adresseelectroniqueprofessionnelle": "email",
+    "categorie": "category",
+    "category": "category",
+    "corps": "corps",
+    "grade": "grade",
+    "academie": "academie",
+    "departement": "departement",
+    "etablissement": "establishment",
+    "establishment": "establishment",
+    "telephonemobile": "mobile",
+    "mobile": "mobile",
+    "portable": "mobile",
+    "telephone": "mobile",
+    "mobilephone": "mobile",
 }
-CIVILITIES = {"m": Civility.MONSIEUR, "mr": Civility.MONSIEUR, "monsieur": Civility.MONSIEUR,
-              "mme": Civility.MADAME, "madame": Civility.MADAME, "mrs": Civility.MADAME,
-              "f": Civility.MADAME, "h": Civility.MONSIEUR}
+CIVILITIES = {
+    "m": Civility.MONSIEUR,
+    "mr": Civility.MONSIEUR,
+    "monsieur": Civility.MONSIEUR,
+    "mme": Civility.MADAME,
+    "madame": Civility.MADAME,
+    "mrs": Civility.MADAME,
+    "f": Civility.MADAME,
+    "h": Civility.MONSIEUR,
+}
 ACADEMIE_KEYS = {_key(a): a for a in ACADEMIES}
 DEPARTEMENTS = {code: a for a, deps in ACADEMIES.items() for code in deps}
 
@@ -99,10 +136,18 @@ def rows_csv(path: Path) -> Iterator[list[str]]:
         yield from csv.reader(f, delimiter=delimiter)
 
 
-def rows_xlsx(path: Path) -> Iterator[list[str]]:
+def _open_xlsx(path: Path, **kwargs: Any) -> Any:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return load_workbook(path, read_only=True, **kwargs)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(_("Fichier XLSX illisible : %(e)s") % {"e": exc}) from exc
+
+
+def rows_xlsx(path: Path) -> Iterator[list[str]]:
+    wb = _open_xlsx(path, data_only=True)
     try:
         ws = wb.worksheets[0]
         for row in ws.iter_rows(values_only=True):
@@ -114,9 +159,7 @@ def rows_xlsx(path: Path) -> Iterator[list[str]]:
 def count_rows(path: Path) -> int:
     """Data rows, for the progress bar (a fast newline count; XLSX: the sheet's dimension)."""
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True)
+        wb = _open_xlsx(path)
         try:
             ws = wb.worksheets[0]
             rows = ws.max_row
@@ -147,14 +190,15 @@ class RowResult:
     errors: list[str]
 
 
-def row_parse(values: dict[str, str], *, election_id: int,
-              categories: dict[str, int]) -> RowResult:
+def row_parse(values: dict[str, str], *, election_id: int, categories: dict[str, int]) -> RowResult:
     """One row to an unsaved Voter, or the list of what is wrong with it (French)."""
     errors: list[str] = []
     numen = values.get("numen", "").upper()
     if not NUMEN_RE.match(numen):
-        errors.append(_("NUMEN invalide « %(v)s » (attendu : 2 chiffres, 1 lettre, 7 chiffres, "
-                        "3 lettres).") % {"v": values.get("numen", "")})
+        errors.append(
+            _("NUMEN invalide « %(v)s » (attendu : 2 chiffres, 1 lettre, 7 chiffres, 3 lettres).")
+            % {"v": values.get("numen", "")}
+        )
     civility = CIVILITIES.get(_key(values.get("civility", "")))
     if civility is None:
         errors.append(_("Civilité invalide « %(v)s » (M. ou Mme).") % {"v": values.get("civility")})
@@ -167,15 +211,19 @@ def row_parse(values: dict[str, str], *, election_id: int,
         if not 1900 <= birth_date.year <= timezone.now().year - 14:
             raise ValueError
     except ValueError:
-        errors.append(_("Date de naissance invalide « %(v)s » (jj/mm/aaaa).")
-                      % {"v": values.get("birth_date", "")})
+        errors.append(
+            _("Date de naissance invalide « %(v)s » (jj/mm/aaaa).")
+            % {"v": values.get("birth_date", "")}
+        )
     email = values.get("email", "").lower()
     if not EMAIL_RE.match(email) or len(email) > 254:
         errors.append(_("Courriel professionnel invalide « %(v)s ».") % {"v": email})
     category_id = categories.get(_key(values.get("category", "")))
     if category_id is None:
-        errors.append(_("Catégorie inconnue « %(v)s » : elle doit être une ligne des règles "
-                        "« qui vote où »." ) % {"v": values.get("category", "")})
+        errors.append(
+            _("Catégorie inconnue « %(v)s » : elle doit être une ligne des règles « qui vote où ».")
+            % {"v": values.get("category", "")}
+        )
     academie = ACADEMIE_KEYS.get(_key(values.get("academie", "")))
     if academie is None:
         errors.append(_("Académie inconnue « %(v)s ».") % {"v": values.get("academie", "")})
@@ -185,8 +233,10 @@ def row_parse(values: dict[str, str], *, election_id: int,
     if departement not in DEPARTEMENTS:
         errors.append(_("Département inconnu « %(v)s ».") % {"v": values.get("departement", "")})
     elif academie is not None and DEPARTEMENTS[departement] != academie:
-        errors.append(_("Le département %(d)s n'appartient pas à l'académie %(a)s.")
-                      % {"d": departement, "a": academie})
+        errors.append(
+            _("Le département %(d)s n'appartient pas à l'académie %(a)s.")
+            % {"d": departement, "a": academie}
+        )
     mobile = re.sub(r"[\s.\-]", "", values.get("mobile", ""))
     if mobile and not PHONE_RE.match(mobile):
         errors.append(_("Téléphone mobile invalide « %(v)s ».") % {"v": values.get("mobile")})
@@ -194,19 +244,40 @@ def row_parse(values: dict[str, str], *, election_id: int,
         return RowResult(None, errors)
     return RowResult(
         Voter(
-            election_id=election_id, numen=numen, civility=civility, last_name=last_name[:100],
-            first_name=first_name[:100], birth_date=birth_date, email=email,
-            category_id=category_id, corps=values.get("corps", "")[:100],
-            grade=values.get("grade", "")[:100], academie=academie, departement=departement,
-            establishment=values.get("establishment", "")[:200], mobile=mobile,
+            election_id=election_id,
+            numen=numen,
+            civility=civility,
+            last_name=last_name[:100],
+            first_name=first_name[:100],
+            birth_date=birth_date,
+            email=email,
+            category_id=category_id,
+            corps=values.get("corps", "")[:100],
+            grade=values.get("grade", "")[:100],
+            academie=academie,
+            departement=departement,
+            establishment=values.get("establishment", "")[:200],
+            mobile=mobile,
         ),
         [],
     )
 
 
-UPDATE_FIELDS = ["civility", "last_name", "first_name", "birth_date", "email", "category",
-                 "corps", "grade", "academie", "departement", "establishment", "mobile",
-                 "updated_at"]
+UPDATE_FIELDS = [
+    "civility",
+    "last_name",
+    "first_name",
+    "birth_date",
+    "email",
+    "category",
+    "corps",
+    "grade",
+    "academie",
+    "departement",
+    "establishment",
+    "mobile",
+    "updated_at",
+]
 
 
 def _upsert(voters: list[Voter], election_id: int) -> int:
@@ -214,8 +285,11 @@ def _upsert(voters: list[Voter], election_id: int) -> int:
     numens = [v.numen for v in voters]
     existing = Voter.objects.filter(election_id=election_id, numen__in=numens).count()
     Voter.objects.bulk_create(
-        voters, update_conflicts=True, unique_fields=["election", "numen"],
-        update_fields=UPDATE_FIELDS, batch_size=500,
+        voters,
+        update_conflicts=True,
+        unique_fields=["election", "numen"],
+        update_fields=UPDATE_FIELDS,
+        batch_size=500,
     )
     return existing
 
@@ -229,7 +303,10 @@ class ImportStats:
 
 
 def voters_import_file(
-    *, election: Election, path: Path, job: ImportJob | None = None,
+    *,
+    election: Election,
+    path: Path,
+    job: ImportJob | None = None,
     progress: Callable[[ImportStats], None] | None = None,
 ) -> ImportStats:
     """Stream `path` into the voter store. Raises ImportFileError if the file is unreadable."""
@@ -241,8 +318,10 @@ def voters_import_file(
     except (UnicodeDecodeError, csv.Error, OSError, ValueError, KeyError) as exc:
         raise ImportFileError(_("Fichier illisible : %(e)s") % {"e": exc}) from exc
     mapping = header_map(header)
-    categories = {_key(n): pk for pk, n in
-                  VoterCategory.objects.filter(election=election).values_list("pk", "name")}
+    categories = {
+        _key(n): pk
+        for pk, n in VoterCategory.objects.filter(election=election).values_list("pk", "name")
+    }
     stats = ImportStats()
     seen: set[str] = set()
     voters: list[Voter] = []
@@ -258,8 +337,14 @@ def voters_import_file(
                 ImportRowError.objects.bulk_create(errors, batch_size=1000)
                 job.processed_rows, job.created_count = stats.rows, stats.created
                 job.updated_count, job.error_count = stats.updated, stats.errors
-                job.save(update_fields=["processed_rows", "created_count", "updated_count",
-                                        "error_count"])
+                job.save(
+                    update_fields=[
+                        "processed_rows",
+                        "created_count",
+                        "updated_count",
+                        "error_count",
+                    ]
+                )
         voters.clear()
         errors.clear()
         if progress is not None:
@@ -274,14 +359,20 @@ def voters_import_file(
             values = {f: _cell(v) for f, v in zip(mapping, raw, strict=False) if f}
             result = row_parse(values, election_id=election.pk, categories=categories)
             if result.voter is not None and result.voter.numen in seen:
-                result = RowResult(None, [_("NUMEN en double dans le fichier (déjà vu plus "
-                                            "haut).")])
+                result = RowResult(
+                    None, [_("NUMEN en double dans le fichier (déjà vu plus haut).")]
+                )
             if result.voter is None:
                 stats.errors += 1
                 if job is not None:
-                    errors.append(ImportRowError(job=job, line=line,
-                                                 numen=values.get("numen", "")[:40],
-                                                 message=" ".join(result.errors)))
+                    errors.append(
+                        ImportRowError(
+                            job=job,
+                            line=line,
+                            numen=values.get("numen", "")[:40],
+                            message=" ".join(result.errors),
+                        )
+                    )
             else:
                 seen.add(result.voter.numen)
                 voters.append(result.voter)
@@ -289,8 +380,9 @@ def voters_import_file(
                 flush()
     except (UnicodeDecodeError, csv.Error) as exc:
         flush()
-        raise ImportFileError(_("Fichier illisible à la ligne %(n)d : %(e)s")
-                              % {"n": line + 1, "e": exc}) from exc
+        raise ImportFileError(
+            _("Fichier illisible à la ligne %(n)d : %(e)s") % {"n": line + 1, "e": exc}
+        ) from exc
     flush()
     return stats
 
@@ -321,11 +413,18 @@ def voter_import_start(*, actor: Any, election: Election, upload: Any) -> Import
     path, digest = _store_upload(upload)
     with transaction.atomic():
         job = ImportJob.objects.create(
-            election=election, filename=upload.name[:255], path=str(path), started_by=actor,
+            election=election,
+            filename=upload.name[:255],
+            path=str(path),
+            started_by=actor,
             total_rows=count_rows(path) if path.suffix == ".csv" else 0,
         )
-        audit_append(actor=actor, action="voters.import_start", obj=job,
-                     data={"file": upload.name, "sha256": digest, "size": upload.size})
+        audit_append(
+            actor=actor,
+            action="voters.import_start",
+            obj=job,
+            data={"file": upload.name, "sha256": digest, "size": upload.size},
+        )
         transaction.on_commit(lambda: voter_import_task.enqueue(job_id=job.pk))
     return job
 
@@ -338,26 +437,34 @@ def voter_import_run(*, job_id: int) -> ImportJob:
     path = Path(job.path)
     job.status = ImportJob.Status.RUNNING
     ImportRowError.objects.filter(job=job).delete()
-    if not job.total_rows:
-        job.total_rows = count_rows(path)
-    job.save(update_fields=["status", "total_rows"])
     try:
+        if not job.total_rows:
+            job.total_rows = count_rows(path)
+        job.save(update_fields=["status", "total_rows"])
         stats = voters_import_file(election=job.election, path=path, job=job)
-    except ImportFileError as exc:
+    except (ImportFileError, OSError) as exc:  # OSError: the stored file went missing
         job.status, job.message = ImportJob.Status.FAILED, str(exc)
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "message", "finished_at"])
-        audit_append(actor=job.started_by, action="voters.import_failed", obj=job,
-                     data={"reason": str(exc)})
+        audit_append(
+            actor=job.started_by, action="voters.import_failed", obj=job, data={"reason": str(exc)}
+        )
         return job
     with transaction.atomic():
         job.status, job.finished_at = ImportJob.Status.DONE, timezone.now()
         job.total_rows = stats.rows
         job.save(update_fields=["status", "finished_at", "total_rows"])
-        audit_append(actor=job.started_by, action="voters.import_done", obj=job, data={
-            "rows": stats.rows, "created": stats.created, "updated": stats.updated,
-            "errors": stats.errors,
-        })
+        audit_append(
+            actor=job.started_by,
+            action="voters.import_done",
+            obj=job,
+            data={
+                "rows": stats.rows,
+                "created": stats.created,
+                "updated": stats.updated,
+                "errors": stats.errors,
+            },
+        )
     return job
 
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from platform_factories import scrutin_make, voter_make
 
+from platform_factories import scrutin_make, voter_make
 from urne.elections.candidate_lists import (
     CandidateInput,
     candidate_list_check,
@@ -48,10 +48,14 @@ def union(election):
 
 
 def _register(scrutin, unions, women, men):
-    lst = candidate_list_register(actor="t", scrutin=scrutin, label="L", unions=unions,
-                                  candidates=_cands(women, men))
-    profession_de_foi_attach(actor="t", candidate_list=lst, upload=SimpleUploadedFile(
-        "pf.pdf", PDF, content_type="application/pdf"))
+    lst = candidate_list_register(
+        actor="t", scrutin=scrutin, label="L", unions=unions, candidates=_cands(women, men)
+    )
+    profession_de_foi_attach(
+        actor="t",
+        candidate_list=lst,
+        upload=SimpleUploadedFile("pf.pdf", PDF, content_type="application/pdf"),
+    )
     return lst
 
 
@@ -92,8 +96,11 @@ def test_joint_list_split_key(scrutin, union, election):
     other = Union.objects.create(election=election, name="Syndicat B", acronym="SB")
     third = Union.objects.create(election=election, name="Syndicat C", acronym="SC")
     equal = _register(scrutin, [(union, None), (other, None), (third, None)], 3, 1)
-    assert union_shares(equal) == {"SA": Decimal("33.33"), "SB": Decimal("33.33"),
-                                   "SC": Decimal("33.33")}
+    assert union_shares(equal) == {
+        "SA": Decimal("33.33"),
+        "SB": Decimal("33.33"),
+        "SC": Decimal("33.33"),
+    }
     assert candidate_list_check(equal) == []
     declared = _register(scrutin, [(union, Decimal(70)), (other, Decimal(30))], 3, 1)
     assert union_shares(declared) == {"SA": 70, "SB": 30}
@@ -106,17 +113,21 @@ def test_joint_list_split_key(scrutin, union, election):
 
 @pytest.mark.django_db
 def test_missing_profession_de_foi(scrutin, union):
-    lst = candidate_list_register(actor="t", scrutin=scrutin, label="L",
-                                  unions=[(union, None)], candidates=_cands(3, 1))
+    lst = candidate_list_register(
+        actor="t", scrutin=scrutin, label="L", unions=[(union, None)], candidates=_cands(3, 1)
+    )
     assert candidate_list_check(lst) == ["Profession de foi manquante."]
 
 
-@pytest.mark.parametrize(("name", "content", "ctype", "message"), [
-    ("pf.pdf", b"", "application/pdf", "vide"),
-    ("pf.docx", PDF, "application/pdf", "PDF"),
-    ("pf.pdf", b"PK\x03\x04 zip", "application/pdf", "pas un PDF valide"),
-    ("pf.pdf", PDF, "text/html", "PDF"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "ctype", "message"),
+    [
+        ("pf.pdf", b"", "application/pdf", "vide"),
+        ("pf.docx", PDF, "application/pdf", "PDF"),
+        ("pf.pdf", b"PK\x03\x04 zip", "application/pdf", "pas un PDF valide"),
+        ("pf.pdf", PDF, "text/html", "PDF"),
+    ],
+)
 def test_profession_de_foi_type_is_checked(name, content, ctype, message):
     with pytest.raises(ValidationError, match=message):
         profession_de_foi_validate(SimpleUploadedFile(name, content, content_type=ctype))

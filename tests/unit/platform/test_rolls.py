@@ -2,8 +2,8 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from platform_factories import scrutin_make, staff_make, voter_make
 
+from platform_factories import scrutin_make, staff_make, voter_make
 from urne.audit.models import AuditEvent
 from urne.elections.models import RollAdjustment, RollEntry
 from urne.elections.selectors import roll_computed, voter_scrutins
@@ -51,7 +51,9 @@ def test_publication_freezes_the_rolls(setup):
     counts = rolls_publish(actor=manager, election=election)
     assert counts == {str(capd): 1, str(ctm): 2}
     assert set(RollEntry.objects.filter(scrutin=ctm).values_list("voter", flat=True)) == {
-        pe.pk, pes.pk}
+        pe.pk,
+        pes.pk,
+    }
     # Later changes do not touch the published roll until it is published again.
     voter_make(election, "PES")
     assert RollEntry.objects.filter(scrutin=ctm).count() == 2

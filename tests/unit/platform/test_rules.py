@@ -2,8 +2,8 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from platform_factories import body, scrutin_make, staff_make, voter_make
 
+from platform_factories import body, scrutin_make, staff_make, voter_make
 from urne.audit.models import AuditEvent
 from urne.elections.defaults import RULES_2018
 from urne.elections.models import VoterCategory
@@ -14,15 +14,22 @@ pytestmark = pytest.mark.django_db
 
 # The seed's table: category -> "Nombre de scrutins" (last column).
 SEED_COUNTS = {
-    "AESH-AED": 3, "Enseignant contractuel": 3, "Directeur adjoint de SEGPA": 5,
-    "Directeur écoles d'application et spécialisé": 5, "PE et instituteur": 4, "PES": 2,
-    "PsyEN détaché": 6, "PsyEN intégré": 4,
+    "AESH-AED": 3,
+    "Enseignant contractuel": 3,
+    "Directeur adjoint de SEGPA": 5,
+    "Directeur écoles d'application et spécialisé": 5,
+    "PE et instituteur": 4,
+    "PES": 2,
+    "PsyEN détaché": 6,
+    "PsyEN intégré": 4,
 }
 
 
 def test_default_rule_set_is_the_seed_table(election):
-    cats = {c.name: sorted(b.code for b in c.bodies.all())
-            for c in VoterCategory.objects.filter(election=election)}
+    cats = {
+        c.name: sorted(b.code for b in c.bodies.all())
+        for c in VoterCategory.objects.filter(election=election)
+    }
     assert {name: len(codes) for name, codes in cats.items()} == SEED_COUNTS
     assert cats == {name: sorted(codes) for name, codes in RULES_2018.items()}
     assert cats["PsyEN intégré"] == ["CAPA PsyEN", "CAPN PsyEN", "CTA", "CTM"]

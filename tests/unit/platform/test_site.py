@@ -45,12 +45,18 @@ def test_three_databases_sqlite_by_default_postgres_by_env(monkeypatch):
     monkeypatch.setenv("URNE_DB_PREFIX", "urne_x")
     dbs = base._databases()
     assert {a: d["NAME"] for a, d in dbs.items()} == {
-        "default": "urne_x_voters", "authority": "urne_x_authority", "urn": "urne_x_urn"}
+        "default": "urne_x_voters",
+        "authority": "urne_x_authority",
+        "urn": "urne_x_urn",
+    }
     assert all(d["ENGINE"] == "django.db.backends.postgresql" for d in dbs.values())
     monkeypatch.setenv("URNE_DB", "sqlite")
     dbs = base._databases()
     assert {str(d["NAME"]).rsplit("/", 1)[-1] for d in dbs.values()} == {
-        "voters.sqlite3", "authority.sqlite3", "urn.sqlite3"}
+        "voters.sqlite3",
+        "authority.sqlite3",
+        "urn.sqlite3",
+    }
 
 
 def test_locale_and_time_zone(settings):

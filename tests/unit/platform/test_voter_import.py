@@ -4,8 +4,8 @@ import csv
 from pathlib import Path
 
 import pytest
-from platform_factories import staff_make
 
+from platform_factories import staff_make
 from urne.audit.models import AuditEvent
 from urne.elections.models import ImportJob, Voter
 from urne.elections.voter_import import (
@@ -19,12 +19,36 @@ from urne.elections.voter_import import (
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["NUMEN", "Civilité", "Nom", "Prénom", "Date de naissance", "Courriel professionnel",
-          "Catégorie", "Corps", "Grade", "Académie", "Département", "Établissement",
-          "Téléphone mobile"]
-GOOD = ["12A1234567ABC", "Mme", "DUPONT", "Camille", "03/02/1980", "camille.dupont@ac-lyon.fr",
-        "PE et instituteur", "Professeurs des écoles", "Hors classe", "Lyon", "69",
-        "École Jean Jaurès", "06 12 34 56 78"]
+HEADER = [
+    "NUMEN",
+    "Civilité",
+    "Nom",
+    "Prénom",
+    "Date de naissance",
+    "Courriel professionnel",
+    "Catégorie",
+    "Corps",
+    "Grade",
+    "Académie",
+    "Département",
+    "Établissement",
+    "Téléphone mobile",
+]
+GOOD = [
+    "12A1234567ABC",
+    "Mme",
+    "DUPONT",
+    "Camille",
+    "03/02/1980",
+    "camille.dupont@ac-lyon.fr",
+    "PE et instituteur",
+    "Professeurs des écoles",
+    "Hors classe",
+    "Lyon",
+    "69",
+    "École Jean Jaurès",
+    "06 12 34 56 78",
+]
 
 
 def write_csv(path: Path, rows, delimiter=";", header=HEADER) -> Path:
@@ -59,25 +83,33 @@ def test_good_row(election):
     assert result.errors == []
     v = result.voter
     assert (v.numen, v.civility, v.academie, v.departement, v.mobile) == (
-        "12A1234567ABC", "F", "Lyon", "69", "0612345678")
+        "12A1234567ABC",
+        "F",
+        "Lyon",
+        "69",
+        "0612345678",
+    )
     assert v.birth_date.isoformat() == "1980-02-03"
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("NUMEN", "12A123456ABC", "NUMEN invalide"),
-    ("NUMEN", "1AA1234567ABC", "NUMEN invalide"),
-    ("NUMEN", "12A1234567AB1", "NUMEN invalide"),
-    ("Civilité", "Dr", "Civilité invalide"),
-    ("Nom", "", "obligatoires"),
-    ("Date de naissance", "31/02/1980", "Date de naissance invalide"),
-    ("Date de naissance", "hier", "Date de naissance invalide"),
-    ("Courriel professionnel", "camille.dupont", "Courriel professionnel invalide"),
-    ("Catégorie", "Astronaute", "Catégorie inconnue"),
-    ("Académie", "Atlantide", "Académie inconnue"),
-    ("Département", "99", "Département inconnu"),
-    ("Département", "75", "n'appartient pas à l'académie Lyon"),
-    ("Téléphone mobile", "abc", "Téléphone mobile invalide"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("NUMEN", "12A123456ABC", "NUMEN invalide"),
+        ("NUMEN", "1AA1234567ABC", "NUMEN invalide"),
+        ("NUMEN", "12A1234567AB1", "NUMEN invalide"),
+        ("Civilité", "Dr", "Civilité invalide"),
+        ("Nom", "", "obligatoires"),
+        ("Date de naissance", "31/02/1980", "Date de naissance invalide"),
+        ("Date de naissance", "hier", "Date de naissance invalide"),
+        ("Courriel professionnel", "camille.dupont", "Courriel professionnel invalide"),
+        ("Catégorie", "Astronaute", "Catégorie inconnue"),
+        ("Académie", "Atlantide", "Académie inconnue"),
+        ("Département", "99", "Département inconnu"),
+        ("Département", "75", "n'appartient pas à l'académie Lyon"),
+        ("Téléphone mobile", "abc", "Téléphone mobile invalide"),
+    ],
+)
 def test_bad_rows_say_why_in_french(election, field, value, message):
     result = _parse(election, **{field: value})
     assert result.voter is None
@@ -85,9 +117,17 @@ def test_bad_rows_say_why_in_french(election, field, value, message):
 
 
 def test_tolerant_forms(election):
-    result = _parse(election, **{"Académie": "clermont ferrand", "Département": "3",
-                                 "Catégorie": "pe ET instituteur", "Civilité": "M.",
-                                 "Date de naissance": "1980-02-03", "Téléphone mobile": ""})
+    result = _parse(
+        election,
+        **{
+            "Académie": "clermont ferrand",
+            "Département": "3",
+            "Catégorie": "pe ET instituteur",
+            "Civilité": "M.",
+            "Date de naissance": "1980-02-03",
+            "Téléphone mobile": "",
+        },
+    )
     assert result.errors == []
     v = result.voter
     assert (v.academie, v.departement, v.civility, v.mobile) == ("Clermont-Ferrand", "03", "M", "")
@@ -140,7 +180,7 @@ def test_xlsx(election, tmp_path):
     ws = wb.create_sheet()
     ws.append(HEADER)
     r = row(NUMEN="34B7654321XYZ", **{"Département": 69})
-    r[4] = datetime(1975, 5, 17)  # a real date cell, as spreadsheets store them
+    r[4] = datetime(1975, 5, 17)  # noqa: DTZ001 - a real date cell, as spreadsheets store them
     ws.append(r)
     ws.append(row(NUMEN="nope"))
     path = tmp_path / "v.xlsx"
@@ -148,8 +188,11 @@ def test_xlsx(election, tmp_path):
     stats = voters_import_file(election=election, path=path)
     assert (stats.created, stats.errors) == (1, 1)
     v = Voter.objects.get()
-    assert (v.numen, v.departement, v.birth_date.isoformat()) == ("34B7654321XYZ", "69",
-                                                                 "1975-05-17")
+    assert (v.numen, v.departement, v.birth_date.isoformat()) == (
+        "34B7654321XYZ",
+        "69",
+        "1975-05-17",
+    )
     assert count_rows(path) == 2
 
 
@@ -163,11 +206,17 @@ def test_count_rows(tmp_path):
 def test_job_run_records_counts_and_audits(election, tmp_path):
     manager = staff_make("manager")
     path = write_csv(tmp_path / "v.csv", [row(), row(NUMEN="x")])
-    job = ImportJob.objects.create(election=election, filename="v.csv", path=str(path),
-                                   started_by=manager)
+    job = ImportJob.objects.create(
+        election=election, filename="v.csv", path=str(path), started_by=manager
+    )
     job = voter_import_run(job_id=job.pk)
     assert (job.status, job.total_rows, job.created_count, job.error_count, job.percent) == (
-        "done", 2, 1, 1, 100)
+        "done",
+        2,
+        1,
+        1,
+        100,
+    )
     event = AuditEvent.objects.get(action="voters.import_done")
     assert event.actor == manager.username and event.data["created"] == 1
 
@@ -177,8 +226,9 @@ def test_command_with_progress_and_error_report(election, tmp_path, capsys):
 
     path = write_csv(tmp_path / "v.csv", [row(), row(NUMEN="x")])
     report = tmp_path / "errors.csv"
-    call_command("import_voters", str(path), "--election", str(election.pk),
-                 "--errors", str(report))
+    call_command(
+        "import_voters", str(path), "--election", str(election.pk), "--errors", str(report)
+    )
     out = capsys.readouterr()
     assert "2 rows: 1 created, 0 updated, 1 errors" in out.out
     assert "2/2" in out.err  # the progress bar

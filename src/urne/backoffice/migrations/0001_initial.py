@@ -4,22 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Backoffice',
+            name="Backoffice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
             options={
-                'permissions': [('view_election', "Consulter la configuration d'une élection"), ('manage_election', 'Configurer une élection (électeurs, règles, listes…)'), ('find_voter', 'Rechercher un électeur et voir son état'), ('view_audit', "Consulter le journal d'audit"), ('bureau_pages', 'Pages du bureau de vote électronique')],
-                'managed': False,
-                'default_permissions': (),
+                "permissions": [
+                    ("view_election", "Consulter la configuration d'une élection"),
+                    ("manage_election", "Configurer une élection (électeurs, règles, listes…)"),
+                    ("find_voter", "Rechercher un électeur et voir son état"),
+                    ("view_audit", "Consulter le journal d'audit"),
+                    ("bureau_pages", "Pages du bureau de vote électronique"),
+                ],
+                "managed": False,
+                "default_permissions": (),
             },
         ),
     ]

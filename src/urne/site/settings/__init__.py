@@ -1,1 +1,1 @@
-"""Settings split by purpose: base (shared), dev, test, prod. Pick one with DJANGO_SETTINGS_MODULE."""
+"""Settings by purpose: base (shared), dev, test, prod (pick with DJANGO_SETTINGS_MODULE)."""

@@ -5,8 +5,10 @@ from urne.elections.models import Election, RollEntry
 
 
 class Command(BaseCommand):
-    help = ("Create the demo election (once) and staff accounts with fresh passwords; "
-            "print how to log in.")
+    help = (
+        "Create the demo election (once) and staff accounts with fresh passwords; "
+        "print how to log in."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--voters", type=int, default=20_000)
@@ -17,14 +19,21 @@ class Command(BaseCommand):
         election = Election.objects.order_by("pk").first()
         if election is None:
             self.stderr.write(f"Generating the demo election ({opts['voters']} voters)…")
-            result = demo_election_create(voters=int(str(opts["voters"])),
-                                          seed=int(str(opts["seed"])))
+            result = demo_election_create(
+                voters=int(str(opts["voters"])), seed=int(str(opts["seed"]))
+            )
             election = result.election
-            self.stderr.write(f"  {result.voters} voters, {result.scrutins} scrutins, "
-                              f"{result.lists} candidate lists")
+            self.stderr.write(
+                f"  {result.voters} voters, {result.scrutins} scrutins, "
+                f"{result.lists} candidate lists"
+            )
         passwords = demo_staff_reset()
-        entry = RollEntry.objects.filter(scrutin__election=election).select_related(
-            "voter").order_by("pk").first()
+        entry = (
+            RollEntry.objects.filter(scrutin__election=election)
+            .select_related("voter")
+            .order_by("pk")
+            .first()
+        )
         url = str(opts["url"]).rstrip("/")
         lines = [
             "",
