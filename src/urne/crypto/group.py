@@ -13,7 +13,8 @@ is handled here explicitly.
 from __future__ import annotations
 
 import hashlib
-from typing import NewType
+import os
+from typing import NewType, Protocol
 
 from nacl import bindings as _sodium
 from nacl.exceptions import RuntimeError as _SodiumRuntimeError
@@ -122,7 +123,10 @@ class Ed25519Group:
         return Element(_sodium.crypto_core_ed25519_sub(IDENTITY, a))
 
     def double_mul(self, a: Element, m: int, b: Element, n: int) -> Element:
-        """``a^m · b^n``: the shape of every proof check, one call for a multi-scalar backend."""
+        """``a^m · b^n``: the shape of every proof check, one call for a multi-scalar backend.
+
+        Only for public scalars (published proof values): a backend may run in variable time.
+        """
         left = self.mul_base(m) if a == GENERATOR else self.mul(a, m)
         return self.op(left, self.mul(b, n))
 
@@ -146,8 +150,39 @@ class Ed25519Group:
         return int(hashlib.sha256(text.encode()).hexdigest(), 16) % Q
 
 
+class NativeEd25519Group(Ed25519Group):
+    """libsodium, plus our variable-time double-scalar multiplication for proof checks.
+
+    libsodium re-checks subgroup membership inside every variable-base multiplication and
+    has no double-scalar multiplication; checks of public proofs need neither (their inputs
+    are checked once). Secret scalars never reach the native code: ``mul`` and ``mul_base``
+    stay on libsodium's constant-time code.
+    """
+
+    def __init__(self, native: _NativeModule) -> None:
+        self._native = native
+
+    def double_mul(self, a: Element, m: int, b: Element, n: int) -> Element:
+        return Element(self._native.double_mul(_scalar_bytes(m % Q), a, _scalar_bytes(n % Q), b))
+
+
+class _NativeModule(Protocol):
+    def double_mul(self, a: bytes, p: bytes, b: bytes, q: bytes) -> bytes: ...
+
+
+def _select_group() -> Ed25519Group:
+    # URNE_GROUP_BACKEND=libsodium forces the portable backend (cross-checks, benchmarks).
+    if os.environ.get("URNE_GROUP_BACKEND", "native") == "libsodium":
+        return Ed25519Group()
+    try:
+        from . import _ed25519
+    except ImportError:  # built without a C compiler: libsodium alone is complete
+        return Ed25519Group()
+    return NativeEd25519Group(_ed25519)
+
+
 #: The group every Urne election uses.
-GROUP = Ed25519Group()
+GROUP = _select_group()
 
 
 def scalar_to_string(n: int) -> str:

@@ -5,6 +5,7 @@ PROTOCOL.md §1 (proof objects, ``response = w − x·challenge``) and §5 (disj
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -97,8 +98,14 @@ def combine_all(ciphertexts: Sequence[Ciphertext]) -> Ciphertext:
 Statement = tuple[Ciphertext, int]
 
 
+@functools.lru_cache(maxsize=256)
+def _small_power(m: int) -> Element:
+    # g^m for the few small messages of disjunctions (0/1, min..max): public, reused a lot.
+    return GROUP.mul_base(m)
+
+
 def _shifted_beta(c: Ciphertext, m: int) -> Element:
-    return c.beta if m == 0 else GROUP.div(c.beta, GROUP.mul_base(m))
+    return c.beta if m == 0 else GROUP.div(c.beta, _small_power(m))
 
 
 def disjunction_commitments(
