@@ -81,7 +81,9 @@ class ThresholdGroup:
 
 def threshold_ceremony(members: int, threshold: int, rnd: SeededRandom) -> ThresholdGroup:
     """Steps 1–6 of the threshold key generation for ``members`` members (§6.2)."""
-    firsts = [step1(Context(i, threshold, members), rnd.choice, rnd.scalar) for i in range(1, members + 1)]
+    firsts = [
+        step1(Context(i, threshold, members), rnd.choice, rnd.scalar) for i in range(1, members + 1)
+    ]
     seeds = tuple(seed for seed, _ in firsts)
     certs = [cert for _, cert in firsts]
     polynomials = tuple(step3(certs, seed, rnd.scalar) for seed in seeds)
@@ -169,13 +171,17 @@ def random_plaintext(lists: int, rng: _random.Random) -> list[list[int]]:
     return [vector]
 
 
-def make_ballot(election: Election, credential: str, plaintext: Sequence[Sequence[int]], seed: str) -> Ballot:
+def make_ballot(
+    election: Election, credential: str, plaintext: Sequence[Sequence[int]], seed: str
+) -> Ballot:
     """One ballot, with randomness derived from ``seed`` so that runs are reproducible."""
     rnd = SeededRandom(seed)
     return create_ballot(election, derive_secret(election.uuid, credential), plaintext, rnd.scalar)
 
 
-def tally_and_decrypt(sim: SimulatedElection, members: Sequence[int] = (1, 2), seed: str = "") -> None:
+def tally_and_decrypt(
+    sim: SimulatedElection, members: Sequence[int] = (1, 2), seed: str = ""
+) -> None:
     """Close the ballot box, tally, decrypt (president + ``members``) and publish the result."""
     from urne.crypto.ballot import parse_ballot
 

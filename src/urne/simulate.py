@@ -38,7 +38,8 @@ def _init(raw: str) -> None:
 
 
 def _ballot(item: tuple[str, list[list[int]], str]) -> str:
-    assert _worker_election is not None
+    if _worker_election is None:
+        raise RuntimeError("worker not initialised")
     credential, plaintext, seed = item
     return make_ballot(_worker_election, credential, plaintext, seed).to_string()
 
@@ -54,7 +55,9 @@ def cast_ballots(sim: SimulatedElection, seed: str, jobs: int, progress: bool = 
         items.append((credential, plaintext, f"{seed}/ballot/{i}"))
     if jobs > 1 and len(items) > 16:
         ctx = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=(sim.election.raw,)) as pool:
+        with ProcessPoolExecutor(
+            jobs, mp_context=ctx, initializer=_init, initargs=(sim.election.raw,)
+        ) as pool:
             ballots = []
             for n, b in enumerate(pool.map(_ballot, items, chunksize=16), 1):
                 ballots.append(b)
@@ -100,7 +103,9 @@ def write_outputs(sim: SimulatedElection, out: Path) -> Path:
     _write(out / "setup" / "public_creds.json", dumps(sim.public_credentials_json))
     _write(out / "credentials" / "private_creds.json", dumps(sim.credentials), private=True)
     pid = single_key_id(sim.president)
-    _write(out / "trustees" / "president" / f"{pid}.privkey", json.dumps(str(sim.president_key)), True)
+    _write(
+        out / "trustees" / "president" / f"{pid}.privkey", json.dumps(str(sim.president_key)), True
+    )
     _write(out / "trustees" / "president" / f"{pid}.pubkey", dumps(sim.president.to_json()))
     tdir = out / "trustees" / "threshold"
     from urne.crypto.encoding import loads
@@ -130,8 +135,16 @@ def write_outputs(sim: SimulatedElection, out: Path) -> Path:
 
 
 def simulate(
-    *, voters: int, lists: int, seed: str, out: Path, members: int = 3, threshold: int = 2,
-    jobs: int = 1, tally: bool = True, progress: bool = False,
+    *,
+    voters: int,
+    lists: int,
+    seed: str,
+    out: Path,
+    members: int = 3,
+    threshold: int = 2,
+    jobs: int = 1,
+    tally: bool = True,
+    progress: bool = False,
 ) -> SimulatedElection:
     sim = make_setup(voters=voters, lists=lists, seed=seed, members=members, threshold=threshold)
     cast_ballots(sim, seed, jobs, progress)
@@ -160,13 +173,21 @@ def main(argv: list[str] | None = None) -> int:
     seed = args.seed if args.seed is not None else os.urandom(8).hex()
     started = time.perf_counter()
     sim = simulate(
-        voters=args.voters, lists=args.lists, seed=seed, out=args.out, members=args.members,
-        threshold=args.threshold, jobs=args.jobs, tally=not args.no_tally,
+        voters=args.voters,
+        lists=args.lists,
+        seed=seed,
+        out=args.out,
+        members=args.members,
+        threshold=args.threshold,
+        jobs=args.jobs,
+        tally=not args.no_tally,
         progress=sys.stderr.isatty(),
     )
     elapsed = time.perf_counter() - started
-    print(f"{args.out / (sim.election.uuid + '.bel')}: {args.voters} ballots, "
-          f"result {sim.result}, {elapsed:.1f} s (seed {seed})")
+    print(
+        f"{args.out / (sim.election.uuid + '.bel')}: {args.voters} ballots, "
+        f"result {sim.result}, {elapsed:.1f} s (seed {seed})"
+    )
     return 0
 
 

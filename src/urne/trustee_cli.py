@@ -25,7 +25,7 @@ from pathlib import Path
 from urne.crypto.archive import ArchiveError, events_with_data, read_records
 from urne.crypto.election import parse_election
 from urne.crypto.encoding import FormatError, dumps, loads
-from urne.crypto.group import GROUP, GroupError, scalar_of_string
+from urne.crypto.group import GroupError, scalar_of_string
 from urne.crypto.tally import compute_partial_decryption, owned_json, tally_of_json
 from urne.crypto.threshold import (
     Context,
@@ -124,7 +124,9 @@ def cmd_threshold(args: argparse.Namespace) -> None:
         print(dumps(step5(_certs(args.certs), _read(args.key), vinput).to_json()))
     elif args.step == 6:
         certs = _certs(args.certs)
-        voutputs = [VOutput.of_json(loads(line)) for line in sys.stdin.read().splitlines() if line.strip()]
+        voutputs = [
+            VOutput.of_json(loads(line)) for line in sys.stdin.read().splitlines() if line.strip()
+        ]
         params, dkeys = step6(certs, _polynomials(args.polynomials), voutputs)
         for cert, dkey in zip(certs, dkeys, strict=True):
             name = out / f"{cert_id(cert)}.dkey"

@@ -16,7 +16,7 @@ from .encoding import (
     loads,
     sha256_b64,
 )
-from .group import GROUP, Q, Element
+from .group import GROUP, Element, Q
 from .primitives import (
     Ciphertext,
     Proof,
@@ -102,7 +102,10 @@ class Ballot:
             "answers": [a.to_json() for a in self.answers],
         }
         if signed and self.signature_hash is not None and self.signature_proof is not None:
-            out["signature"] = {"hash": self.signature_hash, "proof": self.signature_proof.to_json()}
+            out["signature"] = {
+                "hash": self.signature_hash,
+                "proof": self.signature_proof.to_json(),
+            }
         return out
 
     def to_string(self) -> str:
@@ -175,7 +178,9 @@ def _overall_statements(
     return [(c_sum, m) for m in range(q.min, q.max + 1)], None
 
 
-def _overall_prefixes(q: HomomorphicQuestion, s: str, choices: Sequence[Ciphertext]) -> tuple[str, str]:
+def _overall_prefixes(
+    q: HomomorphicQuestion, s: str, choices: Sequence[Ciphertext]
+) -> tuple[str, str]:
     if q.blank:
         return f"bproof1|{s}|", f"bproof0|{s}|"
     return _individual_prefix(s, combine_all(choices)), ""

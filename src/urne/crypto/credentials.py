@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .election import BASE58_ALPHABET
 from .encoding import FormatError, JsonValue, expect_list, expect_str, sha256_hex
-from .group import GROUP, Q, Element, GroupError
+from .group import GROUP, Element, GroupError, Q
 
 CREDENTIAL_LENGTH = 22
 _GROUPS = (5, 6, 5, 6)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .encoding import FormatError, JsonValue, expect_object, expect_str
-from .group import GROUP, Q, Element, GroupError, scalar_of_string
+from .group import GROUP, Element, GroupError, Q, scalar_of_string
 
 #: A source of uniform scalars in [0, Q). Real ballots and keys use :func:`secure_scalar`;
 #: simulations pass a seeded one to be reproducible.
@@ -175,7 +175,9 @@ def prove_knowledge(
 ) -> Proof:
     """Fiat–Shamir proof of knowledge of ``x`` (``fs_prove``, §6.1, §8)."""
     w = random()
-    commitments = [GROUP.mul_base(w) if b == GROUP.generator else GROUP.mul(b, w) for b in base_elements]
+    commitments = [
+        GROUP.mul_base(w) if b == GROUP.generator else GROUP.mul(b, w) for b in base_elements
+    ]
     challenge = oracle(commitments)
     return Proof(challenge, (w - x * challenge) % Q)
 

@@ -19,7 +19,7 @@ from .encoding import (
     expect_str,
     sha256_hex,
 )
-from .group import GROUP, Q, Element
+from .group import GROUP, Element, Q
 from .primitives import (
     NEUTRAL_CIPHERTEXT,
     Ciphertext,
@@ -29,7 +29,7 @@ from .primitives import (
     prove_knowledge,
     secure_scalar,
 )
-from .trustees import ThresholdParameters, Trustee, TrusteePublicKey
+from .trustees import Trustee, TrusteePublicKey
 
 #: One ciphertext per slot, one list per question (§7 ``encrypted_tally``).
 EncryptedTally = tuple[tuple[Ciphertext, ...], ...]
@@ -100,7 +100,9 @@ def sized_tally_json(tally_text: str, num_tallied: int, total_weight: int) -> di
 
 
 def parse_sized_tally(value: JsonValue) -> tuple[int, int, str]:
-    obj = expect_object(value, "sized encrypted tally", ("num_tallied", "total_weight", "encrypted_tally"))
+    obj = expect_object(
+        value, "sized encrypted tally", ("num_tallied", "total_weight", "encrypted_tally")
+    )
     weight = obj.get("total_weight")
     if isinstance(weight, str) and weight.isascii() and weight.isdigit():
         weight = int(weight)
@@ -127,7 +129,9 @@ class PartialDecryption:
 
     @staticmethod
     def of_json(value: JsonValue) -> PartialDecryption:
-        obj = expect_object(value, "partial decryption", ("decryption_factors", "decryption_proofs"))
+        obj = expect_object(
+            value, "partial decryption", ("decryption_factors", "decryption_proofs")
+        )
         return PartialDecryption(
             tuple(
                 tuple(element_of_json(f, "decryption factor") for f in expect_list(q, "factors"))
@@ -173,9 +177,9 @@ def check_partial_decryption(
     election: Election, tally: EncryptedTally, public_key: Element, pd: PartialDecryption
 ) -> str | None:
     """Check every factor and proof (§8, ``check_factor``); returns the failure or None."""
-    if [len(q) for q in pd.factors] != [len(q) for q in tally] or [
-        len(q) for q in pd.proofs
-    ] != [len(q) for q in tally]:
+    if [len(q) for q in pd.factors] != [len(q) for q in tally] or [len(q) for q in pd.proofs] != [
+        len(q) for q in tally
+    ]:
         return "shape differs from the encrypted tally"
     prefix = _decrypt_prefix(election, public_key)
     for i, (slots, fs, ps) in enumerate(zip(tally, pd.factors, pd.proofs, strict=True)):
@@ -232,7 +236,6 @@ def combine_factors(
             fold(pd, 1)
             next_id += 1
             continue
-        assert isinstance(t, ThresholdParameters)
         available: list[tuple[int, PartialDecryption]] = []
         for m, vk in enumerate(t.verification_keys, start=1):
             pd = partial_decryptions.get(next_id + m - 1)

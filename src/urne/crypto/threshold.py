@@ -26,10 +26,9 @@ from .encoding import (
     loads,
     sha256_hex,
 )
-from .group import DESCRIPTION, GROUP, Q, Element, GroupError, scalar_of_string
-from .primitives import ScalarSource, element_of_json, schnorr_commitment, secure_scalar
+from .group import DESCRIPTION, GROUP, Element, GroupError, Q, scalar_of_string
+from .primitives import Proof, ScalarSource, element_of_json, schnorr_commitment, secure_scalar
 from .trustees import (
-    Proof,
     SignedMessage,
     ThresholdParameters,
     TrusteePublicKey,
@@ -172,7 +171,7 @@ class Context:
     group: str = DESCRIPTION
 
     def __post_init__(self) -> None:
-        if not (0 < self.size and 1 <= self.index <= self.size and 0 < self.threshold < self.size):
+        if not (self.size > 0 and 1 <= self.index <= self.size and 0 < self.threshold < self.size):
             raise ThresholdError(
                 "threshold context must satisfy 1 ≤ index ≤ size and 0 < threshold < size"
             )
@@ -204,7 +203,9 @@ class CertKeys:
 
 def cert_keys(cert: SignedMessage) -> CertKeys:
     """The keys a certificate's message holds (§6.2)."""
-    obj = expect_object(loads(cert.message), "certificate", ("context", "verification", "encryption"))
+    obj = expect_object(
+        loads(cert.message), "certificate", ("context", "verification", "encryption")
+    )
     ctx = obj.get("context")
     context = None
     if ctx is not None:
@@ -247,8 +248,11 @@ def _certs_signature_message(certs: Sequence[SignedMessage], coefexps: Sequence[
 # -- steps -----------------------------------------------------------------------------------
 
 
-def step1(context: Context, choice: Callable[[str], str] = secrets.choice,
-          random: ScalarSource = secure_scalar) -> tuple[str, SignedMessage]:
+def step1(
+    context: Context,
+    choice: Callable[[str], str] = secrets.choice,
+    random: ScalarSource = secure_scalar,
+) -> tuple[str, SignedMessage]:
     """Make a member's PKI seed and certificate (step 1)."""
     seed = generate_seed(choice)
     sk, dk = derive_signing_key(seed), derive_decryption_key(seed)
@@ -408,7 +412,9 @@ def step4(certs: Sequence[SignedMessage], polynomials: Sequence[Polynomial]) -> 
     signed = [p.coefexps for p in polynomials]
     _checked_coefexps(certs, signed, threshold)
     return [
-        VInput(p.polynomial, tuple(q.secrets[j] for q in polynomials), tuple(signed), tuple(signatures))
+        VInput(
+            p.polynomial, tuple(q.secrets[j] for q in polynomials), tuple(signed), tuple(signatures)
+        )
         for j, p in enumerate(polynomials)
     ]
 
@@ -534,6 +540,8 @@ def check_pedersen(params: ThresholdParameters) -> list[str]:
     n = len(params.certs)
     if n == 0:
         return ["no certificate"]
+    if not 0 < params.threshold < n:
+        return [f"threshold {params.threshold} is impossible for {n} members (1 ≤ t < n)"]
     try:
         for i, cert in enumerate(params.certs):
             if not verify_cert(Context(i + 1, params.threshold, n), cert):
@@ -547,7 +555,9 @@ def check_pedersen(params: ThresholdParameters) -> list[str]:
                 failures.append(f"coefexps {i + 1} signature")
             exps = raw_coefexps(c)
             if len(exps) != params.threshold:
-                failures.append(f"coefexps {i + 1}: threshold {params.threshold} coefficients expected")
+                failures.append(
+                    f"coefexps {i + 1}: threshold {params.threshold} coefficients expected"
+                )
             if not all(GROUP.check(e) for e in exps):
                 failures.append(f"coefexps {i + 1}: not group elements")
                 return failures
@@ -573,6 +583,6 @@ def check_pedersen(params: ThresholdParameters) -> list[str]:
                 k.verification, SignedMessage(GROUP.element_to_string(expected), vk.signature)
             ):
                 failures.append(f"verification key {j + 1}: signature")
-    except FormatError as exc:
+    except (FormatError, ThresholdError) as exc:
         failures.append(f"format: {exc}")
     return failures

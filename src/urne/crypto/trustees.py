@@ -192,9 +192,7 @@ def parse_trustees(value: JsonValue) -> list[Trustee]:
 
 def count_trustee_ids(trustees: Sequence[Trustee]) -> int:
     """Number of trustee ids (a threshold group has one per member, §8)."""
-    return sum(
-        1 if isinstance(t, TrusteePublicKey) else len(t.verification_keys) for t in trustees
-    )
+    return sum(1 if isinstance(t, TrusteePublicKey) else len(t.verification_keys) for t in trustees)
 
 
 def raw_coefexps(signed: SignedMessage, what: str = "coefexps") -> list[Element]:

@@ -36,14 +36,13 @@ def check_one(election: Election, index: int, raw: str) -> BallotVerdict:
         ballot = verify_ballot_string(election, raw)
     except BallotError as exc:
         return BallotVerdict(index, str(exc))
-    choices = tuple(
-        tuple((c.alpha, c.beta) for c in answer.choices) for answer in ballot.answers
-    )
+    choices = tuple(tuple((c.alpha, c.beta) for c in answer.choices) for answer in ballot.answers)
     return BallotVerdict(index, None, ballot.credential, choices)
 
 
 def _check_in_worker(item: tuple[int, str]) -> BallotVerdict:
-    assert _election is not None
+    if _election is None:
+        raise RuntimeError("worker not initialised")
     return check_one(_election, item[0], item[1])
 
 

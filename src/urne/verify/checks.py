@@ -36,7 +36,6 @@ from urne.crypto.trustees import (
     Trustee,
     TrusteePublicKey,
     check_single,
-    count_trustee_ids,
     election_public_key,
     parse_trustees,
 )
@@ -132,6 +131,11 @@ class ArchiveVerifier:
     def fail(self, where: str, check: str) -> None:
         self.report.failures.append(Failure(where, check))
 
+    def stop(self, where: str, check: str) -> _Invalid:
+        """Record a failure that the later checks depend on; raise what this returns."""
+        self.fail(where, check)
+        return _Invalid()
+
     # -- structure ----------------------------------------------------------------------------
 
     def read_events(self, records: list[Record]) -> list[_EventRecord]:
@@ -147,13 +151,13 @@ class ArchiveVerifier:
                 pending.append(r)
                 continue
             if r.name != f"{digest}.event.json":
-                raise _Invalid(self.fail(f"record {r.name}", "record name is not the hash of its body"))
+                raise self.stop(f"record {r.name}", "record name is not the hash of its body")
             where = f"event {len(events)}"
             try:
                 text = r.body.decode()
                 event = Event.of_text(text)
             except (FormatError, UnicodeDecodeError) as exc:
-                raise _Invalid(self.fail(where, f"unreadable event: {exc}")) from exc
+                raise self.stop(where, f"unreadable event: {exc}") from exc
             where = f"event {len(events)} ({event.type})"
             if dumps(event.to_json()) != text:
                 self.fail(where, "non-canonical JSON")
@@ -163,8 +167,12 @@ class ArchiveVerifier:
                 self.fail(where, "broken hash chain: parent is not the previous event")
             expected = _data_count(event)
             if len(pending) != expected:
-                self.fail(where, f"{len(pending)} data records before the event, {expected} expected")
-            if expected and (event.payload is None or event.payload != sha256_hex(pending[-1].body)):
+                self.fail(
+                    where, f"{len(pending)} data records before the event, {expected} expected"
+                )
+            if expected and (
+                event.payload is None or event.payload != sha256_hex(pending[-1].body)
+            ):
                 self.fail(where, "payload is not the hash of the event's data")
             if not expected and event.payload is not None:
                 self.fail(where, "unexpected payload")
@@ -182,12 +190,14 @@ class ArchiveVerifier:
         for e in events:
             kind = e.event.type
             if kind not in _ORDER:
-                raise _Invalid(self.fail(e.where, "event type not supported (non-homomorphic)"))
+                raise self.stop(e.where, "event type not supported (non-homomorphic)")
             rank = _ORDER[kind]
-            if (kind == "Setup") != (e.number == 0) or rank < last or (
-                rank == last and kind not in ("Ballot", "PartialDecryption")
+            if (
+                (kind == "Setup") != (e.number == 0)
+                or rank < last
+                or (rank == last and kind not in ("Ballot", "PartialDecryption"))
             ):
-                raise _Invalid(self.fail(e.where, "event out of order"))
+                raise self.stop(e.where, "event out of order")
             last = rank
 
     # -- setup --------------------------------------------------------------------------------
@@ -204,19 +214,23 @@ class ArchiveVerifier:
                 "credentials",
             ]:
                 self.fail(e.where, "setup data: non-canonical JSON")
-            for key, r in (("election", election_r), ("trustees", trustees_r), ("credentials", creds_r)):
+            for key, r in (
+                ("election", election_r),
+                ("trustees", trustees_r),
+                ("credentials", creds_r),
+            ):
                 if expect_str(setup.get(key), key) != sha256_hex(r.body):
                     self.fail(e.where, f"setup data: {key} hash does not match")
             election = parse_election(election_r.body.decode())
         except (FormatError, UnicodeDecodeError) as exc:
-            raise _Invalid(self.fail(e.where, f"election: {exc}")) from exc
+            raise self.stop(e.where, f"election: {exc}") from exc
         self.report.uuid = election.uuid
         try:
             trustees = parse_trustees(loads(trustees_r.body))
             credentials_json = loads(creds_r.body)
             credentials = parse_public_credentials(credentials_json)
         except FormatError as exc:
-            raise _Invalid(self.fail(e.where, str(exc))) from exc
+            raise self.stop(e.where, str(exc)) from exc
         if dumps(credentials_json) != creds_r.body.decode():
             self.fail(e.where, "public credentials: non-canonical JSON")
         trustee_id = 1
@@ -227,8 +241,11 @@ class ArchiveVerifier:
                 trustee_id += 1
             else:
                 for failure in check_pedersen(t):
-                    self.fail(e.where, f"threshold trustees {trustee_id}–"
-                              f"{trustee_id + len(t.verification_keys) - 1}: {failure}")
+                    self.fail(
+                        e.where,
+                        f"threshold trustees {trustee_id}–"
+                        f"{trustee_id + len(t.verification_keys) - 1}: {failure}",
+                    )
                 trustee_id += len(t.verification_keys)
         if not self.report.failures and election_public_key(trustees) != election.public_key:
             self.fail(e.where, "election public key is not the product of the trustees' keys")
@@ -264,14 +281,13 @@ class ArchiveVerifier:
         for verdict in check_ballots(election, raws, self.jobs, progress):
             e = ballot_events[verdict.index]
             where = f"{e.where}, ballot {sha256_hex(raws[verdict.index])[:16]}…"
-            if verdict.failure is not None:
-                self.fail(where, verdict.failure)
+            if verdict.failure is not None or verdict.credential is None:
+                self.fail(where, verdict.failure or "ballot check failed")
                 continue
             digest = e.event.payload or ""
             if digest in seen:
                 self.fail(where, "the same ballot appears twice")
             seen.add(digest)
-            assert verdict.credential is not None
             if verdict.credential not in credentials.weights:
                 self.fail(where, "credential not in the public credential list")
                 continue
@@ -298,11 +314,11 @@ class ArchiveVerifier:
             published = tally_of_json(loads(text))
             num, total, digest = parse_sized_tally(loads(sized_r.body))
         except (FormatError, UnicodeDecodeError) as exc:
-            raise _Invalid(self.fail(e.where, f"encrypted tally: {exc}")) from exc
+            raise self.stop(e.where, f"encrypted tally: {exc}") from exc
         if dumps(tally_to_json(published)) != text:
             self.fail(e.where, "encrypted tally: non-canonical JSON")
         if not all(c.is_valid() for q in published for c in q):
-            raise _Invalid(self.fail(e.where, "encrypted tally: not group elements"))
+            raise self.stop(e.where, "encrypted tally: not group elements")
         if published != recomputed:
             self.fail(e.where, "published encrypted tally differs from the tally of the ballots")
         if digest != sha256_hex(tally_r.body):
@@ -364,21 +380,24 @@ class ArchiveVerifier:
             text = e.data[0].body.decode()
             result = parse_result(loads(text))
         except (FormatError, UnicodeDecodeError) as exc:
-            raise _Invalid(self.fail(e.where, f"result: {exc}")) from exc
+            raise self.stop(e.where, f"result: {exc}") from exc
         self.report.result = result
         if dumps(result_to_json(result)) != text:
             self.fail(e.where, "result: non-canonical JSON")
         try:
             factors = combine_factors(election, tally, trustees, decryptions)
         except CombinationError as exc:
-            raise _Invalid(self.fail(e.where, f"combination of partial decryptions: {exc}")) from exc
+            raise self.stop(e.where, f"combination of partial decryptions: {exc}") from exc
         if [len(q) for q in result] != [len(q) for q in tally]:
-            raise _Invalid(self.fail(e.where, "result: shape differs from the tally"))
+            raise self.stop(e.where, "result: shape differs from the tally")
         for i, (slots, fs, counts) in enumerate(zip(tally, factors, result, strict=True)):
             for j, (c, f, count) in enumerate(zip(slots, fs, counts, strict=True)):
                 # check_result (§8): g^count = β / F, with 0 ≤ count ≤ total weight.
                 if not 0 <= count <= total_weight or GROUP.mul_base(count) != GROUP.div(c.beta, f):
-                    self.fail(e.where, f"result: question {i + 1} slot {j + 1} does not decrypt to {count}")
+                    self.fail(
+                        e.where,
+                        f"result: question {i + 1} slot {j + 1} does not decrypt to {count}",
+                    )
 
     # -- driver ---------------------------------------------------------------------------------
 
@@ -396,12 +415,14 @@ class ArchiveVerifier:
             self._run(records)
         except _Invalid:
             pass
+        except ValueError as exc:  # every data error of the core is a ValueError subclass
+            self.fail(f"stage {self.report.stage}", f"malformed data: {exc}")
         return self.report
 
     def _run(self, records: list[Record]) -> None:
         events = self.read_events(records)
         if not events:
-            raise _Invalid(self.fail("archive", "no Setup event"))
+            raise self.stop("archive", "no Setup event")
         self.check_order(events)
         election, trustees, credentials = self.check_setup(events[0])
         self.report.stage = "setup"
@@ -427,7 +448,6 @@ def _trustee_keys(trustees: list[Trustee]) -> list[Element]:
             keys.extend(v.public_key for v in t.verification_keys)
         else:
             keys.append(t.public_key)
-    assert len(keys) == count_trustee_ids(trustees)
     return keys
 
 

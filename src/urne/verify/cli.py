@@ -39,7 +39,9 @@ class _ProgressBar:
         width = 30
         filled = width * done // total
         name = os.path.basename(path)
-        sys.stderr.write(f"\r{name}: [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ballots")
+        sys.stderr.write(
+            f"\r{name}: [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ballots"
+        )
         sys.stderr.flush()
         self.shown = True
 
@@ -53,7 +55,9 @@ class _ProgressBar:
 def _print_report(r: Report) -> None:
     if r.valid:
         result = f", result {json.dumps(r.result)}" if r.result is not None else ""
-        print(f"{r.path}: valid ({r.ballots} ballots, {r.tallied} tallied, stage {r.stage}{result})")
+        print(
+            f"{r.path}: valid ({r.ballots} ballots, {r.tallied} tallied, stage {r.stage}{result})"
+        )
         return
     status = "unreadable" if not r.readable else "INVALID"
     print(f"{r.path}: {status}")
@@ -82,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.json:
             _print_report(report)
     if args.json:
-        print(json.dumps({"archives": [r.to_json() for r in reports]}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps({"archives": [r.to_json() for r in reports]}, ensure_ascii=False, indent=2)
+        )
     if any(not r.readable for r in reports):
         return 2
     return 0 if all(r.valid for r in reports) else 1
