@@ -14,7 +14,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from urne.ceremony import SimulatedElection, make_ballot, make_setup, tally_and_decrypt
-from urne.crypto.archive import Event, Record, header_record, parse_header, read_records, write_records
+from urne.crypto.archive import (
+    Event,
+    Record,
+    header_record,
+    parse_header,
+    read_records,
+    write_records,
+)
 from urne.crypto.ballot import parse_ballot
 from urne.crypto.credentials import derive_secret
 from urne.crypto.election import Election

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from nacl import bindings as sodium
 
 from urne.crypto import group as group_module
-from urne.crypto.group import GENERATOR, IDENTITY, Q, Ed25519Group
+from urne.crypto.group import GENERATOR, IDENTITY, Ed25519Group, Q
 
 native = pytest.importorskip("urne.crypto._ed25519", reason="native backend not built")
 LIBSODIUM = Ed25519Group()

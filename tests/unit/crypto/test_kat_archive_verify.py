@@ -156,7 +156,9 @@ def test_cli_json_report(vectors, invalid_archive, tmp_path, capsys):
     assert set(report) == {"archives"}
     good, bad, absent = report["archives"]
     for entry in (good, bad, absent):
-        assert {"path", "valid", "readable", "failures", "ballots", "tallied", "result"} <= set(entry)
+        assert {"path", "valid", "readable", "failures", "ballots", "tallied", "result"} <= set(
+            entry
+        )
     assert good["valid"] is True and good["failures"] == []
     assert good["ballots"] == 30 and good["result"] == EXPECTED_RESULT
     assert good["uuid"] == vectors.uuid

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from crypto_vectors import read_text
 
 from urne.crypto.ballot import BallotError, parse_ballot, verify_ballot_string
 from urne.crypto.credentials import (
@@ -18,8 +19,6 @@ from urne.crypto.credentials import (
 from urne.crypto.election import BASE58_ALPHABET, parse_election
 from urne.crypto.encoding import FormatError, dumps, sha256_b64, sha256_hex
 from urne.crypto.group import GROUP
-
-from crypto_vectors import read_text
 
 
 def private_credentials(vectors) -> dict[str, str]:
@@ -164,7 +163,9 @@ def test_trackers_and_record_names(vectors):
 
 def test_ballot_credentials_are_the_voters(vectors):
     privates = private_credentials(vectors)
-    for (_seq, voter, _plain, _t, _r), ballot in zip(vectors.trackers(), vectors.ballots, strict=True):
+    for (_seq, voter, _plain, _t, _r), ballot in zip(
+        vectors.trackers(), vectors.ballots, strict=True
+    ):
         assert ballot.credential == public_credential(vectors.uuid, privates[voter])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from urne.crypto.group import GENERATOR, GROUP, IDENTITY, Q, GroupError, scalar_of_string
+from urne.crypto.group import GENERATOR, GROUP, IDENTITY, GroupError, Q, scalar_of_string
 
 P = 2**255 - 19
 D = -121665 * pow(121666, -1, P) % P
