@@ -101,3 +101,10 @@ def test_login_page_and_login(client):
     assert response.status_code == 302 and response["Location"] == reverse("backoffice:home")
     bad = client.post(reverse("backoffice:login"), {"username": "marie", "password": "y"})
     assert bad.status_code == 200
+
+
+@pytest.mark.django_db
+def test_french_by_default_english_on_request(client):
+    assert "Connexion au back office" in client.get("/backoffice/login/").content.decode()
+    page = client.get("/en/backoffice/login/").content.decode()
+    assert "Back office login" in page and 'lang="en"' in page
