@@ -126,3 +126,21 @@ def test_belenios_tool_verify_accepts_what_urne_simulate_writes_on_the_command_l
     archives = list(Path(tmp_path).glob("*.bel"))
     assert len(archives) == 1
     assert belenios_tool.run("election", "verify", "--dir", tmp_path).returncode == 0
+
+
+def test_an_election_without_ballots(belenios_tool, tmp_path):
+    """No ballot: the tally is the neutral ciphertext (identity elements everywhere), its
+    partial decryptions and the all-zero result pass both verifiers."""
+    from urne.ceremony import make_setup, tally_and_decrypt
+
+    sim = make_setup(voters=3, lists=2, seed="empty")
+    tally_and_decrypt(sim, members=(2, 3), seed="empty")
+    path = tmp_path / f"{sim.election.uuid}.bel"
+    path.write_bytes(sim.archive.to_bytes())
+    report = verify_archive(str(path), jobs=1)
+    assert report.failures == []
+    assert report.result == [[0, 0, 0]]
+    done = belenios_tool.run("election", "verify", "--dir", tmp_path)
+    assert "all checks passed" in done.stdout + done.stderr
+    done = belenios_tool.run("election", "compute-result", "--dir", tmp_path)
+    assert done.stdout.strip() == '{"result":[[0,0,0]]}'
