@@ -37,8 +37,11 @@ def run(cmd: list[str], cwd: Path, stdin: str | None = None) -> str:
 def test_mixed_ceremony_and_count(tmp_path: Path) -> None:
     bt = _tool()
     group = ["--group", "Ed25519"]
-    tools = {1: URNE + ["threshold"], 2: [bt, "setup", "generate-trustee-key-threshold", *group],
-             3: URNE + ["threshold"]}
+    tools = {
+        1: [*URNE, "threshold"],
+        2: [bt, "setup", "generate-trustee-key-threshold", *group],
+        3: [*URNE, "threshold"],
+    }
     work = tmp_path / "threshold"
     work.mkdir()
     ids = {}
@@ -53,20 +56,40 @@ def test_mixed_ceremony_and_count(tmp_path: Path) -> None:
     )
     (work / "polynomials.jsons").write_text(polys)
     # The coordinator's step 4 with belenios-tool, step 6 with both tools (outputs must agree).
-    run([*tools[2], "--step", "4", "--certs", "certs.jsons", "--polynomials", "polynomials.jsons"], work)
+    run(
+        [*tools[2], "--step", "4", "--certs", "certs.jsons", "--polynomials", "polynomials.jsons"],
+        work,
+    )
     voutputs = "".join(
-        run([*tool, "--step", "5", "--certs", "certs.jsons", "--key", f"{ids[m]}.key"], work,
-            stdin=(work / f"{ids[m]}.vinput").read_text())
+        run(
+            [*tool, "--step", "5", "--certs", "certs.jsons", "--key", f"{ids[m]}.key"],
+            work,
+            stdin=(work / f"{ids[m]}.vinput").read_text(),
+        )
         for m, tool in tools.items()
     )
     theirs = tmp_path / "step6-belenios"
     theirs.mkdir()
     for f in ("certs.jsons", "polynomials.jsons"):
         shutil.copy(work / f, theirs / f)
-    ours = run([*URNE + ["threshold"], "--step", "6", "--certs", "certs.jsons",
-                "--polynomials", "polynomials.jsons"], work, stdin=voutputs)
-    expected = run([*tools[2], "--step", "6", "--certs", "certs.jsons",
-                    "--polynomials", "polynomials.jsons"], theirs, stdin=voutputs)
+    ours = run(
+        [
+            *[*URNE, "threshold"],
+            "--step",
+            "6",
+            "--certs",
+            "certs.jsons",
+            "--polynomials",
+            "polynomials.jsons",
+        ],
+        work,
+        stdin=voutputs,
+    )
+    expected = run(
+        [*tools[2], "--step", "6", "--certs", "certs.jsons", "--polynomials", "polynomials.jsons"],
+        theirs,
+        stdin=voutputs,
+    )
     assert ours == expected
     for m in tools:
         assert (work / f"{ids[m]}.dkey").read_text() == (theirs / f"{ids[m]}.dkey").read_text()
@@ -74,33 +97,87 @@ def test_mixed_ceremony_and_count(tmp_path: Path) -> None:
     # The president's single key from urne-trustee; the election set up by belenios-tool.
     setup = tmp_path / "setup"
     setup.mkdir()
-    president = run(URNE + ["generate-key"], setup).strip()
+    president = run([*URNE, "generate-key"], setup).strip()
     (setup / "public_keys.jsons").write_text((setup / f"{president}.pubkey").read_text())
     (setup / "threshold.json").write_text(ours)
     run([bt, "setup", "make-trustees", "--dir", "."], setup)
     uuid = run([bt, "setup", "generate-token"], setup).strip()
-    template = {"description": "d", "name": "n", "questions": [
-        {"answers": ["Liste A", "Liste B", "Liste C"], "blank": True, "min": 1, "max": 1,
-         "question": "Pour quelle liste votez-vous ?"}]}
+    template = {
+        "description": "d",
+        "name": "n",
+        "questions": [
+            {
+                "answers": ["Liste A", "Liste B", "Liste C"],
+                "blank": True,
+                "min": 1,
+                "max": 1,
+                "question": "Pour quelle liste votez-vous ?",
+            }
+        ],
+    }
     (setup / "template.json").write_text(json.dumps(template))
-    run([bt, "setup", "make-election", "--dir", ".", "--uuid", uuid, *group,
-         "--template", "template.json"], setup)
-    run([bt, "setup", "generate-credentials", "--dir", ".", "--uuid", uuid, *group,
-         "--count", "4"], setup)
+    run(
+        [
+            bt,
+            "setup",
+            "make-election",
+            "--dir",
+            ".",
+            "--uuid",
+            uuid,
+            *group,
+            "--template",
+            "template.json",
+        ],
+        setup,
+    )
+    run(
+        [bt, "setup", "generate-credentials", "--dir", ".", "--uuid", uuid, *group, "--count", "4"],
+        setup,
+    )
     box = tmp_path / "box"
     box.mkdir()
     privcreds = next(setup.glob("*.privcreds"))
     pubcreds = next(setup.glob("*.pubcreds"))
-    run([bt, "archive", "init", "--dir", str(box), "--election", str(setup / "election.json"),
-         "--trustees", str(setup / "trustees.json"), "--public-creds", str(pubcreds)], box)
+    run(
+        [
+            bt,
+            "archive",
+            "init",
+            "--dir",
+            str(box),
+            "--election",
+            str(setup / "election.json"),
+            "--trustees",
+            str(setup / "trustees.json"),
+            "--public-creds",
+            str(pubcreds),
+        ],
+        box,
+    )
     choices = [[[0, 1, 0, 0]], [[0, 0, 1, 0]], [[1, 0, 0, 0]], [[0, 1, 0, 0]]]
-    creds = json.loads(privcreds.read_text()) if privcreds.read_text().startswith("{") else {
-        line.split()[0]: line.split()[1] for line in privcreds.read_text().splitlines()}
+    creds = (
+        json.loads(privcreds.read_text())
+        if privcreds.read_text().startswith("{")
+        else {line.split()[0]: line.split()[1] for line in privcreds.read_text().splitlines()}
+    )
     for i, (cred, choice) in enumerate(zip(creds.values(), choices, strict=True)):
         (box / f"cred{i}").write_text(cred)
         (box / f"choice{i}").write_text(json.dumps(choice))
-        ballot = run([bt, "election", "generate-ballot", "--dir", ".", "--privcred", f"cred{i}",
-                      "--choice", f"choice{i}"], box)
+        ballot = run(
+            [
+                bt,
+                "election",
+                "generate-ballot",
+                "--dir",
+                ".",
+                "--privcred",
+                f"cred{i}",
+                "--choice",
+                f"choice{i}",
+            ],
+            box,
+        )
         run([bt, "archive", "add-event", "--dir", ".", "--type=Ballot"], box, stdin=ballot)
     run([bt, "archive", "add-event", "--dir", ".", "--type=EndBallots"], box, stdin="")
     tally = run([bt, "election", "compute-encrypted-tally", "--dir", "."], box)
@@ -108,21 +185,67 @@ def test_mixed_ceremony_and_count(tmp_path: Path) -> None:
     archive = str(next(box.glob("*.bel")))
     # The count: president and member 2 with urne-trustee, member 3 with belenios-tool.
     pds = [
-        run(URNE + ["decrypt", "--archive", archive, "--privkey",
-                    str(setup / f"{president}.privkey"), "--trustee-id", "1"], box),
-        run(URNE + ["decrypt-threshold", "--archive", archive, "--key", str(work / f"{ids[2]}.key"),
-                    "--decryption-key", str(work / f"{ids[2]}.dkey"), "--trustee-id", "3"], box),
-        run([bt, "election", "decrypt-threshold", "--dir", ".", "--key", str(work / f"{ids[3]}.key"),
-             "--decryption-key", str(work / f"{ids[3]}.dkey"), "--trustee-id", "4"], box),
+        run(
+            [
+                *URNE,
+                "decrypt",
+                "--archive",
+                archive,
+                "--privkey",
+                str(setup / f"{president}.privkey"),
+                "--trustee-id",
+                "1",
+            ],
+            box,
+        ),
+        run(
+            [
+                *URNE,
+                "decrypt-threshold",
+                "--archive",
+                archive,
+                "--key",
+                str(work / f"{ids[2]}.key"),
+                "--decryption-key",
+                str(work / f"{ids[2]}.dkey"),
+                "--trustee-id",
+                "3",
+            ],
+            box,
+        ),
+        run(
+            [
+                bt,
+                "election",
+                "decrypt-threshold",
+                "--dir",
+                ".",
+                "--key",
+                str(work / f"{ids[3]}.key"),
+                "--decryption-key",
+                str(work / f"{ids[3]}.dkey"),
+                "--trustee-id",
+                "4",
+            ],
+            box,
+        ),
     ]
     for pd in pds:
         run([bt, "archive", "add-event", "--dir", ".", "--type=PartialDecryption"], box, stdin=pd)
     result = run([bt, "election", "compute-result", "--dir", "."], box)
     assert json.loads(result) == {"result": [[1, 2, 1, 0]]}
     run([bt, "archive", "add-event", "--dir", ".", "--type=Result"], box, stdin=result)
-    assert "all checks passed" in run([bt, "election", "verify", "--dir", "."], box) + \
-        subprocess.run([bt, "election", "verify", "--dir", "."], cwd=box, capture_output=True,
-                       text=True, check=False).stderr
+    assert (
+        "all checks passed"
+        in run([bt, "election", "verify", "--dir", "."], box)
+        + subprocess.run(
+            [bt, "election", "verify", "--dir", "."],
+            cwd=box,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stderr
+    )
     report = verify_archive(archive, jobs=1)
     assert report.valid, report.failures
     assert report.result == [[1, 2, 1, 0]]
@@ -138,7 +261,20 @@ def test_decrypt_refuses_an_archive_that_does_not_verify(tmp_path: Path) -> None
     data[-600] ^= 1  # inside the result record: the archive no longer verifies
     archive.write_bytes(bytes(data))
     privkey = next((sim_dir / "trustees" / "president").glob("*.privkey"))
-    done = subprocess.run(URNE + ["decrypt", "--archive", str(archive), "--privkey", str(privkey),
-                                  "--trustee-id", "1"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            *URNE,
+            "decrypt",
+            "--archive",
+            str(archive),
+            "--privkey",
+            str(privkey),
+            "--trustee-id",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1
     assert "refusing to decrypt" in done.stderr

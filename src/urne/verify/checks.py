@@ -111,6 +111,13 @@ _ORDER = {
 }
 
 
+_PREREQUISITE = {
+    "EncryptedTally": "EndBallots",
+    "PartialDecryption": "EncryptedTally",
+    "Result": "EncryptedTally",
+}
+
+
 def _data_count(event: Event) -> int:
     # How many data records belenios-tool writes before each event kind (§9).
     return {"Setup": 4, "Ballot": 1, "EncryptedTally": 2, "PartialDecryption": 2, "Result": 1}.get(
@@ -186,7 +193,10 @@ class ArchiveVerifier:
         return events
 
     def check_order(self, events: list[_EventRecord]) -> None:
+        """Setup, Ballot*, then EndBallots, EncryptedTally, PartialDecryption*, Result, each
+        needing the one before it (only ballots and decryptions may be absent or repeated)."""
         last = -1
+        seen: set[str] = set()
         for e in events:
             kind = e.event.type
             if kind not in _ORDER:
@@ -198,6 +208,10 @@ class ArchiveVerifier:
                 or (rank == last and kind not in ("Ballot", "PartialDecryption"))
             ):
                 raise self.stop(e.where, "event out of order")
+            missing = _PREREQUISITE.get(kind)
+            if missing is not None and missing not in seen:
+                raise self.stop(e.where, f"event out of order: no {missing} event before it")
+            seen.add(kind)
             last = rank
 
     # -- setup --------------------------------------------------------------------------------
@@ -346,7 +360,11 @@ class ArchiveVerifier:
             try:
                 owned = expect_object(loads(owned_r.body), "owned", ("owner", "payload"))
                 owner = owned.get("owner")
-                if not isinstance(owner, int) or not 1 <= owner <= len(keys):
+                if (
+                    isinstance(owner, bool)
+                    or not isinstance(owner, int)
+                    or not 1 <= owner <= len(keys)
+                ):
                     raise FormatError(f"owner {owner!r} is not a trustee id")
                 if owned.get("payload") != sha256_hex(pd_r.body):
                     raise FormatError("owned payload is not the hash of the partial decryption")
