@@ -9,6 +9,7 @@ export BELENIOS_TOOL ?= $(BELENIOS_TOOL_DIR)/belenios-tool-3
 export URNE_SHARED := $(SHARED)
 
 .PHONY: help install install-tools test lint typecheck contracts test-crypto bench-crypto \
+	frontend test-js \
 	demo demo-stop migrate test-platform bench-import
 
 help:  ## list the targets
@@ -38,8 +39,18 @@ contracts: install  ## import-linter: crypto and verifier never import Django
 test-crypto: install install-tools  ## crypto core, verifier, interop with belenios-tool
 	$(PY) -m pytest -n 2 tests/unit/crypto tests/property tests/interop
 
-test: install install-tools lint typecheck contracts  ## every test (the README's test command)
+test: install install-tools frontend lint typecheck contracts test-js  ## every test (the README's test command)
 	$(PY) -m pytest -n 2
+
+# --- Booth JavaScript (frontend/: npm, esbuild, node's test runner) -------------------------
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend: frontend/node_modules/.installed  ## install the booth JS dependencies (npm ci; the built bundle is committed)
+
+test-js: frontend  ## booth JS: Python-made vectors reproduced byte for byte, bundle up to date
+	cd frontend && npm test
 
 bench-crypto: install install-tools  ## crypto benchmark: ours vs belenios-tool 3.0
 	$(PY) bench/bench_crypto.py

@@ -1,0 +1,23 @@
+// Bundle the booth crypto for browsers: one minified classic script that defines
+// `window.UrneBelenios`, committed under src/ so that the Django side needs no node.
+//   npm run build
+import * as esbuild from 'esbuild';
+
+export const OUTFILE = new URL('../src/urne/booth/static/booth/belenios.js', import.meta.url).pathname;
+
+export const options = {
+  entryPoints: [new URL('./src/belenios/browser.js', import.meta.url).pathname],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['es2020'], // BigInt, ** and optional chaining: every browser of the last years
+  legalComments: 'eof', // keep noble's MIT notices
+  charset: 'utf8',
+  outfile: OUTFILE,
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await esbuild.build({ ...options, metafile: true });
+  const bytes = Object.values(result.metafile.outputs)[0].bytes;
+  console.log(`wrote ${OUTFILE} (${bytes} bytes)`);
+}
