@@ -10,6 +10,7 @@ folder; PostgreSQL databases urne_bench_* on 127.0.0.1, dropped and re-created).
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -94,7 +95,7 @@ def main() -> None:
               f"({res['import_seconds']} s, {res['import_created']} created)   "
               f"re-import {res['reimport_rows_per_s']:>8,} rows/s "
               f"({res['reimport_seconds']} s, {res['reimport_updated']} updated)", flush=True)
-    csv_path.unlink()
+    shutil.rmtree(work)  # the CSV and the SQLite files (hundreds of MB)
     print(json.dumps(results))
 
 

@@ -146,7 +146,8 @@ def voter_search(*, election: Election, query: str) -> QuerySet[Voter]:
     if not query:
         return base.none()
     return base.filter(
-        Q(numen__iexact=query) | Q(email__iexact=query) | Q(last_name__istartswith=query)
+        # NUMEN and e-mail are stored normalised (upper / lower case): exact, indexed lookups.
+        Q(numen=query.upper()) | Q(email=query.lower()) | Q(last_name__istartswith=query)
     )[:50]
 
 
