@@ -172,3 +172,13 @@ def test_admin_writes_are_audited_and_the_chain_holds(manager_client):
 def test_bad_ids_are_404_not_500(manager_client):
     assert manager_client.get("/backoffice/elections/999999/").status_code == 404
     assert manager_client.get("/backoffice/imports/999999/errors.csv").status_code == 404
+
+
+def test_helpdesk_finds_a_voter_by_numen_email_or_name(client):
+    w = world_make()
+    client.force_login(staff_make("helpdesk"))
+    url = reverse("backoffice:voter_find", args=[w.election.pk])
+    for q in (w.voter.numen.lower(), w.voter.email.upper(), w.voter.last_name[:4].lower()):
+        page = client.get(url, {"q": q}).content.decode()
+        assert reverse("backoffice:voter", args=[w.voter.pk]) in page, q
+    assert "Aucun électeur trouvé" in client.get(url, {"q": "zzz"}).content.decode()
