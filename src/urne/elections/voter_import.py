@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.tasks import task
 from django.utils import timezone
@@ -463,8 +464,6 @@ ALLOWED_SUFFIXES = (".csv", ".xlsx")
 
 def voter_import_start(*, actor: Any, election: Election, upload: Any) -> ImportJob:
     """Keep the uploaded file, record the job, and queue the import once committed."""
-    from django.core.exceptions import ValidationError
-
     if not (upload.name or "").lower().endswith(ALLOWED_SUFFIXES):
         raise ValidationError(_("Format non pris en charge : déposez un fichier CSV ou XLSX."))
     path, digest = _store_upload(upload)
