@@ -113,6 +113,20 @@ def main() -> None:
     line("urne-verify, one core", f"{t1:.2f} s = {ours1:.2f} ms/ballot")
     line(f"urne-verify, {cores} cores", f"{tn:.2f} s = {oursn:.2f} ms/ballot")
 
+    env = {**os.environ, "URNE_GROUP_BACKEND": "libsodium"}
+    _, tl = timed(
+        lambda: subprocess.run(
+            [sys.executable, "-m", "urne.verify.cli", "--jobs", "1", str(archive)],
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+    )
+    line(
+        "urne-verify, one core, libsodium only (no native backend)",
+        f"{tl:.2f} s = {tl / args.ballots * 1000:.2f} ms/ballot",
+    )
+
     # 4. belenios-tool on the same archive
     done, tb = timed(
         lambda: subprocess.run(
