@@ -33,12 +33,12 @@ _BLOCK = 512
 
 
 class ArchiveError(ValueError):
-    """The archive cannot be read as a Belenios archive."""
+    """The archive cannot be read as a Belenios archive (PROTOCOL.md §9)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One tar member: its name and exact body bytes."""
+    """One tar member: its name and exact body bytes (§9)."""
 
     name: str
     body: bytes
@@ -78,7 +78,7 @@ def write_records(records: Iterable[Record], timestamp: int) -> bytes:
 
 
 def read_records(data: bytes) -> list[Record]:
-    """Read every tar member; raises ArchiveError if the tar structure is broken."""
+    """Read every tar member (§9); raises ArchiveError if the tar structure is broken."""
     records: list[Record] = []
     pos = 0
     while pos + _BLOCK <= len(data):

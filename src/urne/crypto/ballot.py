@@ -33,7 +33,7 @@ from .primitives import (
 
 
 class BallotError(ValueError):
-    """A ballot is refused; ``check`` names the check that failed."""
+    """A ballot is refused (§5 Acceptance); ``check`` names the check that failed."""
 
     def __init__(self, check: str, detail: str = "") -> None:
         super().__init__(f"{check}: {detail}" if detail else check)
@@ -304,7 +304,7 @@ def check_ballot(election: Election, ballot: Ballot) -> None:
 
 
 def verify_ballot_string(election: Election, raw: str) -> Ballot:
-    """Parse (canonical form required) and check a ballot string; returns it if valid."""
+    """Parse (canonical form required, §1) and check a ballot string (§5); returns it."""
     ballot = parse_ballot(raw)
     check_ballot(election, ballot)
     return ballot

@@ -20,7 +20,7 @@ _SEPARATORS = str.maketrans("", "", " -_.\t\n\r\u00a0\u2010\u2011\u2012\u2013\u2
 
 
 class CredentialError(ValueError):
-    """What was typed is not a credential."""
+    """What was typed is not a credential (§4, §12 "2.4")."""
 
 
 def format_credential(raw: str) -> str:
@@ -91,7 +91,7 @@ class PublicCredentials:
 def make_public_credentials(
     credentials: Iterable[Element], weights: Sequence[int] | None = None
 ) -> PublicCredentials:
-    """Build a list from public credentials (all weights 1 unless given); refuses duplicates."""
+    """Build a public credential list (§4): all weights 1 unless given; refuses duplicates."""
     creds = list(credentials)
     ws = [1] * len(creds) if weights is None else list(weights)
     table: dict[Element, int] = {}

@@ -16,7 +16,7 @@ JsonValue = Any  # JSON trees are heterogeneous by nature; every reader checks w
 
 
 class FormatError(ValueError):
-    """Data that is not in the expected Belenios format."""
+    """Data that is not in the expected Belenios format (§1)."""
 
 
 def sha256_hex(data: str | bytes) -> str:
@@ -42,7 +42,7 @@ def _reject_constant(name: str) -> None:
 
 
 def loads(text: str | bytes) -> JsonValue:
-    """Parse JSON text; raises FormatError (never a bare exception) on bad input."""
+    """Parse JSON text (§1); raises FormatError (never a bare exception) on bad input."""
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
@@ -52,7 +52,7 @@ def loads(text: str | bytes) -> JsonValue:
 
 
 def expect_object(value: JsonValue, what: str, fields: tuple[str, ...]) -> dict[str, Any]:
-    """Check that ``value`` is an object with exactly ``fields`` (order not checked here)."""
+    """An object with only the ATD ``fields`` (§1; their order is checked by re-serialising)."""
     if not isinstance(value, dict):
         raise FormatError(f"{what}: an object was expected")
     unknown = set(value) - set(fields)
@@ -62,18 +62,21 @@ def expect_object(value: JsonValue, what: str, fields: tuple[str, ...]) -> dict[
 
 
 def expect_list(value: JsonValue, what: str) -> list[Any]:
+    """A JSON array (§1), or FormatError naming ``what``."""
     if not isinstance(value, list):
         raise FormatError(f"{what}: a list was expected")
     return value
 
 
 def expect_str(value: JsonValue, what: str) -> str:
+    """A JSON string (§1), or FormatError naming ``what``."""
     if not isinstance(value, str):
         raise FormatError(f"{what}: a string was expected")
     return value
 
 
 def expect_int(value: JsonValue, what: str) -> int:
+    """A JSON integer, not a boolean (§1), or FormatError naming ``what``."""
     if not isinstance(value, int) or isinstance(value, bool):
         raise FormatError(f"{what}: an integer was expected")
     return value

@@ -35,7 +35,7 @@ _HEX_DIGITS = frozenset("0123456789abcdef")
 
 
 class GroupError(ValueError):
-    """An input is not an element or a scalar of the group."""
+    """An input is not an element or a scalar of the group (§1, §2.3)."""
 
 
 def _scalar_bytes(n: int) -> bytes:
@@ -153,7 +153,7 @@ class Ed25519Group:
 
 
 class NativeEd25519Group(Ed25519Group):
-    """libsodium, plus our variable-time double-scalar multiplication for proof checks.
+    """libsodium, plus our variable-time double-scalar multiplication for proof checks (§2.3).
 
     libsodium re-checks subgroup membership inside every variable-base multiplication and
     has no double-scalar multiplication; checks of public proofs need neither (their inputs

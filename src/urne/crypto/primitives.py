@@ -75,7 +75,7 @@ NEUTRAL_CIPHERTEXT = Ciphertext(GROUP.identity, GROUP.identity)
 
 
 def element_of_json(value: Any, what: str) -> Element:
-    """Parse an element string (membership is checked by the caller, as Belenios does)."""
+    """Parse an element string (§2.3; membership is checked by the caller, as Belenios does)."""
     try:
         return GROUP.element_of_string(expect_str(value, what))
     except GroupError as exc:
@@ -88,6 +88,7 @@ def encrypt(public_key: Element, r: int, m: int) -> Ciphertext:
 
 
 def combine_all(ciphertexts: Sequence[Ciphertext]) -> Ciphertext:
+    """The product of ciphertexts (``eg_combine``, §5 overall proof, §7)."""
     acc = NEUTRAL_CIPHERTEXT
     for c in ciphertexts:
         acc = acc.combine(c)
@@ -183,5 +184,5 @@ def prove_knowledge(
 
 
 def schnorr_commitment(public: Element, proof: Proof) -> Element:
-    """``g^response · X^challenge``: the commitment a Schnorr proof of ``log_g X`` commits to."""
+    """``g^response · X^challenge``: what a Schnorr proof of ``log_g X`` commits to (§1)."""
     return GROUP.double_mul(GROUP.generator, proof.response, public, proof.challenge)

@@ -36,7 +36,7 @@ EncryptedTally = tuple[tuple[Ciphertext, ...], ...]
 
 
 def empty_tally(election: Election) -> EncryptedTally:
-    """The neutral tally of an election (every slot encrypts 0 with randomness 0)."""
+    """The neutral tally of an election (§7): every slot encrypts 0 with randomness 0."""
     return tuple((NEUTRAL_CIPHERTEXT,) * q.size for q in election.questions)
 
 
@@ -75,10 +75,12 @@ def compute_encrypted_tally(
 
 
 def tally_to_json(tally: EncryptedTally) -> list[list[dict[str, str]]]:
+    """``encrypted_tally`` JSON (§7)."""
     return [[c.to_json() for c in slots] for slots in tally]
 
 
 def tally_of_json(value: JsonValue) -> EncryptedTally:
+    """Read ``encrypted_tally`` JSON (§7)."""
     return tuple(
         tuple(Ciphertext.of_json(c, "encrypted tally") for c in expect_list(q, "encrypted tally"))
         for q in expect_list(value, "encrypted tally")
@@ -100,6 +102,7 @@ def sized_tally_json(tally_text: str, num_tallied: int, total_weight: int) -> di
 
 
 def parse_sized_tally(value: JsonValue) -> tuple[int, int, str]:
+    """Read ``sized_encrypted_tally`` (§7): (num_tallied, total_weight, tally hash)."""
     obj = expect_object(
         value, "sized encrypted tally", ("num_tallied", "total_weight", "encrypted_tally")
     )
@@ -306,6 +309,7 @@ def result_to_json(result: Sequence[Sequence[int]]) -> dict[str, JsonValue]:
 
 
 def parse_result(value: JsonValue) -> list[list[int]]:
+    """Read ``{"result":[[…]]}`` (§8); counts may be strings above 2^30 − 1."""
     obj = expect_object(value, "result", ("result",))
     out = []
     for q in expect_list(obj.get("result"), "result"):
@@ -324,6 +328,7 @@ def owned_json(owner: int, payload_text: str) -> dict[str, JsonValue]:
 
 
 def tally_text(tally: EncryptedTally) -> str:
+    """The canonical ``encrypted_tally`` string (§7), as archived and hashed."""
     return dumps(tally_to_json(tally))
 
 

@@ -39,7 +39,7 @@ from .trustees import (
 
 
 class ThresholdError(ValueError):
-    """A step of the key generation cannot go on (``PedersenFailure``)."""
+    """A step of the key generation cannot go on (``PedersenFailure``, §6.2)."""
 
 
 # -- PKI (trustees.ml MakePKI) ---------------------------------------------------------------
@@ -196,6 +196,8 @@ class Context:
 
 @dataclass(frozen=True, slots=True)
 class CertKeys:
+    """The keys and context a certificate's message holds (``cert_keys``, §6.2, §14)."""
+
     context: Context | None
     verification: Element
     encryption: Element
@@ -232,7 +234,7 @@ def cert_id(cert: SignedMessage) -> str:
 
 
 def verify_cert(context: Context, cert: SignedMessage) -> bool:
-    """The certificate carries this context and is signed by its verification key."""
+    """The certificate carries this context and is signed by its own key (§6.2, §14)."""
     keys = cert_keys(cert)
     return keys.context == context and verify_signature(keys.verification, cert)
 
@@ -253,7 +255,7 @@ def step1(
     choice: Callable[[str], str] = secrets.choice,
     random: ScalarSource = secure_scalar,
 ) -> tuple[str, SignedMessage]:
-    """Make a member's PKI seed and certificate (step 1)."""
+    """Make a member's PKI seed and certificate (step 1, §6.2, §14)."""
     seed = generate_seed(choice)
     sk, dk = derive_signing_key(seed), derive_decryption_key(seed)
     keys = {
@@ -265,7 +267,7 @@ def step1(
 
 
 def step2(certs: Sequence[SignedMessage]) -> int:
-    """Check every certificate against its place (step 2); returns the threshold."""
+    """Check every certificate against its place (step 2, §6.2); returns the threshold."""
     if not certs:
         raise ThresholdError("no certificate")
     first = cert_keys(certs[0]).context
@@ -330,7 +332,7 @@ def _eval_poly(coefficients: Sequence[int], x: int) -> int:
 def step3(
     certs: Sequence[SignedMessage], seed: str, random: ScalarSource = secure_scalar
 ) -> Polynomial:
-    """A member draws its polynomial and shares it (step 3, ``MakePedersen.step3``)."""
+    """A member draws its polynomial and shares it (step 3, §6.2, ``MakePedersen.step3``)."""
     threshold = step2(certs)
     _my_index(certs, seed)
     sk, dk = derive_signing_key(seed), derive_decryption_key(seed)
@@ -400,7 +402,7 @@ def _checked_coefexps(
 
 
 def step4(certs: Sequence[SignedMessage], polynomials: Sequence[Polynomial]) -> list[VInput]:
-    """The coordinator routes the shares to each member (step 4)."""
+    """The coordinator routes the shares to each member (step 4, §6.2)."""
     threshold = step2(certs)
     if len(polynomials) != len(certs):
         raise ThresholdError("one polynomial per certificate is needed")
@@ -436,7 +438,7 @@ def compute_verification_keys(coefexps: Sequence[Sequence[Element]]) -> list[Ele
 
 @dataclass(frozen=True, slots=True)
 class VOutput:
-    """Step 5 output (``voutput``): the member's encrypted decryption key and public key."""
+    """Step 5 output (``voutput``, §6.2): the encrypted decryption key and the public key."""
 
     private_key: str
     public_key: TrusteePublicKey
@@ -456,7 +458,7 @@ class VOutput:
 def step5(
     certs: Sequence[SignedMessage], seed: str, vinput: VInput, random: ScalarSource = secure_scalar
 ) -> VOutput:
-    """A member checks what it received and computes its key share (step 5)."""
+    """A member checks what it received and computes its key share (step 5, §6.2)."""
     threshold = step2(certs)
     n = len(certs)
     j = _my_index(certs, seed)
@@ -493,7 +495,7 @@ def step6(
     polynomials: Sequence[Polynomial],
     voutputs: Sequence[VOutput],
 ) -> tuple[ThresholdParameters, list[str]]:
-    """The coordinator checks everything and publishes the group's parameters (step 6);
+    """The coordinator checks everything and publishes the group's parameters (step 6, §6.2);
     also returns each member's encrypted key share (the ``ID.dkey`` files)."""
     threshold = step2(certs)
     if not len(certs) == len(polynomials) == len(voutputs):
