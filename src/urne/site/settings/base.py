@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "urne.audit",
     "urne.elections",
     "urne.backoffice",
+    "urne.theme",
 ]
 
 MIDDLEWARE = [
