@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from urne.crypto.archive import ArchiveWriter
-from urne.crypto.ballot import Ballot, create_ballot
+from urne.crypto.ballot import Ballot, create_ballot, parse_ballot
 from urne.crypto.credentials import (
     derive_secret,
     generate_credential,
@@ -183,8 +183,6 @@ def tally_and_decrypt(
     sim: SimulatedElection, members: Sequence[int] = (1, 2), seed: str = ""
 ) -> None:
     """Close the ballot box, tally, decrypt (president + ``members``) and publish the result."""
-    from urne.crypto.ballot import parse_ballot
-
     rnd = SeededRandom(f"{seed}/tally")
     parsed = [(parse_ballot(b), 1) for b in sim.ballots]
     tally, count, total = compute_encrypted_tally(sim.election, parsed)

@@ -25,9 +25,9 @@ from urne.ceremony import (
     tally_and_decrypt,
 )
 from urne.crypto.election import Election, parse_election
-from urne.crypto.encoding import dumps
+from urne.crypto.encoding import dumps, loads
 from urne.crypto.threshold import cert_id
-from urne.crypto.trustees import single_key_id
+from urne.crypto.trustees import SignedMessage, single_key_id, trustees_to_json
 
 _worker_election: Election | None = None
 
@@ -97,8 +97,6 @@ def write_outputs(sim: SimulatedElection, out: Path) -> Path:
     (out / "archive-setup-only").mkdir(parents=True, exist_ok=True)
     (out / "archive-setup-only" / f"{uuid}.bel").write_bytes(sim.setup_only)
     _write(out / "setup" / "election.json", sim.election.raw)
-    from urne.crypto.trustees import trustees_to_json
-
     _write(out / "setup" / "trustees.json", dumps(trustees_to_json(sim.trustees)))
     _write(out / "setup" / "public_creds.json", dumps(sim.public_credentials_json))
     _write(out / "credentials" / "private_creds.json", dumps(sim.credentials), private=True)
@@ -108,9 +106,6 @@ def write_outputs(sim: SimulatedElection, out: Path) -> Path:
     )
     _write(out / "trustees" / "president" / f"{pid}.pubkey", dumps(sim.president.to_json()))
     tdir = out / "trustees" / "threshold"
-    from urne.crypto.encoding import loads
-    from urne.crypto.trustees import SignedMessage
-
     certs = [SignedMessage.of_json(loads(c)) for c in sim.group.certs]
     ids = [cert_id(c) for c in certs]
     for i, (cid, cert, seed, dkey) in enumerate(

@@ -43,6 +43,7 @@ from urne.crypto.threshold import (
     step6,
 )
 from urne.crypto.trustees import SignedMessage, generate_single_key, single_key_id
+from urne.verify.checks import verify_archive
 
 
 class CommandError(Exception):
@@ -139,8 +140,6 @@ def cmd_threshold(args: argparse.Namespace) -> None:
 
 def _decrypt(archive: str, trustee_id: int, secret: int, skip_verify: bool) -> None:
     if not skip_verify:
-        from urne.verify.checks import verify_archive
-
         report = verify_archive(archive)
         if not report.valid:
             failures = "; ".join(str(f) for f in report.failures[:5])

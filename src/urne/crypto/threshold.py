@@ -387,6 +387,16 @@ class VInput:
         )
 
 
+def _polynomial_signatures(polynomials: Sequence[Polynomial]) -> list[Proof]:
+    # 3.0 requires every member's signature over the certificates and its coefexps.
+    signatures = []
+    for i, p in enumerate(polynomials):
+        if p.signature is None:
+            raise ThresholdError(f"missing signature in polynomial {i + 1}")
+        signatures.append(p.signature)
+    return signatures
+
+
 def _checked_coefexps(
     certs: Sequence[SignedMessage], signed: Sequence[SignedMessage], threshold: int
 ) -> list[list[Element]]:
@@ -406,11 +416,7 @@ def step4(certs: Sequence[SignedMessage], polynomials: Sequence[Polynomial]) -> 
     threshold = step2(certs)
     if len(polynomials) != len(certs):
         raise ThresholdError("one polynomial per certificate is needed")
-    signatures = []
-    for i, p in enumerate(polynomials):
-        if p.signature is None:
-            raise ThresholdError(f"missing signature in polynomial {i + 1}")
-        signatures.append(p.signature)
+    signatures = _polynomial_signatures(polynomials)
     signed = [p.coefexps for p in polynomials]
     _checked_coefexps(certs, signed, threshold)
     return [
@@ -500,11 +506,7 @@ def step6(
     threshold = step2(certs)
     if not len(certs) == len(polynomials) == len(voutputs):
         raise ThresholdError("one polynomial and one voutput per certificate are needed")
-    signatures = []
-    for i, p in enumerate(polynomials):
-        if p.signature is None:
-            raise ThresholdError(f"missing signature in polynomial {i + 1}")
-        signatures.append(p.signature)
+    signatures = _polynomial_signatures(polynomials)
     coefexps = _checked_coefexps(certs, [p.coefexps for p in polynomials], threshold)
     computed = compute_verification_keys(coefexps)
     for j, (vo, vk) in enumerate(zip(voutputs, computed, strict=True)):

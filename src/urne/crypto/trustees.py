@@ -14,6 +14,7 @@ from .encoding import (
     expect_object,
     expect_str,
     loads,
+    sha256_hex,
 )
 from .group import DESCRIPTION, GROUP, Element
 from .primitives import (
@@ -81,8 +82,6 @@ def generate_single_key(random: ScalarSource = secure_scalar) -> tuple[int, Trus
 
 def single_key_id(tpk: TrusteePublicKey) -> str:
     """belenios-tool's file name for a key: 8 hex of SHA-256(public key), upper case (§6.1)."""
-    from .encoding import sha256_hex
-
     return sha256_hex(GROUP.element_to_string(tpk.public_key))[:8].upper()
 
 
