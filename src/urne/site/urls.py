@@ -10,7 +10,9 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("backoffice/", include("urne.backoffice.urls")),
+    path("compte/", include("urne.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("vote/", include("urne.booth.urls")),
     prefix_default_language=False,
 )
 if settings.DEBUG:

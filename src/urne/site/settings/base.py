@@ -32,6 +32,11 @@ INSTALLED_APPS = [
     "urne.elections",
     "urne.backoffice",
     "urne.theme",
+    "urne.urn",
+    "urne.booth",
+    "urne.accounts",
+    "urne.messaging",
+    "urne.authority",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +118,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "backoffice:login"
+# Voter accounts (urne.accounts, ADR 0200-0203): sessions, lockout, rate limits, CAPTCHA.
+URNE_VOTER_SESSION_IDLE_SECONDS = 30 * 60
+URNE_VOTER_SESSION_MAX_SECONDS = 8 * 3600
+URNE_VOTER_MAX_FAILED_LOGINS = 5
+URNE_VOTER_LOCKOUT_SECONDS = 30 * 60
+URNE_VOTER_HOME = "portal:home"
+URNE_CAPTCHA_ENABLED = True
+URNE_ESPEAK = os.environ.get("URNE_ESPEAK", "espeak-ng")
+# (requests, seconds) per client address and per identifier, for each voter-facing form.
+URNE_RATE_LIMITS = {
+    "identify": (20, 300),
+    "password": (10, 300),
+    "reset": (5, 3600),
+    "activate": (10, 300),
+    "captcha": (60, 300),
+}
 LOGIN_REDIRECT_URL = "backoffice:home"
 LOGOUT_REDIRECT_URL = "backoffice:login"
 
@@ -135,6 +156,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 URNE_PROFESSION_DE_FOI_MAX_BYTES = 5 * 1024 * 1024
+# Credential authority (ADR 0300-0301): every vote code is derived from this key; prod
+# refuses the placeholder (urne.E300). Keep it apart from URNE_SECRET_KEY.
+URNE_AUTHORITY_KEY = os.environ.get("URNE_AUTHORITY_KEY", "placeholder-authority-not-a-secret")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

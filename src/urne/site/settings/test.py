@@ -19,3 +19,5 @@ for _alias, _db in DATABASES.items():
         # In-memory test databases: one set per xdist worker, nothing left on disk.
         _db["TEST"] = {"NAME": None}
         _db.pop("OPTIONS", None)
+# CAPTCHA off for the suite; tests that exercise it turn it back on (only here may it be off).
+URNE_CAPTCHA_ENABLED = False

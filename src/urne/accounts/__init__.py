@@ -1,0 +1,3 @@
+"""Voter accounts: identification by professional e-mail, passwords under the election's policy,
+activation (2022 challenge question), opening and reset links, CAPTCHA, lockout and rate limits.
+"""

@@ -1,0 +1,70 @@
+"""The outbox (ADR 0204). A row holds only metadata: which template, for which voter, its state.
+Secrets (links with tokens, later vote codes) are composed at send time by the template's
+composer and never stored; the sent body is not kept.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from urne.elections.models import Election, Voter
+
+
+class Campaign(models.Model):
+    """A batched, resumable mailing of one template to every voter of an election."""
+
+    class State(models.TextChoices):
+        READY = "ready", _("prête")
+        RUNNING = "running", _("en cours")
+        PAUSED = "paused", _("suspendue")
+        DONE = "done", _("terminée")
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    template = models.CharField(_("modèle"), max_length=60)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.READY)
+    total = models.PositiveIntegerField(default=0)
+    # Resumable: the last voter id already turned into outbox rows.
+    cursor = models.BigIntegerField(default=0)
+    queued = models.PositiveIntegerField(default=0)
+    started_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campagne d'envoi")
+        verbose_name_plural = _("campagnes d'envoi")
+
+    def __str__(self) -> str:
+        return f"{self.template} ({self.election_id})"
+
+
+class OutboxMessage(models.Model):
+    class State(models.TextChoices):
+        READY = "ready", _("à envoyer")
+        SENDING = "sending", _("en cours d'envoi")
+        SENT = "sent", _("envoyé")
+        FAILED = "failed", _("échec")
+
+    template = models.CharField(_("modèle"), max_length=60)
+    voter = models.ForeignKey(Voter, on_delete=models.CASCADE, related_name="messages")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    language = models.CharField(max_length=8, default="fr")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.READY)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The error class and SMTP code only: never the message or the recipient's address.
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["campaign", "state"]),
+        ]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.voter_id} ({self.state})"

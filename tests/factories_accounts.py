@@ -1,0 +1,45 @@
+"""Voter-account factories and `voter_client_login` for functional tests (contract)."""
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.test import Client
+from django.utils import timezone
+
+from urne.accounts.models import VoterAccount
+from urne.accounts.session import ACCOUNT_KEY, HASH_KEY, SEEN_KEY, SINCE_KEY, session_hash
+from urne.elections.models import Voter
+
+PASSWORD_2018 = "Motdepasse1"  # noqa: S105 - test password meeting the 2018 policy
+PASSWORD_2022 = "Mot-de-passe-2022!"  # noqa: S105 - test password meeting the 2022 policy
+
+
+def account_make(voter: Voter, *, password: str | None = None, activated: bool = True) -> Any:
+    """The voter's account, with a password meeting its election's policy, activated."""
+    if password is None:
+        password = PASSWORD_2022 if voter.election.style == "2022" else PASSWORD_2018
+    account, _ = VoterAccount.objects.get_or_create(
+        voter=voter, defaults={"election": voter.election, "email": voter.email.lower()}
+    )
+    if activated:
+        account.password = make_password(password)
+        account.password_changed_at = account.activated_at = timezone.now()
+        account.save()
+    return account
+
+
+def voter_client_login(client: Client, voter: Voter) -> VoterAccount:
+    """Log `voter` into the test client's session (creating an activated account if needed)."""
+    account = VoterAccount.objects.filter(voter=voter).first() or account_make(voter)
+    engine = __import__(settings.SESSION_ENGINE, fromlist=["SessionStore"])
+    session = engine.SessionStore()
+    now = int(time.time())
+    session[ACCOUNT_KEY] = account.pk
+    session[HASH_KEY] = session_hash(account)
+    session[SINCE_KEY] = now
+    session[SEEN_KEY] = now
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return account
