@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BoothConfig(AppConfig):
+    name = "urne.booth"
+    label = "booth"
+    verbose_name = _("Isoloir")
