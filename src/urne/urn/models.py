@@ -85,7 +85,9 @@ class UrnBallot(models.Model):
     class Meta:
         ordering = ["scrutin", "height"]
         constraints = [
-            models.UniqueConstraint(fields=["scrutin", "tracker"], name="urn_ballot_tracker_unique"),
+            models.UniqueConstraint(
+                fields=["scrutin", "tracker"], name="urn_ballot_tracker_unique"
+            ),
             models.UniqueConstraint(
                 fields=["scrutin", "credential"], name="urn_ballot_credential_unique"
             ),

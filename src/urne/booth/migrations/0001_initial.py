@@ -5,44 +5,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('elections', '0001_initial'),
+        ("elections", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BoothEntry',
+            name="BoothEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entered_at', models.DateTimeField()),
-                ('scrutin', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='booth_entries', to='elections.scrutin')),
-                ('voter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='booth_entries', to='elections.voter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("entered_at", models.DateTimeField()),
+                (
+                    "scrutin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="booth_entries",
+                        to="elections.scrutin",
+                    ),
+                ),
+                (
+                    "voter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="booth_entries",
+                        to="elections.voter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "entrée dans l'isoloir",
-                'verbose_name_plural': "entrées dans l'isoloir",
-                'constraints': [models.UniqueConstraint(fields=('voter', 'scrutin'), name='booth_entry_unique')],
+                "verbose_name": "entrée dans l'isoloir",
+                "verbose_name_plural": "entrées dans l'isoloir",
+                "constraints": [
+                    models.UniqueConstraint(fields=("voter", "scrutin"), name="booth_entry_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Emargement',
+            name="Emargement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('pending', 'en cours'), ('voted', 'a voté')], default='pending', max_length=7)),
-                ('pending_tracker', models.CharField(blank=True, max_length=43)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('voted_at', models.DateTimeField(blank=True, null=True)),
-                ('scrutin', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='emargements', to='elections.scrutin')),
-                ('voter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='emargements', to='elections.voter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "en cours"), ("voted", "a voté")],
+                        default="pending",
+                        max_length=7,
+                    ),
+                ),
+                ("pending_tracker", models.CharField(blank=True, max_length=43)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("voted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "scrutin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="emargements",
+                        to="elections.scrutin",
+                    ),
+                ),
+                (
+                    "voter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="emargements",
+                        to="elections.voter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'émargement',
-                'verbose_name_plural': 'émargements',
-                'indexes': [models.Index(fields=['state', 'created_at'], name='booth_emarg_state_d50b80_idx')],
-                'constraints': [models.UniqueConstraint(fields=('voter', 'scrutin'), name='emargement_unique')],
+                "verbose_name": "émargement",
+                "verbose_name_plural": "émargements",
+                "indexes": [
+                    models.Index(
+                        fields=["state", "created_at"], name="booth_emarg_state_d50b80_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("voter", "scrutin"), name="emargement_unique")
+                ],
             },
         ),
     ]

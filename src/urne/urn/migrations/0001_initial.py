@@ -5,69 +5,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='UrnScrutin',
+            name="UrnScrutin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.CharField(max_length=14, unique=True)),
-                ('timestamp', models.BigIntegerField()),
-                ('election_hash', models.CharField(max_length=64)),
-                ('height', models.IntegerField(default=-1)),
-                ('last_event', models.CharField(blank=True, max_length=64)),
-                ('next_seq', models.IntegerField(default=0)),
-                ('ballots', models.IntegerField(default=0)),
-                ('tally', models.TextField()),
-                ('ended', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.CharField(max_length=14, unique=True)),
+                ("timestamp", models.BigIntegerField()),
+                ("election_hash", models.CharField(max_length=64)),
+                ("height", models.IntegerField(default=-1)),
+                ("last_event", models.CharField(blank=True, max_length=64)),
+                ("next_seq", models.IntegerField(default=0)),
+                ("ballots", models.IntegerField(default=0)),
+                ("tally", models.TextField()),
+                ("ended", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='UrnRecord',
+            name="UrnRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.IntegerField()),
-                ('kind', models.CharField(choices=[('header', 'Header'), ('data', 'Data'), ('event', 'Event')], max_length=6)),
-                ('hash', models.CharField(blank=True, max_length=64)),
-                ('body', models.TextField()),
-                ('scrutin', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='records', to='urn.urnscrutin')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.IntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("header", "Header"), ("data", "Data"), ("event", "Event")],
+                        max_length=6,
+                    ),
+                ),
+                ("hash", models.CharField(blank=True, max_length=64)),
+                ("body", models.TextField()),
+                (
+                    "scrutin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="records",
+                        to="urn.urnscrutin",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('scrutin', 'seq'), name='urn_record_seq_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("scrutin", "seq"), name="urn_record_seq_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='UrnEvent',
+            name="UrnEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('height', models.IntegerField()),
-                ('hash', models.CharField(max_length=64)),
-                ('parent', models.CharField(blank=True, max_length=64)),
-                ('type', models.CharField(max_length=20)),
-                ('payload', models.CharField(blank=True, max_length=64)),
-                ('scrutin', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='urn.urnscrutin')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("height", models.IntegerField()),
+                ("hash", models.CharField(max_length=64)),
+                ("parent", models.CharField(blank=True, max_length=64)),
+                ("type", models.CharField(max_length=20)),
+                ("payload", models.CharField(blank=True, max_length=64)),
+                (
+                    "scrutin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="urn.urnscrutin",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('scrutin', 'height'), name='urn_event_height_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scrutin", "height"), name="urn_event_height_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='UrnBallot',
+            name="UrnBallot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tracker', models.CharField(max_length=43)),
-                ('credential', models.CharField(max_length=64)),
-                ('height', models.IntegerField()),
-                ('scrutin', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ballot_set', to='urn.urnscrutin')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tracker", models.CharField(max_length=43)),
+                ("credential", models.CharField(max_length=64)),
+                ("height", models.IntegerField()),
+                (
+                    "scrutin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ballot_set",
+                        to="urn.urnscrutin",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['scrutin', 'height'],
-                'constraints': [models.UniqueConstraint(fields=('scrutin', 'tracker'), name='urn_ballot_tracker_unique'), models.UniqueConstraint(fields=('scrutin', 'credential'), name='urn_ballot_credential_unique')],
+                "ordering": ["scrutin", "height"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scrutin", "tracker"), name="urn_ballot_tracker_unique"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("scrutin", "credential"), name="urn_ballot_credential_unique"
+                    ),
+                ],
             },
         ),
     ]
