@@ -1,0 +1,77 @@
+"""The authority store: which public credential is whose, and its status. No vote code, no
+private credential, no identity beyond the voter's id in the voter store (no FK crosses
+stores): the codes are recomputed from URNE_AUTHORITY_KEY when a notice is printed."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CredentialSet(models.Model):
+    """An election's codes: the salt mixed into the derivation and the number of spares."""
+
+    election_id = models.PositiveBigIntegerField(unique=True)
+    salt = models.CharField(max_length=32)
+    spares = models.PositiveSmallIntegerField(_("codes de remplacement par électeur"), default=3)
+    voters = models.PositiveIntegerField(default=0)
+    generated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jeu de codes de vote")
+
+    def __str__(self) -> str:
+        return f"credentials of election {self.election_id}"
+
+
+class CodeSlot(models.Model):
+    """Code number ``index`` of a voter (0 = printed on the notice, 1..R = spares)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("actif")
+        SPARE = "spare", _("en réserve")
+        REVOKED = "revoked", _("révoqué")
+
+    election_id = models.PositiveBigIntegerField(db_index=True)
+    voter_id = models.PositiveBigIntegerField()
+    index = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=8, choices=Status.choices)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["voter_id", "index"], name="code_slot_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"voter {self.voter_id} code {self.index} ({self.status})"
+
+
+class PublicCredential(models.Model):
+    """The Belenios public credential (hex group element) of a code slot in one scrutin."""
+
+    slot = models.ForeignKey(CodeSlot, on_delete=models.CASCADE, related_name="credentials")
+    scrutin_uuid = models.CharField(max_length=22)
+    credential = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scrutin_uuid", "credential"], name="public_credential_unique"
+            ),
+            models.UniqueConstraint(fields=["slot", "scrutin_uuid"], name="slot_scrutin_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scrutin_uuid}: {self.credential[:12]}…"
+
+
+class ScrutinSetup(models.Model):
+    """A scrutin whose setup was written to the urn: its credential list is frozen."""
+
+    election_id = models.PositiveBigIntegerField(db_index=True)
+    scrutin_uuid = models.CharField(max_length=22, unique=True)
+    credentials = models.PositiveIntegerField()
+    trustees_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"setup of {self.scrutin_uuid}"
