@@ -43,6 +43,7 @@ def main() -> None:
         f"  {code.lower()}  ",
         code.replace("-", "\u2013"),
         "-".join(compact[i : i + 4] for i in range(0, 25, 4)),
+        "\ufeff" + code.replace("-", "\u3000") + "\u00a0\n",
     ]
     normalise = [{"typed": t, "code": code} for t in typed]
     refused = []
@@ -54,6 +55,8 @@ def main() -> None:
         (compact[:3] + "O" + compact[4:], "characters"),
         (compact[:5] + "l" + compact[6:], "characters"),
         (compact[:5] + "é" + compact[6:], "characters"),
+        (compact[:5] + "\u017f" + compact[6:], "characters"),  # long s: upper() would give S
+        (compact[:5] + "\U0001f600" + compact[6:], "characters"),
     ]:
         refused.append({"typed": bad, "reason": reason})
     # A few typos: one substitution, one adjacent transposition.

@@ -30,14 +30,20 @@ GROUP_SIZE = 5
 CREDENTIAL_LENGTH = 22
 CREDENTIAL_GROUPS = (5, 6, 5, 6)
 MAX_VALUE = P**DATA_LENGTH  # exclusive
-# Characters a person may type between groups; ignored by the normalisation.
-SEPARATORS = " -_.\t\n\r\u00a0\u2010\u2011\u2012\u2013\u2014\u2212"
+# Characters a person may type between groups (or paste around the code); ignored anywhere.
+# An explicit list, not str.strip()/String.trim(), so that Python and JS agree on every input.
+SEPARATORS = (
+    " -_.\t\n\r\v\f\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u200b\u202f\u3000\ufeff\u2010\u2011\u2012\u2013\u2014\u2212"
+)
 # Never printed (look-alikes of printed characters).
 LOOKALIKES = "01ILO"
 
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 _B58 = {c: i for i, c in enumerate(BASE58_ALPHABET)}
 _SEP = str.maketrans("", "", SEPARATORS)
+# Only ASCII letters are upper-cased (str.upper would turn "ſ" into "S", unlike a plain map).
+_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 class VoteCodeError(ValueError):
@@ -82,11 +88,11 @@ def code_from_value(value: int) -> str:
 def normalise(typed: str) -> str:
     """What a person typed → the printed form, or ``VoteCodeError``.
 
-    Lower case is accepted; spaces, dashes and similar separators are ignored. Characters
+    ASCII lower case is accepted; spaces, dashes and similar separators are ignored. Characters
     outside the alphabet, a wrong length and a failed check character are refused, in that
     order, with a reason the pages translate.
     """
-    compact = typed.strip().upper().translate(_SEP)
+    compact = typed.translate(_SEP).translate(_UPPER)
     bad = "".join(sorted({c for c in compact if c not in _VALUE}))
     if bad:
         raise VoteCodeError(
