@@ -3,8 +3,12 @@ the cast endpoint, the receipt."""
 
 from django.urls import include, path
 
+from . import views
+
 app_name = "booth"
 
 urlpatterns = [
+    path("bulletin/", views.cast, name="cast"),
+    path("recu/<str:scrutin_uuid>/", views.receipt, name="receipt"),
     path("", include("urne.booth.urls_pages")),
 ]

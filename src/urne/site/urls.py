@@ -2,17 +2,18 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", RedirectView.as_view(pattern_name="backoffice:home", permanent=False)),
 ]
 urlpatterns += i18n_patterns(
     path("backoffice/", include("urne.backoffice.urls")),
     path("compte/", include("urne.accounts.urls")),
     path("admin/", admin.site.urls),
     path("vote/", include("urne.booth.urls")),
+    path("bulletins/", include("urne.urn.urls")),
+    # The voter portal at the root: "/" is its home (seeds 003-004).
+    path("", include("urne.portal.urls")),
     prefix_default_language=False,
 )
 if settings.DEBUG:

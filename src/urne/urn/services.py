@@ -18,6 +18,7 @@ from urne.crypto.encoding import dumps, loads, sha256_hex
 from urne.crypto.group import GROUP
 from urne.crypto.tally import EncryptedTally, add_ballot, empty_tally, tally_of_json, tally_text
 
+from .faults import fault_point
 from .models import UrnBallot, UrnEvent, UrnRecord, UrnScrutin
 
 URN = "urn"
@@ -178,6 +179,7 @@ def urn_ballot_append(*, scrutin_uuid: str, ballot: Ballot, ballot_text: str) ->
         head.ballots += 1
         head.tally = tally_text(tally)
         head.save(using=URN, update_fields=["height", "last_event", "next_seq", "ballots", "tally"])
+        fault_point("urn_written")
     with _tallies_lock:
         _tallies[scrutin_uuid] = (head.last_event, tally)
     return Appended(tracker=tracker, height=head.height, new=True)

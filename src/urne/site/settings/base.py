@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "urne.accounts",
     "urne.messaging",
     "urne.authority",
+    "urne.portal",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,314 @@
+"""The cast (ARCHITECTURE.md, "The vote code and the cast"; ADR 0320-0322).
+
+A ballot and its émargement live in two stores (urn, voter store) and must both exist or
+neither. The cast writes, in this order:
+
+1. *claim*: the voter store's émargement row, state *pending*, holding the ballot's tracker
+   (committed before anything reaches the urn);
+2. under that row's lock: the ballot appended to the urn (one urn transaction: records,
+   event, tracker and credential index, running tally), then the row set *voted* and the
+   tracker erased.
+
+A crash after 1 leaves a pending row: `emargement_recover` settles it from the urn (the
+tracker is there: voted; it is not: the row goes, nothing was cast). Every append for a row
+happens under its lock, so two tabs, two devices or a resend cannot both append, and a
+resend of the same ballot returns the same receipt.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from urne.authority.selectors import credential_status
+from urne.crypto.ballot import BallotError, check_ballot, parse_ballot
+from urne.crypto.encoding import FormatError
+from urne.crypto.group import GROUP
+from urne.elections.models import Scrutin, Voter
+from urne.elections.selectors import voter_scrutins
+from urne.urn.faults import fault_point
+from urne.urn.selectors import urn_election, urn_tracker_exists
+from urne.urn.services import UrnError, urn_ballot_append
+
+from .models import BoothEntry, Emargement
+
+log = logging.getLogger(__name__)
+
+#: The largest ballot accepted (a 9-list + blank ballot is about 6 kB).
+MAX_BALLOT_BYTES = 256 * 1024
+
+
+class CastError(Exception):
+    """A cast refused; ``code`` is stable (JSON ``code``), the message is in `errors`."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    scrutin_uuid: str
+    tracker: str
+    # True when this ballot was already in the urn (a resend): nothing new was written.
+    resent: bool = False
+
+
+def grace_period() -> timedelta:
+    return timedelta(seconds=getattr(settings, "URNE_CAST_GRACE_SECONDS", 30 * 60))
+
+
+def booth_enter(*, voter_id: int, scrutin_id: int, now: datetime | None = None) -> datetime:
+    """Record when the voter first entered the scrutin's booth (idempotent); the time decides
+    the grace period after the close. Returns the first entry time."""
+    entry, _ = BoothEntry.objects.get_or_create(
+        voter_id=voter_id, scrutin_id=scrutin_id, defaults={"entered_at": now or timezone.now()}
+    )
+    return entry.entered_at
+
+
+def cast_window(*, voter_id: int, scrutin: Scrutin, now: datetime) -> str | None:
+    """None if this voter may cast now, else the error code (``not_open``, ``closed``)."""
+    election = scrutin.election
+    if election.vote_opens is None or now < election.vote_opens:
+        return "not_open"
+    closes = election.vote_closes
+    if closes is None or now < closes:
+        return None
+    if now < closes + grace_period():
+        entered = (
+            BoothEntry.objects.filter(voter_id=voter_id, scrutin_id=scrutin.pk)
+            .values_list("entered_at", flat=True)
+            .first()
+        )
+        if entered is not None and entered < closes:
+            return None
+    return "closed"
+
+
+def cast_submit(
+    *, voter_id: int, scrutin_uuid: str, ballot: str, now: datetime | None = None
+) -> Receipt:
+    """Check and record one ballot of voter ``voter_id`` in scrutin ``scrutin_uuid``.
+
+    Raises CastError; the same ballot sent again returns the same receipt (``resent``)."""
+    now = now or timezone.now()
+    if len(ballot) > MAX_BALLOT_BYTES:
+        raise CastError("invalid_ballot")
+    scrutin = Scrutin.objects.select_related("election").filter(uuid=scrutin_uuid).first()
+    if scrutin is None:
+        raise CastError("unknown_scrutin")
+    voter = Voter.objects.select_related("category").filter(pk=voter_id).first()
+    if (
+        voter is None
+        or voter.election_id != scrutin.election_id
+        or all(s.pk != scrutin.pk for s in voter_scrutins(voter))
+    ):
+        raise CastError("not_eligible")
+    try:
+        parsed = parse_ballot(ballot)
+    except (BallotError, FormatError, ValueError) as exc:
+        raise CastError("invalid_ballot") from exc
+    if parsed.election_uuid != scrutin_uuid:
+        raise CastError("foreign_ballot")
+    tracker = parsed.tracker
+    status = credential_status(
+        voter_id=voter_id,
+        scrutin_uuid=scrutin_uuid,
+        public_credential=GROUP.element_to_string(parsed.credential),
+    )
+    if status is None:
+        raise CastError("wrong_credential")
+    state = (
+        Emargement.objects.filter(voter_id=voter_id, scrutin_id=scrutin.pk)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if state == Emargement.State.VOTED:
+        return _already_voted(scrutin_uuid, tracker)
+    refused = cast_window(voter_id=voter_id, scrutin=scrutin, now=now)
+    if refused:
+        raise CastError(refused)
+    election = urn_election(scrutin_uuid=scrutin_uuid)
+    if election is None:
+        raise CastError("not_open")
+    if status != "active":
+        raise CastError("revoked_credential" if status else "wrong_credential")
+    try:
+        check_ballot(election, parsed)
+    except BallotError as exc:
+        log.info("cast refused: ballot check %s failed", exc.check)
+        raise CastError("invalid_ballot") from exc
+    row_id = _claim(voter_id, scrutin.pk, scrutin_uuid, tracker)
+    fault_point("claimed")
+    receipt = _append(row_id, scrutin_uuid, parsed, ballot, tracker, now)
+    fault_point("voted")
+    return receipt
+
+
+def _already_voted(scrutin_uuid: str, tracker: str) -> Receipt:
+    # A resend of the ballot that was cast gets its receipt again; anything else is refused.
+    if urn_tracker_exists(scrutin_uuid=scrutin_uuid, tracker=tracker):
+        return Receipt(scrutin_uuid=scrutin_uuid, tracker=tracker, resent=True)
+    raise CastError("already_voted")
+
+
+def _settle_voted(row: Emargement) -> None:
+    row.state = Emargement.State.VOTED
+    row.pending_tracker = ""
+    row.voted_at = row.voted_at or timezone.now()
+    row.save(update_fields=["state", "pending_tracker", "voted_at"])
+
+
+def _claim(voter_id: int, scrutin_id: int, scrutin_uuid: str, tracker: str) -> int:
+    """Step 1: a committed pending row holding ``tracker``; returns its id."""
+    for _attempt in range(3):
+        with transaction.atomic():
+            row = (
+                Emargement.objects.select_for_update()
+                .filter(voter_id=voter_id, scrutin_id=scrutin_id)
+                .first()
+            )
+            if row is None:
+                try:
+                    with transaction.atomic():
+                        row = Emargement.objects.create(
+                            voter_id=voter_id, scrutin_id=scrutin_id, pending_tracker=tracker
+                        )
+                except IntegrityError:
+                    continue  # another request created it first: read it again
+                return row.pk
+            if row.state == Emargement.State.VOTED:
+                _already_voted(scrutin_uuid, tracker)
+                return row.pk  # pragma: no cover - _already_voted returned: same ballot
+            if row.pending_tracker == tracker:
+                return row.pk
+            # Another ballot's attempt left this row pending. Every append for the row holds
+            # its lock, which we hold: if that ballot is not in the urn now, it never will be.
+            if urn_tracker_exists(scrutin_uuid=scrutin_uuid, tracker=row.pending_tracker):
+                _settle_voted(row)
+                raise CastError("already_voted")
+            row.pending_tracker = tracker
+            row.save(update_fields=["pending_tracker"])
+            return row.pk
+    raise CastError("in_progress")
+
+
+def _append(
+    row_id: int, scrutin_uuid: str, parsed: object, ballot: str, tracker: str, now: datetime
+) -> Receipt:
+    """Step 2, under the row's lock: the ballot to the urn, then the row voted."""
+    with transaction.atomic():
+        row = Emargement.objects.select_for_update().filter(pk=row_id).first()
+        if row is None:
+            raise CastError("in_progress")  # the recovery job dropped a stale claim: resend
+        if row.state == Emargement.State.VOTED:
+            return _already_voted(scrutin_uuid, tracker)
+        if row.pending_tracker != tracker:
+            raise CastError("in_progress")  # another tab or device took the claim over
+        try:
+            appended = urn_ballot_append(
+                scrutin_uuid=scrutin_uuid,
+                ballot=parsed,  # type: ignore[arg-type]
+                ballot_text=ballot,
+            )
+        except UrnError as exc:
+            if exc.code == "credential_used":
+                # This voter's credential already cast another ballot: the voter has voted.
+                _settle_voted(row)
+                raise CastError("already_voted") from exc
+            if exc.code == "urn_closed":
+                raise CastError("closed") from exc
+            raise
+        fault_point("urn_committed")
+        row.state = Emargement.State.VOTED
+        row.pending_tracker = ""
+        row.voted_at = now
+        row.save(update_fields=["state", "pending_tracker", "voted_at"])
+    return Receipt(scrutin_uuid=scrutin_uuid, tracker=tracker, resent=not appended.new)
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    voted: int = 0
+    dropped: int = 0
+    busy: int = 0
+
+
+def emargement_recover(*, older_than: timedelta = timedelta(minutes=2)) -> Recovery:
+    """Settle pending émargements from the urn: the tracker is in the urn, the row is voted
+    (tracker erased); it is not, the row goes (nothing was cast; the voter may vote).
+    Rows younger than ``older_than`` are left to the cast in progress; rows locked by one
+    are skipped. Idempotent."""
+    cutoff = timezone.now() - older_than
+    voted = dropped = busy = 0
+    pending = Emargement.objects.filter(
+        state=Emargement.State.PENDING, created_at__lte=cutoff
+    ).values_list("pk", flat=True)
+    for pk in list(pending):
+        with transaction.atomic():
+            row = (
+                Emargement.objects.select_for_update(skip_locked=True)
+                .select_related("scrutin")
+                .filter(pk=pk, state=Emargement.State.PENDING)
+                .first()
+            )
+            if row is None:
+                busy += 1
+                continue
+            if row.pending_tracker and urn_tracker_exists(
+                scrutin_uuid=row.scrutin.uuid, tracker=row.pending_tracker
+            ):
+                _settle_voted(row)
+                voted += 1
+            else:
+                row.delete()
+                dropped += 1
+    if voted or dropped:
+        log.info("émargement recovery: %d voted, %d dropped", voted, dropped)
+    return Recovery(voted=voted, dropped=dropped, busy=busy)
+
+
+def receipt_send(*, voter: Voter, receipt: Receipt, scrutin_label: str, url: str) -> bool:
+    """E-mail the receipt (the tracker) to the voter's address, now, through the mailer
+    chosen in settings. The body is composed here and kept nowhere; the outbox gets a
+    metadata row (template, voter, state) when the messaging app is installed. A failed
+    send does not undo the vote: the receipt is on screen and printable (ADR 0321)."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils.translation import gettext
+
+    context = {"voter": voter, "receipt": receipt, "scrutin_label": scrutin_label, "url": url}
+    subject = gettext("Accusé de réception de votre vote")
+    body = render_to_string("cast/receipt_email.txt", context)
+    try:
+        send_mail(subject, body, None, [voter.email], fail_silently=False)
+        sent = True
+    except Exception as exc:  # the vote stands; only the class of the error is logged
+        log.warning("receipt e-mail not sent: %s", type(exc).__name__)
+        sent = False
+    _outbox_note(voter, sent)
+    return sent
+
+
+def _outbox_note(voter: Voter, sent: bool) -> None:
+    try:
+        from urne.messaging.models import OutboxMessage
+    except ImportError:  # pragma: no cover - messaging not installed
+        return
+    from django.utils.translation import get_language
+
+    OutboxMessage.objects.create(
+        template="cast_receipt",
+        voter=voter,
+        language=(get_language() or "fr")[:8],
+        state=OutboxMessage.State.SENT if sent else OutboxMessage.State.FAILED,
+        attempts=1,
+        sent_at=timezone.now() if sent else None,
+        last_error="" if sent else "send failed",
+    )

@@ -1,0 +1,106 @@
+"""The cast endpoint (JSON) and the printable receipt. Views parse, call one service, answer."""
+
+import json
+import logging
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
+
+from urne.accounts.decorators import voter_login_required
+from urne.accounts.selectors import current_voter
+from urne.elections.models import Scrutin
+from urne.urn.selectors import urn_tracker_exists
+
+from .errors import CAST_ERRORS
+from .models import Emargement
+from .ratelimit import cast_rate_limited
+from .services import CastError, cast_submit, receipt_send
+
+log = logging.getLogger(__name__)
+
+
+def _error(code: str) -> JsonResponse:
+    status, message = CAST_ERRORS[code]
+    return JsonResponse({"code": code, "message": str(message)}, status=status)
+
+
+def _address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+@require_POST
+def cast(request: HttpRequest) -> JsonResponse:
+    """POST ``{"scrutin": uuid, "ballot": "<Belenios ballot string>"}`` (CSRF header, voter
+    session). 200 ``{tracker, scrutin, resent, receipt_url}``; else ``{code, message}``."""
+    voter = current_voter(request)
+    if voter is None:
+        return _error("not_logged_in")
+    if cast_rate_limited(scope="cast_voter", key=str(voter.pk)) or cast_rate_limited(
+        scope="cast_address", key=_address(request)
+    ):
+        return _error("rate_limited")
+    try:
+        payload = json.loads(request.body)
+        scrutin_uuid = payload["scrutin"]
+        ballot = payload["ballot"]
+        if not isinstance(scrutin_uuid, str) or not isinstance(ballot, str):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        return _error("bad_request")
+    try:
+        receipt = cast_submit(voter_id=voter.pk, scrutin_uuid=scrutin_uuid, ballot=ballot)
+    except CastError as exc:
+        return _error(exc.code)
+    except Exception:  # a database outage: the voter resends safely (no double count)
+        log.exception("cast failed")
+        return _error("unavailable")
+    receipt_url = (
+        reverse("booth:receipt", args=[receipt.scrutin_uuid]) + "?suivi=" + receipt.tracker
+    )
+    if not receipt.resent:
+        scrutin = Scrutin.objects.select_related("body").get(uuid=receipt.scrutin_uuid)
+        board = request.build_absolute_uri(
+            reverse("urn:board", args=[receipt.scrutin_uuid]) + "?q=" + receipt.tracker
+        )
+        receipt_send(voter=voter, receipt=receipt, scrutin_label=_label(scrutin), url=board)
+    return JsonResponse(
+        {
+            "tracker": receipt.tracker,
+            "scrutin": receipt.scrutin_uuid,
+            "resent": receipt.resent,
+            "receipt_url": receipt_url,
+            "message": gettext("Votre vote a bien été enregistré."),
+        }
+    )
+
+
+def _label(scrutin: Scrutin) -> str:
+    return f"{scrutin.body.name} {scrutin.perimeter}".strip()
+
+
+@require_GET
+@voter_login_required
+def receipt(request: HttpRequest, scrutin_uuid: str) -> HttpResponse:
+    """The printable receipt of the voter's ballot in a scrutin: the tracker given in the
+    query (the page keeps nothing), shown only if the voter voted there and it is in the urn."""
+    scrutin = get_object_or_404(Scrutin.objects.select_related("body"), uuid=scrutin_uuid)
+    tracker = request.GET.get("suivi", "").strip()[:43]
+    voted = Emargement.objects.filter(
+        voter=request.voter,  # type: ignore[attr-defined]
+        scrutin=scrutin,
+        state=Emargement.State.VOTED,
+    ).first()
+    found = bool(
+        voted and tracker and urn_tracker_exists(scrutin_uuid=scrutin_uuid, tracker=tracker)
+    )
+    context = {
+        "scrutin": scrutin,
+        "label": _label(scrutin),
+        "tracker": tracker if found else "",
+        "voted": voted,
+        "board_url": reverse("urn:board", args=[scrutin_uuid]),
+    }
+    return render(request, "cast/receipt.html", context, status=200 if found else 404)
