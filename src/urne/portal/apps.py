@@ -1,0 +1,32 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def helpdesk_grant(using: str = "default", **kwargs: Any) -> None:
+    """The helpdesk and managers see (and close) assistance requests in the admin.
+
+    Runs after the back office has installed its roles (this app comes later in
+    INSTALLED_APPS, so its post_migrate handler runs later)."""
+    if using != "default":
+        return
+    from django.contrib.auth.models import Group, Permission
+
+    perms = list(
+        Permission.objects.filter(
+            content_type__app_label="portal",
+            codename__in=["view_assistancerequest", "change_assistancerequest"],
+        )
+    )
+    for group in Group.objects.filter(name__in=["helpdesk", "manager"]):
+        group.permissions.add(*perms)
+
+
+class PortalConfig(AppConfig):
+    name = "urne.portal"
+    label = "portal"
+    verbose_name = "Portail électeur"
+
+    def ready(self) -> None:
+        post_migrate.connect(helpdesk_grant, dispatch_uid="portal_helpdesk_grant")

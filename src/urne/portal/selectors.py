@@ -1,0 +1,73 @@
+"""Reads for the portal pages. Every read takes the logged-in voter and returns only what
+belongs to them: their scrutins, the rolls of those scrutins, those scrutins' lists."""
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404
+
+from urne.elections.models import Candidate, CandidateList, RollEntry, Scrutin, Voter
+from urne.elections.selectors import voter_scrutins
+
+ROLL_PAGE_SIZE = 50
+SEARCH_MAX = 100
+
+
+def portal_scrutins(*, voter: Voter) -> list[Scrutin]:
+    """The voter's scrutins (rules "qui vote où", then adjustments), body and election loaded."""
+    return voter_scrutins(voter)
+
+
+def portal_scrutin(*, voter: Voter, uuid: str) -> Scrutin:
+    """One of the voter's scrutins by its uuid; 404 for any other (no hint it exists)."""
+    for scrutin in portal_scrutins(voter=voter):
+        if scrutin.uuid == uuid:
+            return scrutin
+    raise Http404
+
+
+def portal_candidate_lists(*, scrutin: Scrutin) -> list[CandidateList]:
+    return list(
+        CandidateList.objects.filter(scrutin=scrutin)
+        .prefetch_related(
+            "unions", Prefetch("candidates", queryset=Candidate.objects.order_by("position"))
+        )
+        .order_by("id")
+    )
+
+
+def portal_candidate_list(*, voter: Voter, uuid: str, list_id: int) -> CandidateList:
+    scrutin = portal_scrutin(voter=voter, uuid=uuid)
+    found = CandidateList.objects.filter(scrutin=scrutin, pk=list_id).first()
+    if found is None or not found.profession_de_foi:
+        raise Http404
+    return found
+
+
+def roll_page(*, scrutin: Scrutin, query: str = "", page: str | int = 1) -> Page:
+    """A page of the scrutin's published roll, alphabetical, optionally filtered by the
+    start of the last name or first name (case-insensitive). Shows names and assignment only:
+    a roll is public to its electors, their NUMEN and e-mail are not."""
+    entries = (
+        RollEntry.objects.filter(scrutin=scrutin)
+        .select_related("voter")
+        .only(
+            "id",
+            "voter__civility",
+            "voter__last_name",
+            "voter__first_name",
+            "voter__academie",
+            "voter__departement",
+            "voter__establishment",
+        )
+        .order_by("voter__last_name", "voter__first_name", "voter_id")
+    )
+    query = query.strip()[:SEARCH_MAX]
+    if query:
+        entries = entries.filter(
+            Q(voter__last_name__istartswith=query) | Q(voter__first_name__istartswith=query)
+        )
+    return Paginator(entries, ROLL_PAGE_SIZE).get_page(page)
+
+
+def roll_published(*, scrutin: Scrutin) -> bool:
+    return scrutin.election.rolls_published_at is not None

@@ -1,0 +1,306 @@
+"""Voter portal pages (seeds 003–004). Views parse input, call one selector or service,
+render; the calendar decides what each page shows (calendar.py)."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from urne.accounts.decorators import voter_login_required
+from urne.accounts.selectors import current_voter, election_current
+from urne.elections.models import Election, Voter
+
+from . import selectors, services
+from .calendar import Feature, State, Window, window, windows
+from .forms import AssistanceForm, ComplaintForm, RollSearchForm
+from .ratelimit import rate_limit_hit
+
+TUTORIALS = ("parcours-electeur", "parcours-de-vote", "reassorts")
+
+
+def _election(request: HttpRequest) -> Election | None:
+    voter = current_voter(request)
+    return voter.election if voter is not None else election_current()
+
+
+def _booth_url() -> str | None:
+    """Where "Je vote" leads: the booth's entry once that app provides it, else a setting."""
+    try:
+        return reverse("booth:entry")
+    except NoReverseMatch:
+        return getattr(settings, "URNE_BOOTH_URL", None)
+
+
+def _context(request: HttpRequest, voter: Voter | None, **extra: Any) -> dict[str, Any]:
+    election = voter.election if voter is not None else election_current()
+    ctx: dict[str, Any] = {
+        "election": election,
+        "style": election.style if election else "2022",
+        "portal_voter": voter,
+        "windows": windows(election) if election else {},
+    }
+    ctx.update(extra)
+    return ctx
+
+
+def _closed(request: HttpRequest, voter: Voter, win: Window, title: str) -> HttpResponse:
+    """A page whose window is not open: it says when it opens (or that it has closed)."""
+    return render(
+        request,
+        "portal/closed.html",
+        _context(request, voter, window=win, page_title=title, message=win.message()),
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    voter = current_voter(request)
+    if voter is None:
+        return render(request, "portal/landing.html", _context(request, None))
+    return render(request, "portal/home.html", _context(request, voter, **_vote_context(voter)))
+
+
+def edito(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/edito.html", _context(request, current_voter(request)))
+
+
+def faq(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/faq.html", _context(request, current_voter(request)))
+
+
+def tutorial(request: HttpRequest, slug: str) -> HttpResponse:
+    if slug not in TUTORIALS:
+        raise Http404
+    return render(
+        request,
+        f"portal/tutorials/{slug}.html",
+        _context(request, current_voter(request), tutorials=TUTORIALS, slug=slug),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def assistance(request: HttpRequest) -> HttpResponse:
+    voter = current_voter(request)
+    election = _election(request)
+    if election is None:
+        raise Http404
+    initial = {}
+    if voter is not None:
+        initial = {"name": f"{voter.first_name} {voter.last_name}", "email": voter.email}
+    form = AssistanceForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        verdict = rate_limit_hit(
+            request=request, form="assistance", voter_id=voter.pk if voter else None
+        )
+        if not verdict.allowed:
+            form.add_error(None, _("Trop de demandes envoyées : réessayez dans une heure."))
+            status = 429
+        elif form.is_valid():
+            try:
+                services.assistance_request_file(
+                    election=election, voter=voter, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Votre demande d'assistance a été enregistrée. L'assistance vous "
+                        "répondra à votre adresse professionnelle."
+                    ),
+                )
+                return redirect("portal:home")
+    return render(
+        request, "portal/assistance.html", _context(request, voter, form=form), status=status
+    )
+
+
+@voter_login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    voter: Voter = request.voter  # type: ignore[attr-defined]
+    win = window(voter.election, Feature.PROFILE)
+    if not win.is_open():
+        return _closed(request, voter, win, _("Mon profil électeur"))
+    return render(
+        request,
+        "portal/profile.html",
+        _context(
+            request,
+            voter,
+            scrutins=selectors.portal_scrutins(voter=voter),
+            complaints_window=window(voter.election, Feature.COMPLAINTS),
+        ),
+    )
+
+
+@voter_login_required
+def scrutins(request: HttpRequest) -> HttpResponse:
+    voter: Voter = request.voter  # type: ignore[attr-defined]
+    win = window(voter.election, Feature.PROFILE)
+    if not win.is_open():
+        return _closed(request, voter, win, _("Mes scrutins"))
+    return render(
+        request,
+        "portal/scrutins.html",
+        _context(
+            request,
+            voter,
+            scrutins=selectors.portal_scrutins(voter=voter),
+            lists_window=window(voter.election, Feature.LISTS),
+        ),
+    )
+
+
+@voter_login_required
+def scrutin(request: HttpRequest, uuid: str) -> HttpResponse:
+    voter: Voter = request.voter  # type: ignore[attr-defined]
+    win = window(voter.election, Feature.PROFILE)
+    if not win.is_open():
+        return _closed(request, voter, win, _("Mes scrutins"))
+    found = selectors.portal_scrutin(voter=voter, uuid=uuid)
+    lists_window = window(voter.election, Feature.LISTS)
+    lists = selectors.portal_candidate_lists(scrutin=found) if lists_window.is_open() else []
+    return render(
+        request,
+        "portal/scrutin.html",
+        _context(request, voter, scrutin=found, lists=lists, lists_window=lists_window),
+    )
+
+
+@voter_login_required
+def profession_de_foi(request: HttpRequest, uuid: str, list_id: int) -> HttpResponse:
+    voter: Voter = request.voter  # type: ignore[attr-defined]
+    if not window(voter.election, Feature.LISTS).is_open():
+        raise Http404
+    found = selectors.portal_candidate_list(voter=voter, uuid=uuid, list_id=list_id)
+    response = FileResponse(
+        found.profession_de_foi.open("rb"),
+        as_attachment=True,
+        filename=f"profession-de-foi-{found.scrutin.uuid}-{found.pk}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@voter_login_required
+def rolls(request: HttpRequest) -> HttpResponse:
+    """The rolls of my scrutins: the list to choose one."""
+    voter: Voter = request.voter  # type: ignore[attr-defined]
+    win = window(voter.election, Feature.ROLLS)
+    if not win.is_open():
+        return _closed(request, voter, win, _("Les listes électorales de mes scrutins"))
+    return render(
+        request,
+        "portal/rolls.html",
+        _context(request, voter, scrutins=selectors.portal_scrutins(voter=voter)),
+    )
+
+
+@voter_login_required
+def roll(request: HttpRequest, uuid: str) -> HttpResponse:
+    voter: Voter = request.voter  # type: ignore[attr-defined]
+    win = window(voter.election, Feature.ROLLS)
+    if not win.is_open():
+        return _closed(request, voter, win, _("Liste électorale"))
+    found = selectors.portal_scrutin(voter=voter, uuid=uuid)
+    form = RollSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    status = 200
+    if query and not rate_limit_hit(request=request, form="roll_search", voter_id=voter.pk).allowed:
+        form.add_error(None, _("Trop de recherches : patientez une minute."))
+        query, status = "", 429
+    published = selectors.roll_published(scrutin=found)
+    page = selectors.roll_page(scrutin=found, query=query, page=request.GET.get("page", 1))
+    return render(
+        request,
+        "portal/roll.html",
+        _context(
+            request,
+            voter,
+            scrutin=found,
+            form=form,
+            query=query,
+            pager_query=urlencode({"q": query}) if query else "",
+            page=page if published else None,
+            published=published,
+        ),
+        status=status,
+    )
+
+
+@voter_login_required
+@require_http_methods(["GET", "POST"])
+def complaint(request: HttpRequest) -> HttpResponse:
+    voter: Voter = request.voter  # type: ignore[attr-defined]
+    win = window(voter.election, Feature.COMPLAINTS)
+    if not win.is_open():
+        return _closed(request, voter, win, _("Formuler une réclamation"))
+    mine = selectors.portal_scrutins(voter=voter)
+    initial = {}
+    if request.GET.get("scrutin", "").isdigit():
+        initial["scrutin"] = int(request.GET["scrutin"])
+    form = ComplaintForm(request.POST or None, scrutins=mine, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if not rate_limit_hit(request=request, form="complaint", voter_id=voter.pk).allowed:
+            form.add_error(None, _("Trop de réclamations envoyées : réessayez dans une heure."))
+            status = 429
+        elif form.is_valid():
+            chosen = form.cleaned_data["scrutin"]
+            try:
+                services.portal_complaint_file(
+                    voter=voter,
+                    scrutin=form.scrutins.get(chosen) if chosen else None,
+                    subject=form.cleaned_data["subject"],
+                    text=form.cleaned_data["text"],
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, str(exc.args[0]) if exc.args else _("Erreur."))
+            else:
+                messages.success(
+                    request,
+                    _("Votre réclamation a été enregistrée. Le gestionnaire vous répondra."),
+                )
+                return redirect("portal:home")
+    return render(
+        request,
+        "portal/complaint.html",
+        _context(request, voter, form=form, window=win),
+        status=status,
+    )
+
+
+def _vote_context(voter: Voter) -> dict[str, Any]:
+    win = window(voter.election, Feature.VOTE)
+    state = win.state()
+    target = win.closes if state is State.OPEN else win.opens if state is State.BEFORE else None
+    remaining = int((target - timezone.now()).total_seconds()) if target else 0
+    return {
+        "vote_window": win,
+        "vote_state": state.value,
+        "vote_open": state is State.OPEN,
+        "booth_url": _booth_url() if state is State.OPEN else None,
+        "countdown_target": target,
+        "countdown": {
+            "days": remaining // 86400,
+            "hours": remaining % 86400 // 3600,
+            "minutes": remaining % 3600 // 60,
+        },
+    }
+
+
+@voter_login_required
+def vote(request: HttpRequest) -> HttpResponse:
+    """The "Je vote" entry: the window in Paris time, a countdown, the way to the booth."""
+    voter: Voter = request.voter  # type: ignore[attr-defined]
+    return render(request, "portal/vote.html", _context(request, voter, **_vote_context(voter)))
