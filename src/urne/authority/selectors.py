@@ -19,7 +19,7 @@ def credential_status(*, voter_id: int, scrutin_uuid: str, public_credential: st
     )
     if row is None or row.slot.voter_id != voter_id:
         return None
-    status: Status = row.slot.status  # type: ignore[assignment]
+    status: Status = row.slot.status
     return status
 
 

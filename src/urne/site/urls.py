@@ -8,6 +8,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("backoffice/", include("urne.backoffice.urls")),
+    path("backoffice/autorite/", include("urne.authority.urls")),
     path("compte/", include("urne.accounts.urls")),
     path("admin/", admin.site.urls),
     path("vote/", include("urne.booth.urls")),

@@ -1,0 +1,150 @@
+"""Vote-code notices as PDF (mail-merge, one page per voter), for the printer only: produced
+into a stream (the HTTP response or a file the printer takes away) and never kept by the
+platform; the codes are recomputed from the authority key while writing (ADR 0302)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from .models import CodeSlot, CredentialSet
+from .services import code_derive
+
+DEFAULT_BATCH = 5000
+
+INSTRUCTIONS = [
+    "Votre code de vote est personnel et confidentiel : ne le communiquez à personne.",
+    "Pendant la période de vote, connectez-vous à votre espace électeur avec votre",
+    "identifiant et votre mot de passe, puis saisissez ce code dans l'isoloir.",
+    "Les tirets et les espaces sont facultatifs ; minuscules et majuscules sont acceptées.",
+    "Le code ne contient jamais les caractères 0 (zéro), O, 1 (un), I ni L.",
+    "Le dernier caractère est un caractère de contrôle : une faute de frappe est signalée",
+    "avant tout envoi. Vous votez une seule fois par scrutin ; un vote est définitif.",
+    "Code perdu ou illisible ? Demandez-en un nouveau depuis votre espace électeur ou",
+    "auprès de l'assistance : l'ancien code est alors révoqué.",
+]
+
+
+@dataclass(frozen=True)
+class Batch:
+    number: int  # 1-based
+    voter_ids: list[int]
+
+
+def notice_voter_ids(*, election_id: int) -> list[int]:
+    """Voters with a code, in id order (the same order for every run, so batches are
+    stable)."""
+    return sorted(
+        CodeSlot.objects.filter(election_id=election_id, index=0).values_list("voter_id", flat=True)
+    )
+
+
+def notice_batches(*, election_id: int, size: int = DEFAULT_BATCH) -> list[Batch]:
+    ids = notice_voter_ids(election_id=election_id)
+    return [
+        Batch(n + 1, ids[start : start + size]) for n, start in enumerate(range(0, len(ids), size))
+    ]
+
+
+def _active_index(voter_ids: list[int]) -> dict[int, int]:
+    return dict(
+        CodeSlot.objects.filter(voter_id__in=voter_ids, status=CodeSlot.Status.ACTIVE).values_list(
+            "voter_id", "index"
+        )
+    )
+
+
+def notices_write(
+    *,
+    election: Any,
+    voter_ids: list[int],
+    out: BinaryIO,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write one A4 page per voter (name, address lines, active code, instructions, portal
+    address) to ``out``; returns the number of pages. Voters without an active code (all
+    replacements used) are skipped."""
+    from urne.elections.models import Voter
+
+    cset = CredentialSet.objects.get(election_id=election.pk)
+    portal = str(getattr(settings, "URNE_PORTAL_URL", "https://vote.example.fr/"))
+    canvas = Canvas(out, pagesize=A4, pageCompression=1)
+    canvas.setTitle(f"Avis de code de vote – {election.name}")
+    width, height = A4
+    pages = 0
+    for start in range(0, len(voter_ids), 1000):
+        chunk = voter_ids[start : start + 1000]
+        active = _active_index(chunk)
+        voters = Voter.objects.in_bulk(chunk)
+        for vid in chunk:
+            voter = voters.get(vid)
+            if voter is None or vid not in active:
+                continue
+            code = code_derive(credential_set=cset, voter_id=vid, index=active[vid])
+            _page(canvas, election, voter, code, portal, width, height)
+            pages += 1
+        if progress is not None:
+            progress(min(start + 1000, len(voter_ids)), len(voter_ids))
+    canvas.save()
+    return pages
+
+
+def _page(
+    c: Canvas, election: Any, voter: Any, code: str, portal: str, width: float, height: float
+) -> None:
+    x = 25 * mm
+    c.setFont("Helvetica", 10)
+    c.drawString(x, height - 25 * mm, election.name)
+    c.setFont("Helvetica-Bold", 12)
+    c.drawString(width - 95 * mm, height - 50 * mm, f"{voter.first_name} {voter.last_name}")
+    c.setFont("Helvetica", 11)
+    c.drawString(width - 95 * mm, height - 56 * mm, voter.establishment[:45])
+    c.drawString(width - 95 * mm, height - 62 * mm, f"{voter.departement} – {voter.academie}")
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(x, height - 95 * mm, "Votre code de vote")
+    c.setFont("Courier-Bold", 22)
+    c.drawString(x, height - 110 * mm, code)
+    c.setFont("Helvetica", 11)
+    y = height - 130 * mm
+    for line in INSTRUCTIONS:
+        c.drawString(x, y, line)
+        y -= 6 * mm
+    c.setFont("Helvetica-Bold", 12)
+    c.drawString(x, y - 6 * mm, f"Adresse du vote : {portal}")
+    c.setFont("Helvetica", 8)
+    c.drawString(
+        x, 15 * mm, f"Réf. électeur {voter.pk} – ne jetez pas cet avis avant la fin du vote."
+    )
+    c.showPage()
+
+
+class _Pipe:
+    """A write-only file whose written bytes are handed out in pieces (streaming)."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+    def take(self) -> bytes:
+        out = b"".join(self.parts)
+        self.parts.clear()
+        return out
+
+
+def notices_stream(*, election: Any, voter_ids: list[int]) -> Iterator[bytes]:
+    """The batch's PDF as chunks for a StreamingHttpResponse (nothing written to disk)."""
+    pipe = _Pipe()
+    notices_write(election=election, voter_ids=voter_ids, out=pipe)  # type: ignore[arg-type]
+    yield pipe.take()

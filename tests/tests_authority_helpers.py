@@ -1,0 +1,39 @@
+"""Shared by the authority and booth-page tests: an election with lists, and trustee files
+made as urne-trustee makes them (a president's single key, a 3-member threshold group)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from platform_factories import election_make, scrutin_make, voter_make
+from urne.ceremony import SeededRandom, threshold_ceremony
+from urne.crypto.encoding import dumps
+from urne.crypto.trustees import generate_single_key
+from urne.elections.models import CandidateList
+
+
+@dataclass(frozen=True)
+class TrusteeFiles:
+    president: bytes
+    threshold: bytes
+    president_key: int
+    group: Any
+
+
+def trustee_files(seed: str = "tests") -> TrusteeFiles:
+    rnd = SeededRandom(seed)
+    key, tpk = generate_single_key(rnd.scalar)
+    group = threshold_ceremony(3, 2, rnd)
+    return TrusteeFiles(
+        dumps(tpk.to_json()).encode(), dumps(group.params.to_json()).encode(), key, group
+    )
+
+
+def world_with_lists(voters: int = 3) -> tuple[Any, list[Any], list[Any]]:
+    election = election_make()
+    national = scrutin_make(election, "CTM", titular_seats=2, substitute_seats=2)
+    academic = scrutin_make(election, "CTA", "Lyon", titular_seats=2, substitute_seats=2)
+    for s in (national, academic):
+        for label in ("Liste A – Union 1", "Liste B – Union 2"):
+            CandidateList.objects.create(scrutin=s, label=f"{label} ({s.body.code})")
+    people = [voter_make(election) for _ in range(voters)]
+    return election, [national, academic], people
