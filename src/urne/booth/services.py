@@ -138,7 +138,7 @@ def cast_submit(
     if election is None:
         raise CastError("not_open")
     if status != "active":
-        raise CastError("revoked_credential" if status else "wrong_credential")
+        raise CastError("revoked_credential" if status == "revoked" else "wrong_credential")
     try:
         check_ballot(election, parsed)
     except BallotError as exc:

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -58,12 +59,16 @@ def cast(request: HttpRequest) -> JsonResponse:
         log.exception("cast failed")
         return _error("unavailable")
     receipt_url = (
-        reverse("booth:receipt", args=[receipt.scrutin_uuid]) + "?suivi=" + receipt.tracker
+        reverse("booth:receipt", args=[receipt.scrutin_uuid])
+        + "?"
+        + urlencode({"suivi": receipt.tracker})
     )
     if not receipt.resent:
         scrutin = Scrutin.objects.select_related("body").get(uuid=receipt.scrutin_uuid)
         board = request.build_absolute_uri(
-            reverse("urn:board", args=[receipt.scrutin_uuid]) + "?q=" + receipt.tracker
+            reverse("urn:board", args=[receipt.scrutin_uuid])
+            + "?"
+            + urlencode({"q": receipt.tracker})
         )
         receipt_send(voter=voter, receipt=receipt, scrutin_label=_label(scrutin), url=board)
     return JsonResponse(
@@ -87,7 +92,8 @@ def receipt(request: HttpRequest, scrutin_uuid: str) -> HttpResponse:
     """The printable receipt of the voter's ballot in a scrutin: the tracker given in the
     query (the page keeps nothing), shown only if the voter voted there and it is in the urn."""
     scrutin = get_object_or_404(Scrutin.objects.select_related("body"), uuid=scrutin_uuid)
-    tracker = request.GET.get("suivi", "").strip()[:43]
+    # A "+" typed or pasted in a URL arrives as a space.
+    tracker = request.GET.get("suivi", "").strip().replace(" ", "+")[:43]
     voted = Emargement.objects.filter(
         voter=request.voter,  # type: ignore[attr-defined]
         scrutin=scrutin,
