@@ -43,3 +43,33 @@ def voter_client_login(client: Client, voter: Voter) -> VoterAccount:
     session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
     return account
+
+
+def mail_outbox() -> list[Any]:
+    """E-mails sent through the test settings' MemoryChannel."""
+    from urne.messaging.channels import MemoryChannel
+
+    return MemoryChannel.outbox
+
+
+def mail_clear() -> None:
+    mail_outbox().clear()
+
+
+def link_path(email: Any) -> str:
+    """The path of the first portal link in an e-mail's text (scheme and host dropped)."""
+    import re
+
+    match = re.search(r"https?://[^/\s]+(/\S+)", email.text)
+    assert match, email.text
+    return match.group(1)
+
+
+def voter_with_email(election: Any, email: str, **kw: Any) -> Voter:
+    """A voter (platform_factories.voter_make) with a chosen professional e-mail."""
+    from platform_factories import voter_make
+
+    voter = voter_make(election, **kw)
+    Voter.objects.filter(pk=voter.pk).update(email=email)
+    voter.email = email
+    return voter

@@ -73,6 +73,9 @@ class AccountToken(models.Model):
     class Meta:
         indexes = [models.Index(fields=["account", "purpose"])]
 
+    def __str__(self) -> str:
+        return f"{self.purpose} token for account {self.account_id}"
+
 
 class AccountPolicy(models.Model):
     """Per-election link lifetimes (the issue: "expiry set per election")."""
@@ -80,8 +83,12 @@ class AccountPolicy(models.Model):
     election = models.OneToOneField(
         Election, on_delete=models.CASCADE, related_name="account_policy"
     )
-    opening_link_hours = models.PositiveIntegerField(_("validité du lien d'ouverture (heures)"), default=24 * 14)
-    reset_link_hours = models.PositiveIntegerField(_("validité du lien de réinitialisation (heures)"), default=24)
+    opening_link_hours = models.PositiveIntegerField(
+        _("validité du lien d'ouverture (heures)"), default=24 * 14
+    )
+    reset_link_hours = models.PositiveIntegerField(
+        _("validité du lien de réinitialisation (heures)"), default=24
+    )
 
     class Meta:
         verbose_name = _("politique des comptes")

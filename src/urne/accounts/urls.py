@@ -5,5 +5,12 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("connexion/", views.login, name="login"),
+    path("connexion/mot-de-passe/", views.login_password, name="login_password"),
     path("deconnexion/", views.logout, name="logout"),
+    path("ouverture/<str:token>/", views.opening, name="opening"),
+    path("activation/", views.activation, name="activation"),
+    path("mot-de-passe-oublie/", views.reset_request, name="reset_request"),
+    path("mot-de-passe/<str:token>/", views.reset, name="reset"),
+    path("captcha/<str:token>/image.png", views.captcha_image, name="captcha_image"),
+    path("captcha/<str:token>/audio.wav", views.captcha_audio, name="captcha_audio"),
 ]

@@ -1,17 +1,344 @@
-"""Voter account pages (provisional: identification and logout; the full journeys follow)."""
+"""Voter account pages (seeds 000, 002, 003, 004). Views parse input, call one service, render."""
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from typing import Any
 
-from .session import session_end
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from . import services
+from .captcha import AudioUnavailable, captcha_png, captcha_wav, code_from_token
+from .forms import (
+    ActivationForm,
+    IdentifyForm,
+    PasswordCreateForm,
+    PasswordLoginForm,
+    ResetRequestForm,
+)
+from .models import AccountToken, VoterAccount
+from .ratelimit import client_address, rate_limit_hit, rate_limited, rate_limited_response
+from .selectors import election_current
+from .session import session_end, session_start
+from .validators import password_suggest, policy_rules
+
+LOGIN_KEY = "urne_login_account"  # step 1 passed: the account whose password is asked
+NEXT_KEY = "urne_login_next"
+ACTIVATION_KEY = "urne_activation"  # 2022: {account, password hash} between steps 2 and 3
+
+ERRORS = {
+    "link_invalid": _lazy(
+        "Ce lien n'est pas valide. Vérifiez que vous avez copié le lien complet du courriel."
+    ),
+    "link_used": _lazy(
+        "Ce lien a déjà été utilisé : il ne peut servir qu'une fois. Saisissez votre adresse "
+        "professionnelle sur la page de connexion pour en recevoir un nouveau."
+    ),
+    "link_expired": _lazy(
+        "Ce lien a expiré. Saisissez votre adresse professionnelle sur la page de connexion "
+        "pour en recevoir un nouveau."
+    ),
+    "locked": _lazy(
+        "Trop d'essais infructueux : votre compte est bloqué pour 30 minutes. Réessayez plus "
+        "tard, utilisez « Mot de passe oublié ? » ou contactez l'assistance."
+    ),
+    "bad_password": _lazy("Mot de passe incorrect. Vérifiez les majuscules et les minuscules."),
+    "question_invalid": _lazy("Veuillez choisir une question défi dans la liste."),
+    "answer_empty": _lazy("Veuillez saisir votre réponse secrète."),
+    "answer_mismatch": _lazy("Les deux réponses à la question défi ne sont pas identiques."),
+}
 
 
+def _error(code: str) -> str:
+    return str(ERRORS[code])
+
+
+def _home() -> str:
+    try:
+        return reverse(settings.URNE_VOTER_HOME)
+    except NoReverseMatch:
+        return "/"
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return _home()
+
+
+def _no_election(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/no_election.html", status=503)
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    response = render(request, template, context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- login ----------------------------------------------------------------------------------
+
+
+@never_cache
+@rate_limited("identify")
 def login(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/login.html", {})
+    """Step 1 (seed 004, "Accès au portail Élections"): the identifier (+ CAPTCHA in 2022)."""
+    election = election_current()
+    if election is None:
+        return _no_election(request)
+    if request.GET.get("next"):
+        request.session[NEXT_KEY] = request.GET["next"]
+    form = IdentifyForm(request.POST or None, style=election.style, request=request)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if rate_limit_hit(scope="identify", key="id:" + email.lower()):
+            return rate_limited_response(request)
+        result = services.account_identify(
+            election=election, email=email, language=get_language() or "fr"
+        )
+        if result.outcome == "password" and result.account is not None:
+            request.session[LOGIN_KEY] = result.account.pk
+            return redirect("accounts:login_password")
+        return _render(request, "accounts/link_sent.html", {"election": election})
+    return _render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "election": election,
+            "expired": request.GET.get("expired") == "1",
+        },
+    )
+
+
+@never_cache
+@rate_limited("password")
+def login_password(request: HttpRequest) -> HttpResponse:
+    """Step 2 (seed 004, "Saisie du mot de passe Élections")."""
+    account = VoterAccount.objects.filter(pk=request.session.get(LOGIN_KEY)).first()
+    if account is None:
+        return redirect("accounts:login")
+    form = PasswordLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if rate_limit_hit(scope="password", key=f"account:{account.pk}"):
+            return rate_limited_response(request)
+        try:
+            account = services.account_authenticate(
+                account=account, password=form.cleaned_data["password"]
+            )
+        except services.AccountError as error:
+            form.add_error("password", _error(error.code))
+        else:
+            target = _safe_next(request, request.session.get(NEXT_KEY))
+            session_start(request, account)
+            return redirect(target)
+    return _render(
+        request, "accounts/login_password.html", {"form": form, "identifier": account.email}
+    )
 
 
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     session_end(request)
-    return HttpResponseRedirect("/")
+    messages.success(request, _("Vous êtes déconnecté(e)."))
+    return redirect("accounts:login")
+
+
+# --- opening link, password creation, activation -----------------------------------------------
+
+
+def _password_page(
+    request: HttpRequest, *, account: VoterAccount, form: PasswordCreateForm, template: str
+) -> HttpResponse:
+    style = account.election.style
+    return _render(
+        request,
+        template,
+        {
+            "form": form,
+            "style": style,
+            "rules": policy_rules(style),
+            "suggestion": password_suggest(style),
+            "identifier": account.email,
+        },
+        status=200 if not form.errors else 400,
+    )
+
+
+def _token_account(raw: str, purpose: str) -> VoterAccount | str:
+    try:
+        return services.token_check(raw=raw, purpose=purpose).account
+    except services.AccountError as error:
+        return error.code
+
+
+def _password_form_valid(form: PasswordCreateForm, account: VoterAccount) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        services.password_check_policy(
+            account=account,
+            password=form.cleaned_data["password"],
+            confirmation=form.cleaned_data["confirmation"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error("password", message)
+        return False
+    return True
+
+
+@never_cache
+@rate_limited("password")
+def opening(request: HttpRequest, token: str) -> HttpResponse:
+    """The opening link: create the password (seed 002 "Création de mon mot de passe",
+    seed 003 "Initialisation du mot de passe Élections")."""
+    account = _token_account(token, AccountToken.Purpose.OPENING)
+    if isinstance(account, str):
+        return _render(request, "accounts/link_error.html", {"message": _error(account)}, 410)
+    form = PasswordCreateForm(request.POST or None, request=request)
+    if request.method == "POST" and _password_form_valid(form, account):
+        try:
+            account, hashed = services.opening_password(
+                raw_token=token, password=form.cleaned_data["password"]
+            )
+        except services.AccountError as error:
+            return _render(
+                request, "accounts/link_error.html", {"message": _error(error.code)}, 410
+            )
+        if account.election.style == "2018":
+            session_start(request, account)
+            messages.success(request, _("Votre mot de passe personnel électeur a été créé."))
+            return redirect(_home())
+        request.session[ACTIVATION_KEY] = {"account": account.pk, "hash": hashed}
+        return redirect("accounts:activation")
+    return _password_page(request, account=account, form=form, template="accounts/opening.html")
+
+
+@never_cache
+@rate_limited("activate")
+def activation(request: HttpRequest) -> HttpResponse:
+    """2022 step 3: challenge question + answer twice ("ACTIVER SON COMPTE"), or "ACCÈS SANS
+    ACTIVATION": this visit only, nothing kept, the password to create again next time."""
+    pending = request.session.get(ACTIVATION_KEY)
+    account = VoterAccount.objects.filter(pk=(pending or {}).get("account")).first()
+    if account is None:
+        return redirect("accounts:login")
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and "sans_activation" in request.POST:
+        request.session.pop(ACTIVATION_KEY, None)
+        session_start(request, account)
+        messages.info(
+            request,
+            _(
+                "Accès sans activation : votre mot de passe Élections n'a pas été enregistré. "
+                "Lors de votre prochaine connexion, vous serez de nouveau invité(e) à le créer."
+            ),
+        )
+        return redirect(_home())
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.account_activate(
+                account=account,
+                password_hash=pending["hash"],
+                question=form.cleaned_data["question"],
+                answer=form.cleaned_data["answer"],
+                confirmation=form.cleaned_data["confirmation"],
+            )
+        except services.AccountError as error:
+            form.add_error("confirmation", _error(error.code))
+        else:
+            request.session.pop(ACTIVATION_KEY, None)
+            session_start(request, account)
+            messages.success(request, _("Votre compte est activé."))
+            return redirect(_home())
+    return _render(
+        request, "accounts/activation.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+# --- forgotten password (seed 000) ---------------------------------------------------------------
+
+
+@never_cache
+@rate_limited("reset")
+def reset_request(request: HttpRequest) -> HttpResponse:
+    election = election_current()
+    if election is None:
+        return _no_election(request)
+    form = ResetRequestForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if rate_limit_hit(scope="reset", key="id:" + email.lower()):
+            return rate_limited_response(request)
+        services.password_reset_request(
+            election=election, email=email, language=get_language() or "fr"
+        )
+        return _render(request, "accounts/reset_sent.html", {"email": email})
+    return _render(
+        request, "accounts/reset_request.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@never_cache
+@rate_limited("password")
+def reset(request: HttpRequest, token: str) -> HttpResponse:
+    account = _token_account(token, AccountToken.Purpose.RESET)
+    if isinstance(account, str):
+        return _render(request, "accounts/link_error.html", {"message": _error(account)}, 410)
+    form = PasswordCreateForm(request.POST or None, request=request)
+    if request.method == "POST" and _password_form_valid(form, account):
+        try:
+            services.password_reset(raw_token=token, password=form.cleaned_data["password"])
+        except services.AccountError as error:
+            return _render(
+                request, "accounts/link_error.html", {"message": _error(error.code)}, 410
+            )
+        return _render(request, "accounts/reset_done.html", {})
+    return _password_page(request, account=account, form=form, template="accounts/reset.html")
+
+
+# --- CAPTCHA media -------------------------------------------------------------------------------
+
+
+@require_GET
+def captcha_image(request: HttpRequest, token: str) -> HttpResponse:
+    code = code_from_token(token)
+    if code is None:
+        raise Http404
+    if rate_limit_hit(scope="captcha", key="ip:" + client_address(request)):
+        return rate_limited_response(request)
+    response = HttpResponse(captcha_png(code), content_type="image/png")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def captcha_audio(request: HttpRequest, token: str) -> HttpResponse:
+    code = code_from_token(token)
+    if code is None:
+        raise Http404
+    if rate_limit_hit(scope="captcha", key="ip:" + client_address(request)):
+        return rate_limited_response(request)
+    try:
+        body = captcha_wav(code)
+    except AudioUnavailable:
+        return HttpResponse(
+            _("L'audio est momentanément indisponible."), status=503, content_type="text/plain"
+        )
+    response = HttpResponse(body, content_type="audio/wav")
+    response["Cache-Control"] = "no-store"
+    response["Content-Disposition"] = 'inline; filename="captcha.wav"'
+    return response

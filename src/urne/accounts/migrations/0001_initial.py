@@ -5,67 +5,154 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('elections', '0001_initial'),
+        ("elections", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountPolicy',
+            name="AccountPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opening_link_hours', models.PositiveIntegerField(default=336, verbose_name="validité du lien d'ouverture (heures)")),
-                ('reset_link_hours', models.PositiveIntegerField(default=24, verbose_name='validité du lien de réinitialisation (heures)')),
-                ('election', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='account_policy', to='elections.election')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "opening_link_hours",
+                    models.PositiveIntegerField(
+                        default=336, verbose_name="validité du lien d'ouverture (heures)"
+                    ),
+                ),
+                (
+                    "reset_link_hours",
+                    models.PositiveIntegerField(
+                        default=24, verbose_name="validité du lien de réinitialisation (heures)"
+                    ),
+                ),
+                (
+                    "election",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="account_policy",
+                        to="elections.election",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'politique des comptes',
-                'verbose_name_plural': 'politiques des comptes',
+                "verbose_name": "politique des comptes",
+                "verbose_name_plural": "politiques des comptes",
             },
         ),
         migrations.CreateModel(
-            name='VoterAccount',
+            name="VoterAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.CharField(max_length=254, verbose_name='identifiant (courriel professionnel)')),
-                ('password', models.CharField(blank=True, max_length=256)),
-                ('password_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
-                ('challenge_question', models.CharField(blank=True, choices=[('pet', 'Quel était le nom de votre premier animal de compagnie ?'), ('city', 'Dans quelle ville êtes-vous né(e) ?'), ('school', 'Quel est le nom de votre école primaire ?'), ('friend', "Quel est le prénom de votre meilleur(e) ami(e) d'enfance ?"), ('book', 'Quel est le titre de votre livre préféré ?'), ('street', 'Dans quelle rue avez-vous grandi ?')], max_length=20)),
-                ('challenge_answer', models.CharField(blank=True, max_length=256)),
-                ('failed_logins', models.PositiveSmallIntegerField(default=0)),
-                ('locked_until', models.DateTimeField(blank=True, null=True)),
-                ('last_login_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='elections.election')),
-                ('voter', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='account', to='elections.voter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "email",
+                    models.CharField(
+                        max_length=254, verbose_name="identifiant (courriel professionnel)"
+                    ),
+                ),
+                ("password", models.CharField(blank=True, max_length=256)),
+                ("password_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "challenge_question",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("pet", "Quel était le nom de votre premier animal de compagnie ?"),
+                            ("city", "Dans quelle ville êtes-vous né(e) ?"),
+                            ("school", "Quel est le nom de votre école primaire ?"),
+                            (
+                                "friend",
+                                "Quel est le prénom de votre meilleur(e) ami(e) d'enfance ?",
+                            ),
+                            ("book", "Quel est le titre de votre livre préféré ?"),
+                            ("street", "Dans quelle rue avez-vous grandi ?"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("challenge_answer", models.CharField(blank=True, max_length=256)),
+                ("failed_logins", models.PositiveSmallIntegerField(default=0)),
+                ("locked_until", models.DateTimeField(blank=True, null=True)),
+                ("last_login_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="elections.election",
+                    ),
+                ),
+                (
+                    "voter",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="account",
+                        to="elections.voter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'compte électeur',
-                'verbose_name_plural': 'comptes électeurs',
+                "verbose_name": "compte électeur",
+                "verbose_name_plural": "comptes électeurs",
             },
         ),
         migrations.CreateModel(
-            name='AccountToken',
+            name="AccountToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('opening', 'ouverture du compte'), ('reset', 'mot de passe oublié')], max_length=10)),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tokens', to='accounts.voteraccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("opening", "ouverture du compte"),
+                            ("reset", "mot de passe oublié"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tokens",
+                        to="accounts.voteraccount",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='voteraccount',
-            constraint=models.UniqueConstraint(fields=('election', 'email'), name='account_email_unique'),
+            model_name="voteraccount",
+            constraint=models.UniqueConstraint(
+                fields=("election", "email"), name="account_email_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='accounttoken',
-            index=models.Index(fields=['account', 'purpose'], name='accounts_ac_account_2db0a3_idx'),
+            model_name="accounttoken",
+            index=models.Index(
+                fields=["account", "purpose"], name="accounts_ac_account_2db0a3_idx"
+            ),
         ),
     ]

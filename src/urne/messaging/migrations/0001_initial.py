@@ -5,52 +5,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('elections', '0001_initial'),
+        ("elections", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('template', models.CharField(max_length=60, verbose_name='modèle')),
-                ('state', models.CharField(choices=[('ready', 'prête'), ('running', 'en cours'), ('paused', 'suspendue'), ('done', 'terminée')], default='ready', max_length=10)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('cursor', models.BigIntegerField(default=0)),
-                ('queued', models.PositiveIntegerField(default=0)),
-                ('started_by', models.CharField(blank=True, max_length=150)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='elections.election')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("template", models.CharField(max_length=60, verbose_name="modèle")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("ready", "prête"),
+                            ("running", "en cours"),
+                            ("paused", "suspendue"),
+                            ("done", "terminée"),
+                        ],
+                        default="ready",
+                        max_length=10,
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("cursor", models.BigIntegerField(default=0)),
+                ("queued", models.PositiveIntegerField(default=0)),
+                ("started_by", models.CharField(blank=True, max_length=150)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="elections.election",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "campagne d'envoi",
-                'verbose_name_plural': "campagnes d'envoi",
+                "verbose_name": "campagne d'envoi",
+                "verbose_name_plural": "campagnes d'envoi",
             },
         ),
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('template', models.CharField(max_length=60, verbose_name='modèle')),
-                ('language', models.CharField(default='fr', max_length=8)),
-                ('state', models.CharField(choices=[('ready', 'à envoyer'), ('sending', "en cours d'envoi"), ('sent', 'envoyé'), ('failed', 'échec')], default='ready', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to='messaging.campaign')),
-                ('voter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='elections.voter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("template", models.CharField(max_length=60, verbose_name="modèle")),
+                ("language", models.CharField(default="fr", max_length=8)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("ready", "à envoyer"),
+                            ("sending", "en cours d'envoi"),
+                            ("sent", "envoyé"),
+                            ("failed", "échec"),
+                        ],
+                        default="ready",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="messages",
+                        to="messaging.campaign",
+                    ),
+                ),
+                (
+                    "voter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="elections.voter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'message',
-                'verbose_name_plural': 'messages',
-                'indexes': [models.Index(fields=['state', 'next_attempt_at'], name='messaging_o_state_e22508_idx'), models.Index(fields=['campaign', 'state'], name='messaging_o_campaig_bd8047_idx')],
+                "verbose_name": "message",
+                "verbose_name_plural": "messages",
+                "indexes": [
+                    models.Index(
+                        fields=["state", "next_attempt_at"], name="messaging_o_state_e22508_idx"
+                    ),
+                    models.Index(
+                        fields=["campaign", "state"], name="messaging_o_campaig_bd8047_idx"
+                    ),
+                ],
             },
         ),
     ]

@@ -125,8 +125,45 @@ URNE_VOTER_SESSION_MAX_SECONDS = 8 * 3600
 URNE_VOTER_MAX_FAILED_LOGINS = 5
 URNE_VOTER_LOCKOUT_SECONDS = 30 * 60
 URNE_VOTER_HOME = "portal:home"
+_PW = "urne.accounts.validators."
+# The two password policies of the seeds (ADR 0201), one validator per rule shown live.
+URNE_PASSWORD_POLICIES = {
+    "2018": [  # seed 002: 8 to 24 characters, lower, upper, digit, not the e-mail
+        {"NAME": _PW + "LengthValidator", "OPTIONS": {"min_length": 8, "max_length": 24}},
+        {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "lower"}},
+        {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "upper"}},
+        {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "digit"}},
+        {"NAME": _PW + "DifferentFromEmailValidator"},
+    ],
+    "2022": [  # seed 003: 12 to 256, unaccented lower and upper, digit, special
+        {"NAME": _PW + "LengthValidator", "OPTIONS": {"min_length": 12, "max_length": 256}},
+        {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "lower"}},
+        {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "upper"}},
+        {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "digit"}},
+        {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "special"}},
+        {"NAME": _PW + "DifferentFromEmailValidator"},
+    ],
+}
 URNE_CAPTCHA_ENABLED = True
 URNE_ESPEAK = os.environ.get("URNE_ESPEAK", "espeak-ng")
+# Messaging (urne.messaging, ADR 0204): SMTP by default; dev writes files, tests use memory.
+URNE_MAIL_CHANNEL = "urne.messaging.channels.SmtpChannel"
+URNE_MAIL_FROM = ("Élections professionnelles", os.environ.get("URNE_MAIL_FROM", "elections@localhost"))
+URNE_SMTP = {
+    "host": os.environ.get("URNE_SMTP_HOST", "127.0.0.1"),
+    "port": int(os.environ.get("URNE_SMTP_PORT", "25")),
+    "user": os.environ.get("URNE_SMTP_USER", ""),
+    "password": os.environ.get("URNE_SMTP_PASSWORD", ""),
+    "starttls": os.environ.get("URNE_SMTP_STARTTLS", "") == "1",
+    "timeout": 30,
+}
+URNE_MAIL_DIR = VAR_DIR / "mail"
+URNE_MAIL_MAX_ATTEMPTS = 5
+URNE_MAIL_SENDING_TIMEOUT = 15 * 60
+URNE_MAIL_BATCH_SIZE = 500
+URNE_MAIL_RATE_PER_SECOND = float(os.environ.get("URNE_MAIL_RATE", "50"))
+URNE_MAIL_TASK_BUDGET_SECONDS = 50
+URNE_PUBLIC_URL = os.environ.get("URNE_PUBLIC_URL", "http://localhost:8000")
 # (requests, seconds) per client address and per identifier, for each voter-facing form.
 URNE_RATE_LIMITS = {
     "identify": (20, 300),

@@ -21,3 +21,5 @@ for _alias, _db in DATABASES.items():
         _db.pop("OPTIONS", None)
 # CAPTCHA off for the suite; tests that exercise it turn it back on (only here may it be off).
 URNE_CAPTCHA_ENABLED = False
+URNE_MAIL_CHANNEL = "urne.messaging.channels.MemoryChannel"
+URNE_MAIL_RATE_PER_SECOND = 10_000.0

@@ -1,0 +1,134 @@
+"""Voter account forms. Every one that faces the public may carry the CAPTCHA mixin."""
+
+from functools import cached_property
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .captcha import Challenge, captcha_check, captcha_enabled, captcha_new
+from .models import ChallengeQuestion
+
+
+class CaptchaFormMixin(forms.Form):
+    """Adds a `captcha` field checked against the session's challenge for `captcha_purpose`.
+    Build the form with ``request=``; templates include ``accounts/_captcha.html``, which draws
+    a fresh challenge via `captcha_challenge`. Reusable by the booth (vote code, replacement)."""
+
+    captcha_purpose = "default"
+    captcha_required = True
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.captcha_on = captcha_enabled() and self.captcha_required
+        if self.captcha_on:
+            self.fields["captcha"] = forms.CharField(
+                label=_("CAPTCHA"),
+                max_length=12,
+                help_text=_("Recopiez les 5 chiffres de l'image, ou écoutez-les."),
+                widget=forms.TextInput(
+                    attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}
+                ),
+                error_messages={"required": _("Veuillez recopier le CAPTCHA.")},
+            )
+
+    def clean_captcha(self) -> str:
+        answer: str = self.cleaned_data.get("captcha", "")
+        if not captcha_check(self.request, answer, purpose=self.captcha_purpose):
+            raise forms.ValidationError(
+                _("Le CAPTCHA saisi est incorrect. Un nouveau code vous est proposé."),
+                code="captcha",
+            )
+        return answer
+
+    @cached_property
+    def captcha_challenge(self) -> Challenge | None:
+        if not self.captcha_on:
+            return None
+        return captcha_new(self.request, purpose=self.captcha_purpose)
+
+
+class IdentifyForm(CaptchaFormMixin):
+    captcha_purpose = "identify"
+    email = forms.EmailField(
+        label=_("Identifiant"),
+        max_length=254,
+        help_text=_(
+            "Votre adresse de messagerie professionnelle, par exemple prenom.nom@ac-dijon.fr"
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Veuillez saisir votre identifiant."),
+            "invalid": _("Saisissez une adresse de messagerie valide (prenom.nom@ac-xxxx.fr)."),
+        },
+    )
+
+    def __init__(self, *args: Any, style: str, **kwargs: Any) -> None:
+        # The identification carries the CAPTCHA in the 2022 style (seed 004).
+        self.captcha_required = style == "2022"
+        super().__init__(*args, **kwargs)
+
+
+class PasswordLoginForm(forms.Form):
+    password = forms.CharField(
+        label=_("Mot de passe Élections"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Veuillez saisir votre mot de passe.")},
+    )
+
+
+class PasswordCreateForm(CaptchaFormMixin):
+    captcha_purpose = "password"
+    password = forms.CharField(
+        label=_("Mot de passe Élections"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "new-password", "aria-describedby": "password-rules"}
+        ),
+        error_messages={"required": _("Veuillez saisir un mot de passe.")},
+    )
+    confirmation = forms.CharField(
+        label=_("Confirmation du mot de passe Élections"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Veuillez confirmer le mot de passe.")},
+    )
+
+
+class ActivationForm(forms.Form):
+    question = forms.ChoiceField(
+        label=_("Choix de la question défi"),
+        choices=[("", _("— Choisissez une question —")), *ChallengeQuestion.choices],
+        error_messages={"required": _("Veuillez choisir une question défi.")},
+    )
+    answer = forms.CharField(
+        label=_("Répondre à la question défi choisie"),
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Veuillez saisir votre réponse secrète.")},
+    )
+    confirmation = forms.CharField(
+        label=_("Ressaisir la réponse à la question défi"),
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Veuillez ressaisir votre réponse secrète.")},
+    )
+
+
+class ResetRequestForm(CaptchaFormMixin):
+    captcha_purpose = "reset"
+    email = forms.EmailField(
+        label=_("Adresse de messagerie professionnelle"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Veuillez saisir votre adresse de messagerie professionnelle."),
+            "invalid": _("Saisissez une adresse de messagerie valide (prenom.nom@ac-xxxx.fr)."),
+        },
+    )

@@ -1,0 +1,318 @@
+"""Voter-account writes (ADR 0200-0203). Keyword-only, atomic; helpdesk actions audited.
+No secret (password, answer, token) is logged or stored in clear.
+"""
+
+import logging
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from urne.audit.services import audit_append
+from urne.elections.models import Election, Voter
+from urne.messaging.channels import Email
+from urne.messaging.models import OutboxMessage
+from urne.messaging.registry import email_render
+from urne.messaging.services import message_enqueue
+
+from .models import AccountPolicy, AccountToken, ChallengeQuestion, VoterAccount
+from .selectors import account_by_identifier
+from .tokens import token_digest, token_new
+from .validators import policy_validate
+
+log = logging.getLogger(__name__)
+Purpose = AccountToken.Purpose
+TEMPLATE_OPENING = "accounts.opening"
+TEMPLATE_RESET = "accounts.reset"
+
+
+class AccountError(Exception):
+    """A refusal the page explains; `code` picks the message."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+# --- accounts and tokens ----------------------------------------------------------------------
+
+
+def account_ensure(*, voter: Voter) -> VoterAccount:
+    """The voter's account, created on first need (identifier = professional e-mail)."""
+    account = VoterAccount.objects.filter(voter=voter).first()
+    if account is not None:
+        return account
+    account, _ = VoterAccount.objects.get_or_create(
+        voter=voter, defaults={"election_id": voter.election_id, "email": voter.email.lower()}
+    )
+    return account
+
+
+def _policy(election_id: int) -> AccountPolicy:
+    policy = AccountPolicy.objects.filter(election_id=election_id).first()
+    return policy or AccountPolicy(election_id=election_id)
+
+
+def token_issue(*, account: VoterAccount, purpose: str) -> str:
+    """A new single-use token (earlier unused ones of the same purpose are revoked); returns the
+    raw token, which only the e-mail being composed will hold."""
+    policy = _policy(account.election_id)
+    hours = policy.opening_link_hours if purpose == Purpose.OPENING else policy.reset_link_hours
+    raw, digest = token_new()
+    now = timezone.now()
+    with transaction.atomic():
+        AccountToken.objects.filter(account=account, purpose=purpose, used_at=None).update(
+            used_at=now
+        )
+        AccountToken.objects.create(
+            account=account, purpose=purpose, digest=digest, expires_at=now + timedelta(hours=hours)
+        )
+    return raw
+
+
+def token_check(*, raw: str, purpose: str) -> AccountToken:
+    """The valid token behind `raw`, else AccountError invalid / used / expired."""
+    token = (
+        AccountToken.objects.select_related("account", "account__voter", "account__election")
+        .filter(digest=token_digest(raw or ""), purpose=purpose)
+        .first()
+    )
+    if token is None:
+        raise AccountError("link_invalid")
+    if token.used_at is not None:
+        raise AccountError("link_used")
+    if token.expires_at <= timezone.now():
+        raise AccountError("link_expired")
+    return token
+
+
+def _token_consume(token: AccountToken) -> None:
+    updated = AccountToken.objects.filter(pk=token.pk, used_at=None).update(used_at=timezone.now())
+    if not updated:
+        raise AccountError("link_used")
+
+
+# --- e-mails -----------------------------------------------------------------------------------
+
+
+def _link(name: str, raw: str) -> str:
+    return settings.URNE_PUBLIC_URL.rstrip("/") + reverse(name, args=[raw])
+
+
+def compose_opening(message: OutboxMessage) -> Email:
+    """Opening e-mail (seed 003: "Ouverture du portail élections professionnelles"), with a
+    fresh single-use link."""
+    account = account_ensure(voter=message.voter)
+    raw = token_issue(account=account, purpose=Purpose.OPENING)
+    return email_render(
+        base="accounts/email/opening",
+        to=message.voter.email,
+        language=message.language,
+        context={
+            "voter": message.voter,
+            "link": _link("accounts:opening", raw),
+            "hours": _policy(account.election_id).opening_link_hours,
+        },
+    )
+
+
+def compose_reset(message: OutboxMessage) -> Email:
+    """Forgotten password (seed 000: "Vous avez demandé à changer votre mot de passe…")."""
+    account = account_ensure(voter=message.voter)
+    raw = token_issue(account=account, purpose=Purpose.RESET)
+    return email_render(
+        base="accounts/email/reset",
+        to=message.voter.email,
+        language=message.language,
+        context={
+            "voter": message.voter,
+            "link": _link("accounts:reset", raw),
+            "hours": _policy(account.election_id).reset_link_hours,
+        },
+    )
+
+
+def opening_send(*, voter: Voter, language: str = "fr") -> OutboxMessage:
+    """Queue the opening e-mail for one voter."""
+    account_ensure(voter=voter)
+    return message_enqueue(template=TEMPLATE_OPENING, voter=voter, language=language)
+
+
+def opening_resend(*, actor: object, voter: Voter) -> OutboxMessage:
+    """Helpdesk: send the opening e-mail again (a new link; older links revoked on sending)."""
+    with transaction.atomic():
+        message = opening_send(voter=voter)
+        audit_append(actor=actor, action="accounts.opening_resend", obj=voter)
+    return message
+
+
+# --- identification, password, activation -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identification:
+    outcome: str  # "password": ask the password; "link_sent": an e-mail may have been sent
+    account: VoterAccount | None
+
+
+def account_identify(*, election: Election, email: str, language: str = "fr") -> Identification:
+    """First step of the login (identifier = professional e-mail). An activated account goes on
+    to its password. Otherwise the opening link is e-mailed when the voter exists (2018: "Un
+    email contenant le lien pour créer votre mot de passe est envoyé"; 2022 after an "accès
+    sans activation": invited again to create the password); an unknown address gets the same
+    answer, so the page does not reveal who is a voter."""
+    email = (email or "").strip().lower()
+    account = account_by_identifier(election=election, email=email)
+    if account is None:
+        voter = Voter.objects.filter(election=election, email__iexact=email).order_by("pk").first()
+        if voter is None:
+            return Identification("link_sent", None)
+        account = account_ensure(voter=voter)
+    if account.is_active:
+        return Identification("password", account)
+    opening_send(voter=account.voter, language=language)
+    return Identification("link_sent", None)
+
+
+def account_authenticate(*, account: VoterAccount, password: str) -> VoterAccount:
+    """Check the password; lock the account after `URNE_VOTER_MAX_FAILED_LOGINS` failures for
+    `URNE_VOTER_LOCKOUT_SECONDS`. Raises AccountError locked / bad_password."""
+    now = timezone.now()
+    with transaction.atomic():
+        account = VoterAccount.objects.select_for_update().get(pk=account.pk)
+        if account.locked_until and account.locked_until > now:
+            raise AccountError("locked")
+        if account.is_active and check_password(password, account.password):
+            account.failed_logins = 0
+            account.locked_until = None
+            account.last_login_at = now
+            account.save(update_fields=["failed_logins", "locked_until", "last_login_at"])
+            return account
+        account.failed_logins = F("failed_logins") + 1
+        account.save(update_fields=["failed_logins"])
+        account.refresh_from_db(fields=["failed_logins"])
+        if account.failed_logins >= settings.URNE_VOTER_MAX_FAILED_LOGINS:
+            account.locked_until = now + timedelta(seconds=settings.URNE_VOTER_LOCKOUT_SECONDS)
+            account.failed_logins = 0
+            account.save(update_fields=["locked_until", "failed_logins"])
+            log.info("voter account %s locked after failed logins", account.pk)
+    if account.locked_until and account.locked_until > now:
+        raise AccountError("locked")
+    raise AccountError("bad_password")
+
+
+def account_unlock(*, actor: object, account: VoterAccount) -> None:
+    """Helpdesk: lift a lockout (audited)."""
+    with transaction.atomic():
+        VoterAccount.objects.filter(pk=account.pk).update(locked_until=None, failed_logins=0)
+        audit_append(actor=actor, action="accounts.unlock", obj=account.voter)
+
+
+def password_check_policy(*, account: VoterAccount, password: str, confirmation: str) -> None:
+    """ValidationError listing every broken rule of the election's policy, or a mismatch."""
+    policy_validate(style=account.election.style, password=password, account=account)
+    if password != confirmation:
+        raise ValidationError(
+            _("Les deux mots de passe ne sont pas identiques."), code="password_mismatch"
+        )
+
+
+def opening_password(*, raw_token: str, password: str) -> tuple[VoterAccount, str]:
+    """Opening link + new password (already checked against the policy). The token is consumed.
+    2018: the password is stored and the account activated. 2022: nothing is stored yet: the
+    password's hash is returned for the activation step, which stores it with the challenge
+    question, or drops it ("accès sans activation")."""
+    with transaction.atomic():
+        token = token_check(raw=raw_token, purpose=Purpose.OPENING)
+        account = token.account
+        _token_consume(token)
+        hashed = make_password(password)
+        if account.election.style == "2018":
+            _password_store(account, hashed, activate=True)
+    return account, hashed
+
+
+def _password_store(account: VoterAccount, hashed: str, *, activate: bool) -> None:
+    now = timezone.now()
+    account.password = hashed
+    account.password_changed_at = now
+    account.failed_logins = 0
+    account.locked_until = None
+    fields = ["password", "password_changed_at", "failed_logins", "locked_until"]
+    if activate and account.activated_at is None:
+        account.activated_at = now
+        fields.append("activated_at")
+    account.save(update_fields=fields)
+
+
+def answer_normalise(answer: str) -> str:
+    """Case- and accent-insensitive form of a challenge answer: accents dropped, letters
+    case-folded, punctuation (hyphens, apostrophes) and runs of spaces made one space."""
+    decomposed = unicodedata.normalize("NFKD", answer or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in plain).split())
+
+
+def account_activate(
+    *, account: VoterAccount, password_hash: str, question: str, answer: str, confirmation: str
+) -> VoterAccount:
+    """2022 activation: the challenge question and its answer (typed twice) are recorded, and
+    the password of the previous step is kept for good."""
+    if question not in ChallengeQuestion.values:
+        raise AccountError("question_invalid")
+    if not answer_normalise(answer):
+        raise AccountError("answer_empty")
+    if answer_normalise(answer) != answer_normalise(confirmation):
+        raise AccountError("answer_mismatch")
+    with transaction.atomic():
+        account = VoterAccount.objects.select_for_update().get(pk=account.pk)
+        account.challenge_question = question
+        account.challenge_answer = make_password(answer_normalise(answer))
+        account.save(update_fields=["challenge_question", "challenge_answer"])
+        _password_store(account, password_hash, activate=True)
+    return account
+
+
+def answer_check(*, account: VoterAccount, answer: str) -> bool:
+    """Does `answer` match the recorded challenge answer (case and accents ignored)? For the
+    vote-code replacement request (booth)."""
+    if not account.challenge_answer:
+        return False
+    return check_password(answer_normalise(answer), account.challenge_answer)
+
+
+# --- forgotten password --------------------------------------------------------------------------
+
+
+def password_reset_request(*, election: Election, email: str, language: str = "fr") -> None:
+    """Seed 000: e-mail a single-use link to the professional address. Same outcome shown for
+    any address; an account not yet activated gets the opening link instead."""
+    account = account_by_identifier(election=election, email=email)
+    if account is None:
+        voter = Voter.objects.filter(election=election, email__iexact=email.strip()).first()
+        if voter is None:
+            return
+        account = account_ensure(voter=voter)
+    if account.is_active:
+        message_enqueue(template=TEMPLATE_RESET, voter=account.voter, language=language)
+    else:
+        opening_send(voter=account.voter, language=language)
+
+
+def password_reset(*, raw_token: str, password: str) -> VoterAccount:
+    """Reset link + new password (policy already checked): stored, lockout lifted, other
+    sessions ended (the session hash follows the password)."""
+    with transaction.atomic():
+        token = token_check(raw=raw_token, purpose=Purpose.RESET)
+        account = token.account
+        _token_consume(token)
+        _password_store(account, make_password(password), activate=True)
+    return account

@@ -1,0 +1,134 @@
+"""E-mail channels (ADR 0204): the outside service behind one interface, chosen by
+`settings.URNE_MAIL_CHANNEL`. `SmtpChannel` for real mail, `FileChannel` for development (the
+DEBUG mailbox page reads its folder), `ConsoleChannel` prints headers only (never a body: the
+body may hold a link with a token), `MemoryChannel` for unit tests.
+"""
+
+import contextlib
+import smtplib
+import ssl
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    text: str
+    html: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def as_message(self) -> EmailMessage:
+        message = EmailMessage()
+        name, address = settings.URNE_MAIL_FROM
+        message["From"] = formataddr((name, address))
+        message["To"] = self.to
+        message["Subject"] = self.subject
+        message["Message-ID"] = make_msgid(domain=address.rsplit("@", 1)[-1])
+        for key, value in self.headers.items():
+            message[key] = value
+        message.set_content(self.text)
+        if self.html:
+            message.add_alternative(self.html, subtype="html")
+        return message
+
+
+class PermanentError(Exception):
+    """The message can never be delivered (refused recipient, 5xx): no retry."""
+
+
+class TemporaryError(Exception):
+    """Try again later (connection lost, 4xx)."""
+
+
+class Channel(Protocol):
+    def send(self, email: Email) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SmtpChannel:
+    """SMTP with one connection kept across sends (reopened when the server drops it)."""
+
+    def __init__(self) -> None:
+        self.options: dict[str, Any] = settings.URNE_SMTP
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        o = self.options
+        smtp = smtplib.SMTP(o["host"], o["port"], timeout=o.get("timeout", 30))
+        if o.get("starttls"):
+            smtp.starttls(context=ssl.create_default_context())
+        if o.get("user"):
+            smtp.login(o["user"], o.get("password", ""))
+        return smtp
+
+    def send(self, email: Email) -> None:
+        for attempt in (1, 2):
+            try:
+                if self._smtp is None:
+                    self._smtp = self._connect()
+                self._smtp.send_message(email.as_message())
+                return
+            except smtplib.SMTPRecipientsRefused as error:
+                raise PermanentError("SMTPRecipientsRefused") from error
+            except smtplib.SMTPResponseException as error:
+                self.close()
+                if 500 <= error.smtp_code < 600:
+                    raise PermanentError(f"SMTP {error.smtp_code}") from error
+                raise TemporaryError(f"SMTP {error.smtp_code}") from error
+            except (smtplib.SMTPServerDisconnected, OSError) as error:
+                self.close()
+                if attempt == 2:
+                    raise TemporaryError(type(error).__name__) from error
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self._smtp.quit()
+            self._smtp = None
+
+
+class FileChannel:
+    """Development: each message as an .eml file in `settings.URNE_MAIL_DIR`."""
+
+    def send(self, email: Email) -> None:
+        folder = Path(settings.URNE_MAIL_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{time.time_ns()}.eml"
+        (folder / name).write_bytes(bytes(email.as_message()))
+
+    def close(self) -> None:
+        pass
+
+
+class ConsoleChannel:
+    def send(self, email: Email) -> None:
+        print(f"[mail] to={email.to} subject={email.subject!r} (body not shown)")
+
+    def close(self) -> None:
+        pass
+
+
+class MemoryChannel:
+    """Unit tests: sent e-mails kept in a class-level list."""
+
+    outbox: ClassVar[list[Email]] = []
+
+    def send(self, email: Email) -> None:
+        MemoryChannel.outbox.append(email)
+
+    def close(self) -> None:
+        pass
+
+
+def channel_get() -> Channel:
+    return import_string(settings.URNE_MAIL_CHANNEL)()  # type: ignore[no-any-return]

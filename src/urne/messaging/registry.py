@@ -1,0 +1,40 @@
+"""Message templates: a name → a composer that builds the e-mail at send time.
+
+Apps register their templates in `AppConfig.ready()`; a composer may issue secrets (a link
+token) that exist only in the e-mail it returns.
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .channels import Email
+
+if TYPE_CHECKING:
+    from .models import OutboxMessage
+
+Composer = Callable[["OutboxMessage"], Email]
+_COMPOSERS: dict[str, Composer] = {}
+
+
+def template_register(name: str, composer: Composer) -> None:
+    _COMPOSERS[name] = composer
+
+
+def composer_get(name: str) -> Composer:
+    return _COMPOSERS[name]
+
+
+def template_names() -> list[str]:
+    return sorted(_COMPOSERS)
+
+
+def email_render(*, base: str, to: str, language: str, context: dict[str, object]) -> Email:
+    """Render `<base>.subject.txt`, `<base>.txt` and `<base>.html` in `language`."""
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    return Email(to=to, subject=subject, text=text, html=html)
