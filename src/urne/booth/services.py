@@ -190,12 +190,12 @@ def _claim(voter_id: int, scrutin_id: int, scrutin_uuid: str, tracker: str) -> i
                 return row.pk
             # Another ballot's attempt left this row pending. Every append for the row holds
             # its lock, which we hold: if that ballot is not in the urn now, it never will be.
-            if urn_tracker_exists(scrutin_uuid=scrutin_uuid, tracker=row.pending_tracker):
-                _settle_voted(row)
-                raise CastError("already_voted")
-            row.pending_tracker = tracker
-            row.save(update_fields=["pending_tracker"])
-            return row.pk
+            if not urn_tracker_exists(scrutin_uuid=scrutin_uuid, tracker=row.pending_tracker):
+                row.pending_tracker = tracker
+                row.save(update_fields=["pending_tracker"])
+                return row.pk
+            _settle_voted(row)  # committed below, then refused
+        raise CastError("already_voted")
     raise CastError("in_progress")
 
 
@@ -218,18 +218,21 @@ def _append(
                 ballot_text=ballot,
             )
         except UrnError as exc:
-            if exc.code == "credential_used":
-                # This voter's credential already cast another ballot: the voter has voted.
-                _settle_voted(row)
-                raise CastError("already_voted") from exc
             if exc.code == "urn_closed":
                 raise CastError("closed") from exc
-            raise
-        fault_point("urn_committed")
-        row.state = Emargement.State.VOTED
-        row.pending_tracker = ""
-        row.voted_at = now
-        row.save(update_fields=["state", "pending_tracker", "voted_at"])
+            if exc.code != "credential_used":
+                raise
+            # This voter's credential already cast another ballot: the voter has voted.
+            _settle_voted(row)
+            appended = None
+        else:
+            fault_point("urn_committed")
+            row.state = Emargement.State.VOTED
+            row.pending_tracker = ""
+            row.voted_at = now
+            row.save(update_fields=["state", "pending_tracker", "voted_at"])
+    if appended is None:
+        raise CastError("already_voted")
     return Receipt(scrutin_uuid=scrutin_uuid, tracker=tracker, resent=not appended.new)
 
 
