@@ -73,3 +73,11 @@ def voter_with_email(election: Any, email: str, **kw: Any) -> Voter:
     Voter.objects.filter(pk=voter.pk).update(email=email)
     voter.email = email
     return voter
+
+
+def link_follow(client: Client, email: Any) -> str:
+    """Open the e-mail's link like a browser: the token is kept (as a digest) in the session
+    and the client is sent to the form's URL, which is returned."""
+    response = client.get(link_path(email))
+    assert response.status_code == 302, response.status_code
+    return str(response["Location"])

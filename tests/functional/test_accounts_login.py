@@ -12,6 +12,7 @@ from factories_accounts import (
     PASSWORD_2018,
     PASSWORD_2022,
     account_make,
+    link_follow,
     link_path,
     mail_clear,
     mail_outbox,
@@ -79,7 +80,7 @@ def test_2018_first_identification_sends_the_opening_link_then_password_then_por
     [mail] = mail_outbox()
     assert mail.to == voter.email
     assert mail.subject == "Ouverture du portail élections professionnelles"
-    path = link_path(mail)
+    path = link_follow(client, mail)
     page = client.get(path)
     assert page.status_code == 200
     assert "Création de mon mot de passe" in page.text
@@ -137,7 +138,7 @@ def test_2022_opening_password_activation_with_question(client, oncommit):
 
     oncommit(opening_send, voter=voter)
     [mail] = mail_outbox()
-    path = link_path(mail)
+    path = link_follow(client, mail)
     page = client.get(path)
     assert "Initialisation du mot de passe Élections" in page.text
     for rule in (
@@ -176,7 +177,7 @@ def test_2022_activation_refuses_different_answers_and_missing_question(client, 
     from urne.accounts.services import opening_send
 
     oncommit(opening_send, voter=voter)
-    path = link_path(mail_outbox()[0])
+    path = link_follow(client, mail_outbox()[0])
     client.post(path, {"password": PASSWORD_2022, "confirmation": PASSWORD_2022})
     response = client.post(
         reverse("accounts:activation"),
@@ -197,7 +198,7 @@ def test_2022_access_without_activation_keeps_nothing_and_asks_again(client, onc
     from urne.accounts.services import opening_send
 
     oncommit(opening_send, voter=voter)
-    path = link_path(mail_outbox()[0])
+    path = link_follow(client, mail_outbox()[0])
     client.post(path, {"password": PASSWORD_2022, "confirmation": PASSWORD_2022})
     response = client.post(reverse("accounts:activation"), {"sans_activation": "1"})
     assert response.status_code == 302
@@ -212,7 +213,7 @@ def test_2022_access_without_activation_keeps_nothing_and_asks_again(client, onc
     assert response.status_code == 200
     assert "lien pour créer votre mot de passe" in response.text
     assert len(mail_outbox()) == 1
-    assert client.get(link_path(mail_outbox()[0])).status_code == 200
+    assert client.get(link_follow(client, mail_outbox()[0])).status_code == 200
 
 
 def test_reused_opening_link_is_refused(client, oncommit):
@@ -220,7 +221,7 @@ def test_reused_opening_link_is_refused(client, oncommit):
     from urne.accounts.services import opening_send
 
     oncommit(opening_send, voter=voter)
-    path = link_path(mail_outbox()[0])
+    path = link_follow(client, mail_outbox()[0])
     client.post(path, {"password": PASSWORD_2018, "confirmation": PASSWORD_2018})
     response = client.get(path)
     assert response.status_code == 410
@@ -234,7 +235,7 @@ def test_expired_opening_link_is_refused(client, oncommit):
     from urne.accounts.services import opening_send
 
     oncommit(opening_send, voter=voter)
-    path = link_path(mail_outbox()[0])
+    path = link_follow(client, mail_outbox()[0])
     AccountToken.objects.update(expires_at=AccountToken.objects.get().created_at)
     response = client.get(path)
     assert response.status_code == 410
@@ -255,7 +256,7 @@ def test_expiry_is_set_per_election(oncommit):
 
 def test_forged_link_is_refused(client):
     _voter("2018")
-    response = client.get(reverse("accounts:opening", args=["not-a-token"]))
+    response = client.get(reverse("accounts:opening", args=["not-a-token"]), follow=True)
     assert response.status_code == 410
     assert "est pas valide" in response.text
 
@@ -267,8 +268,8 @@ def test_a_new_opening_mail_revokes_the_previous_link(client, oncommit):
     oncommit(opening_send, voter=voter)
     oncommit(opening_send, voter=voter)
     first, second = (link_path(m) for m in mail_outbox())
-    assert client.get(first).status_code == 410
-    assert client.get(second).status_code == 200
+    assert client.get(first, follow=True).status_code == 410
+    assert client.get(second, follow=True).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -291,7 +292,7 @@ def test_password_policies_refuse_each_broken_rule(client, oncommit, style, pass
     from urne.accounts.services import opening_send
 
     oncommit(opening_send, voter=voter)
-    path = link_path(mail_outbox()[0])
+    path = link_follow(client, mail_outbox()[0])
     response = client.post(path, {"password": password, "confirmation": password})
     assert response.status_code == 400
     assert message in response.text
@@ -306,7 +307,7 @@ def test_password_equal_to_the_email_is_refused(client, oncommit, style):
     from urne.accounts.services import opening_send
 
     oncommit(opening_send, voter=voter)
-    path = link_path(mail_outbox()[0])
+    path = link_follow(client, mail_outbox()[0])
     for candidate in ("Ab1-cdefghij@ac-dijon.fr", "Ab1-cdefghij"):
         if style == "2018" and len(candidate) > 24:
             continue
@@ -320,7 +321,7 @@ def test_password_confirmation_must_match(client, oncommit):
     from urne.accounts.services import opening_send
 
     oncommit(opening_send, voter=voter)
-    path = link_path(mail_outbox()[0])
+    path = link_follow(client, mail_outbox()[0])
     response = client.post(path, {"password": PASSWORD_2018, "confirmation": PASSWORD_2018 + "x"})
     assert response.status_code == 400
     assert "ne sont pas identiques" in response.text
@@ -370,13 +371,33 @@ def test_session_idle_expiry(client, settings):
 def test_password_change_ends_other_sessions(client, oncommit):
     from factories_accounts import voter_client_login
     from urne.accounts.services import password_reset, token_issue
+    from urne.accounts.tokens import token_digest
 
     voter = _voter("2018")
     account = account_make(voter)
     voter_client_login(client, voter)
     raw = token_issue(account=account, purpose="reset")
-    password_reset(raw_token=raw, password="Nouveau1x")  # noqa: S106
+    password_reset(digest=token_digest(raw), password="Nouveau1x")  # noqa: S106
     assert _logged_voter(client) is None
+
+
+def test_link_token_leaves_the_url_at_once(client, oncommit):
+    voter = _voter("2018")
+    from urne.accounts.services import opening_send
+
+    oncommit(opening_send, voter=voter)
+    path = link_path(mail_outbox()[0])
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:opening_form")
+    token = path.rstrip("/").rsplit("/", 1)[-1]
+    assert token not in str(dict(client.session))
+
+
+def test_form_url_without_a_link_is_refused(client):
+    _voter("2018")
+    assert client.get(reverse("accounts:opening_form")).status_code == 410
+    assert client.get(reverse("accounts:reset_form")).status_code == 410
 
 
 def test_logout_requires_post(client):

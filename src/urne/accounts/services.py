@@ -78,11 +78,13 @@ def token_issue(*, account: VoterAccount, purpose: str) -> str:
     return raw
 
 
-def token_check(*, raw: str, purpose: str) -> AccountToken:
-    """The valid token behind `raw`, else AccountError invalid / used / expired."""
+def token_check(*, purpose: str, raw: str | None = None, digest: str | None = None) -> AccountToken:
+    """The valid token behind `raw` (or its `digest`), else AccountError invalid / used /
+    expired."""
+    digest = digest if digest is not None else token_digest(raw or "")
     token = (
         AccountToken.objects.select_related("account", "account__voter", "account__election")
-        .filter(digest=token_digest(raw or ""), purpose=purpose)
+        .filter(digest=digest, purpose=purpose)
         .first()
     )
     if token is None:
@@ -225,13 +227,13 @@ def password_check_policy(*, account: VoterAccount, password: str, confirmation:
         )
 
 
-def opening_password(*, raw_token: str, password: str) -> tuple[VoterAccount, str]:
+def opening_password(*, digest: str, password: str) -> tuple[VoterAccount, str]:
     """Opening link + new password (already checked against the policy). The token is consumed.
     2018: the password is stored and the account activated. 2022: nothing is stored yet: the
     password's hash is returned for the activation step, which stores it with the challenge
     question, or drops it ("accès sans activation")."""
     with transaction.atomic():
-        token = token_check(raw=raw_token, purpose=Purpose.OPENING)
+        token = token_check(digest=digest, purpose=Purpose.OPENING)
         account = token.account
         _token_consume(token)
         hashed = make_password(password)
@@ -307,11 +309,11 @@ def password_reset_request(*, election: Election, email: str, language: str = "f
         opening_send(voter=account.voter, language=language)
 
 
-def password_reset(*, raw_token: str, password: str) -> VoterAccount:
+def password_reset(*, digest: str, password: str) -> VoterAccount:
     """Reset link + new password (policy already checked): stored, lockout lifted, other
     sessions ended (the session hash follows the password)."""
     with transaction.atomic():
-        token = token_check(raw=raw_token, purpose=Purpose.RESET)
+        token = token_check(digest=digest, purpose=Purpose.RESET)
         account = token.account
         _token_consume(token)
         _password_store(account, make_password(password), activate=True)

@@ -28,6 +28,7 @@ from .models import AccountToken, VoterAccount
 from .ratelimit import client_address, rate_limit_hit, rate_limited, rate_limited_response
 from .selectors import election_current
 from .session import session_end, session_start
+from .tokens import token_digest
 from .validators import password_suggest, policy_rules
 
 LOGIN_KEY = "urne_login_account"  # step 1 passed: the account whose password is asked
@@ -177,9 +178,24 @@ def _password_page(
     )
 
 
-def _token_account(raw: str, purpose: str) -> VoterAccount | str:
+LINK_KEY = "urne_link"  # {purpose: token digest}: the token leaves the URL at once
+
+
+def link_enter(request: HttpRequest, token: str, purpose: str, target: str) -> HttpResponse:
+    """A link from an e-mail: keep only the token's digest in the session and go on to a URL
+    without it, so the token never appears in a logged path, a Referer or the history."""
+    links = dict(request.session.get(LINK_KEY, {}))
+    links[purpose] = token_digest(token)
+    request.session[LINK_KEY] = links
+    return redirect(target)
+
+
+def _token_account(request: HttpRequest, purpose: str) -> VoterAccount | str:
+    digest = request.session.get(LINK_KEY, {}).get(purpose)
+    if not digest:
+        return "link_invalid"
     try:
-        return services.token_check(raw=raw, purpose=purpose).account
+        return services.token_check(digest=digest, purpose=purpose).account
     except services.AccountError as error:
         return error.code
 
@@ -201,18 +217,29 @@ def _password_form_valid(form: PasswordCreateForm, account: VoterAccount) -> boo
 
 
 @never_cache
+def opening_link(request: HttpRequest, token: str) -> HttpResponse:
+    return link_enter(request, token, AccountToken.Purpose.OPENING, "accounts:opening_form")
+
+
+@never_cache
+def reset_link(request: HttpRequest, token: str) -> HttpResponse:
+    return link_enter(request, token, AccountToken.Purpose.RESET, "accounts:reset_form")
+
+
+@never_cache
 @rate_limited("password")
-def opening(request: HttpRequest, token: str) -> HttpResponse:
+def opening(request: HttpRequest) -> HttpResponse:
     """The opening link: create the password (seed 002 "Création de mon mot de passe",
     seed 003 "Initialisation du mot de passe Élections")."""
-    account = _token_account(token, AccountToken.Purpose.OPENING)
+    account = _token_account(request, AccountToken.Purpose.OPENING)
     if isinstance(account, str):
         return _render(request, "accounts/link_error.html", {"message": _error(account)}, 410)
     form = PasswordCreateForm(request.POST or None, request=request)
     if request.method == "POST" and _password_form_valid(form, account):
         try:
             account, hashed = services.opening_password(
-                raw_token=token, password=form.cleaned_data["password"]
+                digest=request.session[LINK_KEY][AccountToken.Purpose.OPENING],
+                password=form.cleaned_data["password"],
             )
         except services.AccountError as error:
             return _render(
@@ -294,14 +321,17 @@ def reset_request(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @rate_limited("password")
-def reset(request: HttpRequest, token: str) -> HttpResponse:
-    account = _token_account(token, AccountToken.Purpose.RESET)
+def reset(request: HttpRequest) -> HttpResponse:
+    account = _token_account(request, AccountToken.Purpose.RESET)
     if isinstance(account, str):
         return _render(request, "accounts/link_error.html", {"message": _error(account)}, 410)
     form = PasswordCreateForm(request.POST or None, request=request)
     if request.method == "POST" and _password_form_valid(form, account):
         try:
-            services.password_reset(raw_token=token, password=form.cleaned_data["password"])
+            services.password_reset(
+                digest=request.session[LINK_KEY][AccountToken.Purpose.RESET],
+                password=form.cleaned_data["password"],
+            )
         except services.AccountError as error:
             return _render(
                 request, "accounts/link_error.html", {"message": _error(error.code)}, 410
