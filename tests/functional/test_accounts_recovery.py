@@ -212,7 +212,7 @@ def test_no_secret_in_clear_in_logs_or_database(client, django_capture_on_commit
     )
     reset_token = link_path(mail_outbox()[1]).rstrip("/").rsplit("/", 1)[-1]
     reset_path = link_follow(client, mail_outbox()[1])
-    new_password = "Autre-Mot-de-passe-99"
+    new_password = "Autre-Mot-de-passe-99"  # noqa: S105 - test password
     client.post(reset_path, {"password": new_password, "confirmation": new_password})
     client.post(reverse("accounts:login"), {"email": voter.email})
     client.post(reverse("accounts:login_password"), {"password": new_password})
