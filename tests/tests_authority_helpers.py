@@ -37,3 +37,39 @@ def world_with_lists(voters: int = 3) -> tuple[Any, list[Any], list[Any]]:
             CandidateList.objects.create(scrutin=s, label=f"{label} ({s.body.code})")
     people = [voter_make(election) for _ in range(voters)]
     return election, [national, academic], people
+
+
+_KEYS: dict[str, TrusteeFiles] = {}
+
+
+def booth_world(
+    *, style: str = "2022", voters: int = 3, window: str = "open"
+) -> tuple[Any, list[Any], list[Any], Any]:
+    """An election in ``style`` whose vote is open (or ``before``/``after``), two scrutins
+    with two lists each, codes generated and the urns set up from trustee files: the real
+    path. Returns (election, scrutins, voters, credential set)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from urne.authority.services import credentials_generate
+    from urne.authority.setup import scrutins_setup
+
+    election, scrutins, people = world_with_lists(voters=voters)
+    now = timezone.now()
+    opens = {"open": now - timedelta(hours=1), "before": now + timedelta(days=1)}.get(
+        window, now - timedelta(days=8)
+    )
+    election.vote_opens, election.vote_closes = opens, opens + timedelta(days=7)
+    election.style = style
+    election.save()
+    cset = credentials_generate(election=election, actor="tests")
+    keys = _KEYS.get("k") or _KEYS.setdefault("k", trustee_files())
+    scrutins_setup(
+        election=election,
+        scrutins=scrutins,
+        president=keys.president,
+        threshold=keys.threshold,
+        actor="tests",
+    )
+    return election, scrutins, people, cset

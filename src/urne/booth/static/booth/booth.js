@@ -1,0 +1,251 @@
+// The booth page (ADR 0303). The vote code typed here stays in this closure: it is
+// normalised (errors shown before any derivation thanks to the check character), turned
+// into the Belenios credential, and only the derived public credentials are sent to the
+// authority; ballots are encrypted, proved and signed here (window.UrneBelenios) and posted
+// to the cast endpoint. Nothing is kept in storage; leaving the page forgets the code.
+(function () {
+  'use strict';
+  const B = window.UrneBelenios;
+  const $ = (id) => document.getElementById(id);
+  const read = (id) => JSON.parse($(id).textContent);
+  const scrutins = read('booth-scrutins');
+  const config = read('booth-config');
+  const T = read('booth-texts');
+  const lang = (document.documentElement.lang || 'fr').slice(0, 2) === 'en' ? 'en' : 'fr';
+  const csrf = document.querySelector('#code-form input[name=csrfmiddlewaretoken]').value;
+  let credential = null; // the Belenios credential string, in memory only
+  let confirmed = new Set();
+  let current = null; // the scrutin being voted
+  let choice = null; // {index, label}
+
+  const steps = ['step-code', 'step-scrutins', 'step-ballot', 'step-confirm', 'step-receipt'];
+  function show(step, focusId) {
+    for (const s of steps) $(s).hidden = s !== step;
+    hideAlert();
+    const target = $(focusId);
+    if (target) target.focus();
+  }
+  function alertMessage(text) {
+    const box = $('booth-alert');
+    box.textContent = text;
+    box.hidden = false;
+    box.focus && box.setAttribute('tabindex', '-1');
+    box.focus();
+  }
+  function hideAlert() {
+    $('booth-alert').hidden = true;
+    $('booth-alert').textContent = '';
+  }
+  function status(text) {
+    $('booth-status').textContent = text;
+  }
+  async function postJson(url, body) {
+    const response = await fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf },
+      body: JSON.stringify(body),
+    });
+    let data = {};
+    try { data = await response.json(); } catch (e) { data = {}; }
+    return { status: response.status, data };
+  }
+
+  // -- code entry ---------------------------------------------------------------------------
+  const codeInput = $('vote-code');
+  function codeError(text) {
+    const err = $('vote-code-error');
+    err.textContent = text;
+    err.hidden = !text;
+    $('code-field').classList.toggle('field--error', !!text);
+    if (text) codeInput.setAttribute('aria-invalid', 'true'); else codeInput.removeAttribute('aria-invalid');
+  }
+  function refreshCaptcha(data) {
+    if (!data.captcha_image) return;
+    const img = document.querySelector('#captcha-box img');
+    if (img) img.src = data.captcha_image;
+    const audio = document.querySelector('#captcha-box a.captcha__audio');
+    if (audio && data.captcha_audio) audio.href = data.captcha_audio;
+    const field = document.querySelector('#captcha-box input[name=captcha]');
+    if (field) field.value = '';
+  }
+  $('code-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    hideAlert();
+    const typed = codeInput.value;
+    if (!typed.trim()) { codeError(T.code_required); codeInput.focus(); return; }
+    const normal = B.normaliseVoteCode(typed);
+    if (!normal.ok) { codeError(normal.messages[lang]); codeInput.focus(); return; }
+    codeError('');
+    const password = $('vote-password');
+    if (password && !password.value) { alertMessage(T.password_required); password.focus(); return; }
+    const captcha = document.querySelector('#captcha-box input[name=captcha]');
+    const button = $('code-submit');
+    button.disabled = true;
+    status(T.checking);
+    try {
+      const cred = B.credentialOfVoteCode(normal.code);
+      const uuids = scrutins.filter((s) => s.election).map((s) => s.uuid);
+      const credentials = {};
+      for (const uuid of uuids) credentials[uuid] = B.publicCredential(uuid, cred);
+      const { data } = await postJson(config.confirm, {
+        credentials,
+        captcha: captcha ? captcha.value : '',
+        password: password ? password.value : '',
+      });
+      if (!data.ok) {
+        refreshCaptcha(data);
+        if (data.code === 'wrong_code' || data.code === 'other_voter' || data.code === 'revoked') {
+          codeError(data.message);
+          codeInput.focus();
+        } else {
+          alertMessage(data.message || T.network);
+        }
+        return;
+      }
+      credential = cred;
+      confirmed = new Set(data.confirmed);
+      codeInput.value = '';
+      if (password) password.value = '';
+      status(T.accepted);
+      renderScrutins();
+      show('step-scrutins', 'scrutins-title');
+    } catch (e) {
+      alertMessage(T.network);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  // -- scrutins -----------------------------------------------------------------------------
+  function renderScrutins() {
+    const list = $('scrutin-list');
+    list.textContent = '';
+    let left = 0;
+    for (const s of scrutins) {
+      const li = document.createElement('li');
+      li.className = 'card';
+      const h = document.createElement('h3');
+      h.textContent = s.label;
+      li.appendChild(h);
+      const badge = document.createElement('p');
+      badge.className = 'badge' + (s.state === 'todo' ? ' badge--open' : '');
+      const ready = s.election && confirmed.has(s.uuid);
+      badge.textContent = s.state !== 'todo' ? T[s.state] : (ready ? T.todo : T.not_ready);
+      li.appendChild(badge);
+      if (s.state === 'todo' && ready) {
+        left += 1;
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'button';
+        b.textContent = T.vote;
+        b.setAttribute('aria-label', `${T.vote} : ${s.label}`);
+        b.addEventListener('click', () => openBallot(s));
+        li.appendChild(b);
+      }
+      if (s.tracker) {
+        const p = document.createElement('p');
+        const a = document.createElement('a');
+        a.href = `${s.board}?q=${encodeURIComponent(s.tracker)}`;
+        a.textContent = s.tracker;
+        p.appendChild(a);
+        li.appendChild(p);
+      }
+      list.appendChild(li);
+    }
+    if (!left) {
+      const li = document.createElement('li');
+      li.textContent = T.all_voted;
+      list.appendChild(li);
+    }
+  }
+
+  // -- ballot -------------------------------------------------------------------------------
+  function openBallot(s) {
+    current = s;
+    choice = null;
+    $('ballot-title').textContent = s.label;
+    const box = $('ballot-choices');
+    box.textContent = '';
+    const options = s.lists.map((l, i) => ({ index: i + 1, label: l.label, pdf: l.pdf }));
+    options.push({ index: 0, label: T.blank, pdf: '' });
+    for (const o of options) {
+      const div = document.createElement('div');
+      div.className = 'field';
+      const input = document.createElement('input');
+      input.type = 'radio';
+      input.name = 'choice';
+      input.id = `choice-${o.index}`;
+      input.value = String(o.index);
+      const label = document.createElement('label');
+      label.htmlFor = input.id;
+      label.textContent = o.label;
+      div.append(input, ' ', label);
+      if (o.pdf) {
+        const a = document.createElement('a');
+        a.href = o.pdf;
+        a.target = '_blank';
+        a.rel = 'noopener';
+        a.textContent = `${o.label} – ${T.pdf}`;
+        const p = document.createElement('p');
+        p.className = 'field__help';
+        p.appendChild(a);
+        div.appendChild(p);
+      }
+      box.appendChild(div);
+    }
+    $('ballot-error').hidden = true;
+    show('step-ballot', 'ballot-title');
+  }
+  $('ballot-back').addEventListener('click', () => { renderScrutins(); show('step-scrutins', 'scrutins-title'); });
+  $('ballot-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const picked = document.querySelector('#ballot-choices input[name=choice]:checked');
+    if (!picked) {
+      $('ballot-error').hidden = false;
+      const first = document.querySelector('#ballot-choices input');
+      if (first) first.focus();
+      return;
+    }
+    const index = Number(picked.value);
+    choice = { index, label: index === 0 ? T.blank : current.lists[index - 1].label };
+    $('confirm-scrutin').textContent = `${T.scrutin} ${current.label}`;
+    $('confirm-choice').textContent = `${T.chosen} ${choice.label}`;
+    show('step-confirm', 'confirm-title');
+  });
+  $('confirm-back').addEventListener('click', () => openBallot(current));
+
+  // -- cast ---------------------------------------------------------------------------------
+  $('confirm-vote').addEventListener('click', async () => {
+    const button = $('confirm-vote');
+    button.disabled = true;
+    status(T.encrypting);
+    try {
+      const size = current.lists.length + 1; // the blank slot comes first
+      const vector = new Array(size).fill(0);
+      vector[choice.index] = 1;
+      const ballot = B.createBallot(current.election, B.deriveSecret(current.uuid, credential), [vector]);
+      const { data } = await postJson(config.cast, { scrutin: current.uuid, ballot });
+      if (!data.tracker) {
+        if (data.code === 'already_voted') current.state = 'voted';
+        alertMessage(data.message || T.network);
+        return;
+      }
+      current.state = 'voted';
+      current.tracker = data.tracker;
+      $('receipt-scrutin').textContent = current.label;
+      $('receipt-time').textContent = new Date().toLocaleString(lang === 'en' ? 'en-GB' : 'fr-FR', { timeZone: 'Europe/Paris' });
+      $('receipt-tracker').textContent = data.tracker;
+      if (data.message) $('receipt-message').textContent = data.message;
+      $('receipt-board').href = `${current.board}?q=${encodeURIComponent(data.tracker)}`;
+      $('receipt-page').href = data.receipt_url;
+      show('step-receipt', 'receipt-title');
+    } catch (e) {
+      alertMessage(T.network);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  $('receipt-print').addEventListener('click', () => window.print());
+  $('receipt-next').addEventListener('click', () => { renderScrutins(); show('step-scrutins', 'scrutins-title'); });
+}());

@@ -1,0 +1,295 @@
+"""The booth pages (ADR 0303): one page holds the whole vote (code entry, scrutins, lists,
+confirmation, receipt) so that the vote code stays in that page's memory: it is never sent,
+never stored, and leaves with the page. The server only sees derived public credentials,
+which the authority confirms (``code_confirm``), then the signed ballots (``booth:cast``)."""
+
+import hashlib
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from urne.accounts.decorators import voter_login_required
+from urne.accounts.forms import CaptchaFormMixin
+from urne.accounts.ratelimit import client_address
+from urne.accounts.selectors import current_account, current_voter
+from urne.accounts.services import AccountError, account_authenticate
+from urne.authority.models import PublicCredential
+from urne.authority.selectors import credential_status
+from urne.authority.services import credentials_confirm
+from urne.elections.models import Election, Style, Voter
+from urne.elections.selectors import voter_scrutins
+from urne.urn.selectors import urn_election
+
+from .models import Emargement
+from .services import booth_enter
+
+log = logging.getLogger(__name__)
+
+CAPTCHA_PURPOSE = "votecode"
+#: (requests, seconds) per voter and per address for the code check.
+RATE = {"votecode_voter": (10, 300), "votecode_address": (300, 300)}
+MAX_BODY = 16 * 1024
+
+ERRORS: dict[str, tuple[int, Any]] = {
+    "wrong_code": (
+        403,
+        gettext_lazy(
+            "Ce code de vote est inconnu. Vérifiez-le sur votre notice de vote et saisissez-le "
+            "à nouveau."
+        ),
+    ),
+    "other_voter": (
+        403,
+        gettext_lazy(
+            "Ce code de vote est celui d'un autre électeur. Saisissez le code figurant sur "
+            "votre propre notice de vote."
+        ),
+    ),
+    "revoked": (
+        403,
+        gettext_lazy(
+            "Ce code de vote a été remplacé et n'est plus valable. Saisissez votre dernier "
+            "code de vote."
+        ),
+    ),
+    "captcha": (
+        400,
+        gettext_lazy("Le CAPTCHA saisi est incorrect. Un nouveau code vous est proposé."),
+    ),
+    "bad_password": (403, gettext_lazy("Identifiant électeur ou mot de passe incorrect.")),
+    "locked": (
+        403,
+        gettext_lazy(
+            "Trop d'essais de mot de passe : votre compte est bloqué pour quelques minutes."
+        ),
+    ),
+    "not_open": (403, gettext_lazy("Le vote n'est pas encore ouvert.")),
+    "closed": (403, gettext_lazy("Le vote est clos.")),
+    "bad_request": (
+        400,
+        gettext_lazy("La demande envoyée par votre navigateur est incomplète. Rechargez la page."),
+    ),
+    "rate_limited": (
+        429,
+        gettext_lazy("Trop de tentatives en peu de temps. Patientez quelques minutes."),
+    ),
+    "not_logged_in": (401, gettext_lazy("Votre session a expiré. Reconnectez-vous.")),
+}
+
+
+def _limited(scope: str, key: str) -> bool:
+    """Count one code check of ``scope`` for ``key`` (fixed window in the cache, hashed key);
+    True when over the limit (``URNE_VOTECODE_RATE_LIMITS`` overrides ``RATE``)."""
+    limit, window = {**RATE, **getattr(settings, "URNE_VOTECODE_RATE_LIMITS", {})}[scope]
+    cache_key = "urne:vc:" + hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:32]
+    if cache.add(cache_key, 1, timeout=window):
+        return limit < 1
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.add(cache_key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+class VoteCodeForm(CaptchaFormMixin):
+    """2022 style: only the CAPTCHA is ever posted; the code field is drawn by the template
+    without a name, so no browser can send it."""
+
+    captcha_purpose = CAPTCHA_PURPOSE
+
+
+class IdentifierForm(VoteCodeForm):
+    """2018 style (seed 001, "Espace de vote"): identifier (the code) and password, no
+    CAPTCHA; the password is checked by the accounts service (lockout included)."""
+
+    captcha_required = False
+
+
+def _form(election: Election, request: HttpRequest, data: Any = None) -> VoteCodeForm:
+    cls = IdentifierForm if election.style == Style.S2018 else VoteCodeForm
+    return cls(data, request=request)
+
+
+def _window(election: Election, now: datetime) -> str:
+    if election.vote_opens is None or now < election.vote_opens:
+        return "before"
+    if election.vote_closes is not None and now >= election.vote_closes:
+        return "after"
+    return "open"
+
+
+def _scrutins_data(voter: Voter) -> list[dict[str, Any]]:
+    scrutins = voter_scrutins(voter)
+    voted = dict(
+        Emargement.objects.filter(voter=voter, scrutin__in=scrutins).values_list(
+            "scrutin_id", "state"
+        )
+    )
+    out = []
+    for s in scrutins:
+        election = urn_election(scrutin_uuid=s.uuid)
+        out.append(
+            {
+                "uuid": s.uuid,
+                "label": f"{s.body.name} {s.perimeter}".strip(),
+                "code": s.body.code,
+                "state": {
+                    Emargement.State.VOTED: "voted",
+                    Emargement.State.PENDING: "pending",
+                }.get(voted.get(s.pk), "todo"),
+                "lists": [
+                    {
+                        "label": cl.label,
+                        "pdf": cl.profession_de_foi.url if cl.profession_de_foi else "",
+                    }
+                    for cl in s.lists.order_by("pk")
+                ],
+                "election": election.raw if election is not None else None,
+                "board": reverse("urn:board", args=[s.uuid]),
+            }
+        )
+    return out
+
+
+def _texts() -> dict[str, str]:
+    """The booth script's words, translated here (the script holds no language)."""
+    return {
+        "voted": _("Vote enregistré"),
+        "pending": _("Vote en cours d'enregistrement"),
+        "todo": _("À voter"),
+        "not_ready": _("Pas encore ouvert au vote"),
+        "vote": _("Voter à ce scrutin"),
+        "blank": _("Vote blanc"),
+        "pdf": _("profession de foi (PDF, nouvelle fenêtre)"),
+        "chosen": _("Vous avez choisi :"),
+        "scrutin": _("Scrutin :"),
+        "checking": _("Vérification de votre code…"),
+        "encrypting": _("Chiffrement et envoi de votre bulletin…"),
+        "code_required": _("Saisissez votre code de vote."),
+        "password_required": _("Saisissez votre mot de passe personnel électeur."),
+        "network": _("La connexion au serveur a échoué. Vérifiez votre connexion puis réessayez."),
+        "all_voted": _("Vous avez voté à tous vos scrutins. Merci de votre participation."),
+        "accepted": _("Code de vote accepté."),
+    }
+
+
+@require_GET
+@voter_login_required
+def entry(request: HttpRequest) -> HttpResponse:
+    voter: Voter = request.voter  # type: ignore[attr-defined]
+    election = voter.election
+    window = _window(election, timezone.now())
+    form = _form(election, request)
+    return render(
+        request,
+        "booth/booth.html",
+        {
+            "election": election,
+            "portal_voter": voter,
+            "style": election.style,
+            "window": window,
+            "form": form,
+            "scrutins": _scrutins_data(voter) if window == "open" else [],
+            "confirm_url": reverse("booth:code_confirm"),
+            "cast_url": reverse("booth:cast"),
+            "crumbs": [],
+            "texts": _texts(),
+        },
+    )
+
+
+def _error(code: str, **extra: Any) -> JsonResponse:
+    status, message = ERRORS[code]
+    return JsonResponse(
+        {"ok": False, "code": code, "message": str(message), **extra}, status=status
+    )
+
+
+def _new_captcha(request: HttpRequest) -> dict[str, str]:
+    form = VoteCodeForm(request=request)
+    challenge = form.captcha_challenge
+    if challenge is None:
+        return {}
+    return {"captcha_image": challenge.image_url, "captcha_audio": challenge.audio_url}
+
+
+def _refusal(voter: Voter, credentials: dict[str, str]) -> str:
+    """Why a code was refused: replaced, another voter's, or unknown."""
+    for uuid, cred in credentials.items():
+        status = credential_status(voter_id=voter.pk, scrutin_uuid=uuid, public_credential=cred)
+        if status == "revoked":
+            return "revoked"
+        if (
+            status is None
+            and PublicCredential.objects.filter(scrutin_uuid=uuid, credential=cred).exists()
+        ):
+            return "other_voter"
+    return "wrong_code"
+
+
+@require_POST
+def code_confirm(request: HttpRequest) -> JsonResponse:
+    """POST ``{"credentials": {uuid: public credential hex}, "captcha": …, "password": …}``:
+    the authority confirms these are the voter's active credentials. Rate-limited per voter
+    and per address; the CAPTCHA (2022 style) or the password (2018 style) is checked first."""
+    voter = current_voter(request)
+    if voter is None:
+        return _error("not_logged_in")
+    if _limited("votecode_voter", str(voter.pk)) or _limited(
+        "votecode_address", client_address(request)
+    ):
+        return _error("rate_limited")
+    window = _window(voter.election, timezone.now())
+    if window != "open":
+        return _error("not_open" if window == "before" else "closed")
+    try:
+        if len(request.body) > MAX_BODY:
+            raise ValueError
+        payload = json.loads(request.body)
+        creds = payload["credentials"]
+        if not isinstance(creds, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and len(v) <= 64 for k, v in creds.items()
+        ):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        return _error("bad_request")
+    form = _form(voter.election, request, {"captcha": str(payload.get("captcha", ""))})
+    if form.captcha_on and not form.is_valid():
+        return _error("captcha", **_new_captcha(request))
+    if voter.election.style == Style.S2018:
+        account = current_account(request)
+        try:
+            if account is None:
+                raise AccountError("bad_password")
+            account_authenticate(account=account, password=str(payload.get("password", "")))
+        except AccountError as exc:
+            return _error("locked" if exc.code == "locked" else "bad_password")
+    mine = {s.uuid: s for s in voter_scrutins(voter)}
+    wanted = {u: c.strip().lower() for u, c in creds.items() if u in mine}
+    if not wanted:
+        return _error("bad_request")
+    confirmed = credentials_confirm(voter=voter, public_credentials=wanted)
+    if not any(confirmed.values()):
+        return _error(_refusal(voter, wanted), **_new_captcha(request))
+    for uuid, ok in confirmed.items():
+        if ok:
+            booth_enter(voter_id=voter.pk, scrutin_id=mine[uuid].pk)
+    return JsonResponse(
+        {
+            "ok": True,
+            "confirmed": [u for u, ok in confirmed.items() if ok],
+            "message": _("Code de vote accepté."),
+        }
+    )
