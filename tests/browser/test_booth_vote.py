@@ -1,0 +1,146 @@
+"""A whole vote in Chromium: the voter logs in, types their vote code (a typo first, caught
+in the page before anything is sent), votes in every scrutin (one blank), reads each
+receipt, finds each tracker on the public board; then the urn's archive passes
+urne.verify and every ballot passes belenios-tool 3.0 ``election verify-ballot`` against an
+archive holding only the setup. axe-core on every booth screen."""
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests_authority_helpers import booth_world
+from urne.authority import services
+from urne.crypto.archive import events_with_data, read_records
+from urne.urn.selectors import urn_archive_bytes
+from urne.verify.checks import verify_archive
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"])
+
+
+def belenios_tool() -> Path:
+    configured = os.environ.get("BELENIOS_TOOL")
+    path = (
+        Path(configured) if configured else Path.home() / ".cache/belenios-tool-3/belenios-tool-3"
+    )
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        pytest.fail(f"belenios-tool 3.0 not found at {path}: set BELENIOS_TOOL")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_booth_vote_in_every_scrutin(page, live_server, assert_accessible, voter_login, tmp_path):
+    _election, scrutins, voters, cset = booth_world(voters=2)
+    setup_only = {s.uuid: urn_archive_bytes(scrutin_uuid=s.uuid) for s in scrutins}
+    voter = voters[0]
+    code = services.code_derive(credential_set=cset, voter_id=voter.pk, index=0)
+    voter_login(voter)
+
+    response = page.goto(live_server.url + "/vote/")
+    assert response is not None and response.status == 200
+    expect(page.get_by_role("heading", name="Saisie du code de vote")).to_be_visible()
+    assert_accessible(page, "saisie-du-code")
+
+    # A typo (two neighbours swapped): refused in the page, nothing sent.
+    compact = code.replace("-", "")
+    i = next(k for k in range(24) if compact[k] != compact[k + 1])
+    typo = compact[:i] + compact[i + 1] + compact[i] + compact[i + 2 :]
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if "/vote/code/" in r.url else None)
+    page.get_by_role("textbox", name="Code de vote").fill(typo)
+    page.get_by_role("button", name="Connexion", exact=True).click()
+    expect(page.locator("#vote-code-error")).to_contain_text("faute de frappe")
+    assert requests == []
+    assert_accessible(page, "faute-de-frappe")
+
+    # The right code, typed untidily (lower case, spaces).
+    page.get_by_role("textbox", name="Code de vote").fill(code.lower().replace("-", " "))
+    page.get_by_role("button", name="Connexion", exact=True).click()
+    expect(page.get_by_role("heading", name="Mes scrutins")).to_be_visible()
+    assert len(requests) == 1
+    assert_accessible(page, "mes-scrutins")
+
+    trackers = {}
+    for n, s in enumerate(scrutins):
+        label = f"{s.body.name} {s.perimeter}".strip()
+        page.get_by_role("button", name=f"Voter à ce scrutin : {label}").click()
+        expect(page.get_by_role("heading", name=label)).to_be_visible()
+        if n == 0:
+            assert_accessible(page, "bulletin")
+            page.get_by_role("button", name="Valider mon choix").click()
+            expect(page.locator("#ballot-error")).to_be_visible()
+            choice = s.lists.order_by("pk").first().label
+        else:
+            choice = "Vote blanc"
+        page.get_by_label(choice, exact=True).check()
+        page.get_by_role("button", name="Valider mon choix").click()
+        expect(page.locator("#confirm-choice")).to_contain_text(choice)
+        if n == 0:
+            assert_accessible(page, "confirmation")
+        page.get_by_role("button", name="Je confirme mon vote").click()
+        expect(page.get_by_role("heading", name="Accusé de réception")).to_be_visible(
+            timeout=30_000
+        )
+        tracker = page.locator("#receipt-tracker").inner_text()
+        assert re.fullmatch(r"[A-Za-z0-9+/]{43}", tracker)
+        trackers[s.uuid] = tracker
+        if n == 0:
+            assert_accessible(page, "accuse-de-reception")
+        page.get_by_role("button", name="Retour à mes scrutins").click()
+        expect(page.get_by_role("heading", name="Mes scrutins")).to_be_visible()
+    expect(page.locator("#scrutin-list")).to_contain_text("Vous avez voté à tous vos scrutins")
+
+    # Each tracker on the public board (5B's page).
+    for s in scrutins:
+        page.goto(f"{live_server.url}/bulletins/{s.uuid}/?q={trackers[s.uuid]}")
+        expect(page.locator("body")).to_contain_text(trackers[s.uuid])
+
+    # The archives verify; every ballot passes belenios-tool against the setup-only archive.
+    tool = belenios_tool()
+    for s in scrutins:
+        archive = urn_archive_bytes(scrutin_uuid=s.uuid)
+        path = tmp_path / f"{s.uuid}.bel"
+        path.write_bytes(archive)
+        report = verify_archive(str(path))
+        assert report.valid, report.failures
+        assert report.ballots == 1
+        setup_dir = tmp_path / f"setup-{s.uuid}"
+        setup_dir.mkdir()
+        (setup_dir / f"{s.uuid}.bel").write_bytes(setup_only[s.uuid])
+        ballots = [
+            data.body.decode()
+            for event, records in events_with_data(read_records(archive))
+            if event.type == "Ballot"
+            for data in records
+        ]
+        assert len(ballots) == 1
+        ballot_file = tmp_path / f"ballot-{s.uuid}.json"
+        ballot_file.write_text(ballots[0] + "\n")
+        done = subprocess.run(
+            [
+                str(tool),
+                "election",
+                "verify-ballot",
+                "--dir",
+                str(setup_dir),
+                "--ballot",
+                str(ballot_file),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "ballot is valid" in done.stdout + done.stderr
