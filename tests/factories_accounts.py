@@ -81,3 +81,52 @@ def link_follow(client: Client, email: Any) -> str:
     response = client.get(link_path(email))
     assert response.status_code == 302, response.status_code
     return str(response["Location"])
+
+
+class SmtpRecorder:
+    """aiosmtpd handler keeping every envelope; `refuse` makes RCPT answer 550 for addresses
+    in it, `busy` makes DATA answer 451 (temporary)."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Any] = []
+        self.refuse: set[str] = set()
+        self.busy = False
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.busy:
+            return "451 4.3.0 try again later"
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[Any]:
+        from email import message_from_bytes, policy
+
+        return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def smtp_server_start(settings: Any) -> tuple[Any, SmtpRecorder]:
+    """A real SMTP server (aiosmtpd) on a free local port; settings point the SMTP channel at
+    it. Returns (controller, recorder); stop the controller when done."""
+    from aiosmtpd.controller import Controller
+
+    recorder = SmtpRecorder()
+    port = _free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.URNE_MAIL_CHANNEL = "urne.messaging.channels.SmtpChannel"
+    settings.URNE_SMTP = {"host": "127.0.0.1", "port": port, "timeout": 10}
+    return controller, recorder

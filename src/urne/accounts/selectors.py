@@ -31,3 +31,28 @@ def account_by_identifier(*, election: Election, email: str) -> VoterAccount | N
         .filter(election=election, email=email.strip().lower())
         .first()
     )
+
+
+def account_state(voter: Voter) -> dict[str, object]:
+    """What the helpdesk may see of a voter's account and messages: states and dates, never a
+    secret (no password, answer, token or message body)."""
+    from django.utils import timezone
+
+    from urne.messaging.models import OutboxMessage
+
+    account = VoterAccount.objects.filter(voter=voter).first()
+    now = timezone.now()
+    locked = bool(account and account.locked_until and account.locked_until > now)
+    if account is None or (not account.password_changed_at and not account.activated_at):
+        status = "none"
+    elif account.is_active:
+        status = "active"
+    else:
+        status = "pending"
+    return {
+        "account": account,
+        "account_status": status,
+        "account_locked": locked,
+        "account_has_question": bool(account and account.challenge_question),
+        "account_messages": list(OutboxMessage.objects.filter(voter=voter).order_by("-pk")[:10]),
+    }

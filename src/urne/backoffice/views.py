@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from urne.accounts.selectors import account_state
 from urne.audit.models import AuditEvent
 from urne.audit.services import audit_chain_check
 from urne.elections import selectors, services
@@ -389,6 +390,8 @@ def voter_detail(request: HttpRequest, voter_id: int) -> HttpResponse:
             "voter": voter,
             "election": voter.election,
             **selectors.voter_state(voter),
+            **account_state(voter),
+            "can_act": request.user.has_perm("backoffice.find_voter"),
         },
     )
 

@@ -7,6 +7,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(
+    path("backoffice/messagerie/", include("urne.messaging.urls")),
+    path("backoffice/assistance/", include("urne.accounts.helpdesk_urls")),
     path("backoffice/", include("urne.backoffice.urls")),
     path("backoffice/autorite/", include("urne.authority.urls")),
     path("compte/", include("urne.accounts.urls")),

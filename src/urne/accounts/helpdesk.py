@@ -1,0 +1,33 @@
+"""Helpdesk actions on a voter's account (issue 4 item 5), shown on the back office's voter
+page: resend the opening e-mail, unlock. Staff only, audited by the services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from urne.elections.models import Voter
+
+from . import services
+
+FIND_VOTER = "backoffice.find_voter"  # the helpdesk's (and managers') permission
+
+
+@login_required
+@permission_required(FIND_VOTER, raise_exception=True)
+@require_POST
+def voter_account(request: HttpRequest, voter_id: int) -> HttpResponse:
+    voter = get_object_or_404(Voter, pk=voter_id)
+    action = request.POST.get("action")
+    if action == "resend_opening":
+        services.opening_resend(actor=request.user, voter=voter)
+        messages.success(request, _("Le courriel d'ouverture va être renvoyé."))
+    elif action == "unlock":
+        account = services.account_ensure(voter=voter)
+        services.account_unlock(actor=request.user, account=account)
+        messages.success(request, _("Le compte est débloqué."))
+    else:
+        messages.error(request, _("Action inconnue."))
+    return redirect("backoffice:voter", voter_id=voter.pk)

@@ -1,0 +1,107 @@
+"""Back-office pages of the messaging app: the opening-mail campaign with its progress
+(managers), and the development mailbox (DEBUG only)."""
+
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from urne.elections.models import Election
+
+from . import services
+from .models import Campaign
+from .registry import template_names
+
+MANAGE = "backoffice.manage_election"
+
+
+def _manager(view):  # type: ignore[no-untyped-def]
+    return login_required(permission_required(MANAGE, raise_exception=True)(view))
+
+
+@_manager
+def campaigns(request: HttpRequest, election_id: int) -> HttpResponse:
+    election = get_object_or_404(Election, pk=election_id)
+    if request.method == "POST":
+        template = request.POST.get("template", "")
+        if template not in template_names():
+            messages.error(request, _("Modèle de message inconnu."))
+            return redirect("messaging:campaigns", election_id=election.pk)
+        campaign = services.campaign_start(actor=request.user, election=election, template=template)
+        messages.success(request, _("Envoi lancé."))
+        return redirect("messaging:campaign", campaign_id=campaign.pk)
+    rows = [
+        (c, services.campaign_progress(c))
+        for c in Campaign.objects.filter(election=election).order_by("-pk")[:20]
+    ]
+    return render(
+        request,
+        "messaging/campaigns.html",
+        {"election": election, "rows": rows, "templates": template_names()},
+    )
+
+
+@_manager
+def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign.objects.select_related("election"), pk=campaign_id)
+    progress = services.campaign_progress(campaign)
+    done = progress["sent"] + progress["failed"]
+    percent = int(100 * done / progress["total"]) if progress["total"] else 100
+    if request.GET.get("format") == "json":
+        return JsonResponse({**progress, "state": campaign.state, "percent": percent})
+    return render(
+        request,
+        "messaging/campaign.html",
+        {
+            "campaign": campaign,
+            "election": campaign.election,
+            "progress": progress,
+            "percent": percent,
+            "running": campaign.state == Campaign.State.RUNNING,
+        },
+    )
+
+
+@_manager
+@require_POST
+def campaign_control(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    if request.POST.get("action") == "pause":
+        services.campaign_pause(actor=request.user, campaign=campaign)
+    elif request.POST.get("action") == "resume":
+        services.campaign_resume(actor=request.user, campaign=campaign)
+    return redirect("messaging:campaign", campaign_id=campaign.pk)
+
+
+def _mail_files() -> list[Path]:
+    folder = Path(settings.URNE_MAIL_DIR)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.eml"), reverse=True)[:200]
+
+
+def mailbox(request: HttpRequest) -> HttpResponse:
+    """Development only: the e-mails the FileChannel wrote (404 unless DEBUG)."""
+    if not settings.DEBUG:
+        raise Http404
+    parser = BytesParser(policy=policy.default)
+    items = []
+    for path in _mail_files():
+        message = parser.parsebytes(path.read_bytes())
+        body = message.get_body(preferencelist=("plain",))
+        items.append(
+            {
+                "name": path.stem,
+                "to": message["To"],
+                "subject": message["Subject"],
+                "text": body.get_content() if body else "",
+            }
+        )
+    return render(request, "messaging/mailbox.html", {"items": items})
