@@ -184,3 +184,21 @@ def test_replacement_page_for_helpdesk(client):
     client.force_login(staff_make("auditor"))
     assert client.post(url, {"reason": "x"}).status_code == 403
     assert voter_make  # factory used by helpers
+
+
+def test_demo_codes_trustees_and_urns(settings, tmp_path):
+    from urne.authority.demo import authority_demo
+
+    settings.VAR_DIR = tmp_path
+    election, scrutins, voters = world_with_lists()
+    logged: list[str] = []
+    lines = authority_demo(election=election, log=logged.append)
+    folder = tmp_path / "demo-trustees" / str(election.pk)
+    names = sorted(p.name for p in folder.iterdir())
+    assert "threshold.json" in names and "delegate-1.dkey" in names and "delegate-3.key" in names
+    assert any(n.endswith(".privkey") for n in names)
+    assert ScrutinSetup.objects.filter(election_id=election.pk).count() == len(scrutins)
+    assert any(str(folder) in line for line in lines)
+    # Idempotent: a second run changes nothing.
+    assert authority_demo(election=election, log=logged.append)[0] == lines[0]
+    assert CodeSlot.objects.filter(voter_id=voters[0].pk).count() == 4

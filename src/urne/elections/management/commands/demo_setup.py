@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandParser
 
+from urne.authority.demo import authority_demo
 from urne.elections.demo import demo_election_create, demo_staff_reset
 from urne.elections.models import Election, RollEntry
 
@@ -48,4 +49,5 @@ class Command(BaseCommand):
                 "Voter: the voter portal comes with the accounts issue; meanwhile see a voter as",
                 f"  helpdesk: search NUMEN {v.numen} ({v.first_name} {v.last_name}, {v.email}).",
             ]
+        lines += authority_demo(election=election, log=self.stderr.write)
         self.stdout.write("\n".join(lines))
