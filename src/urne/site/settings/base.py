@@ -148,7 +148,10 @@ URNE_CAPTCHA_ENABLED = True
 URNE_ESPEAK = os.environ.get("URNE_ESPEAK", "espeak-ng")
 # Messaging (urne.messaging, ADR 0204): SMTP by default; dev writes files, tests use memory.
 URNE_MAIL_CHANNEL = "urne.messaging.channels.SmtpChannel"
-URNE_MAIL_FROM = ("Élections professionnelles", os.environ.get("URNE_MAIL_FROM", "elections@localhost"))
+URNE_MAIL_FROM = (
+    "Élections professionnelles",
+    os.environ.get("URNE_MAIL_FROM", "elections@localhost"),
+)
 URNE_SMTP = {
     "host": os.environ.get("URNE_SMTP_HOST", "127.0.0.1"),
     "port": int(os.environ.get("URNE_SMTP_PORT", "25")),

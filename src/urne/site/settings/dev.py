@@ -6,7 +6,8 @@ DEBUG = True
 SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - dev settings never serve real elections
 ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
-# Voter mail goes to files under var/mail, shown by the DEBUG mailbox page (/backoffice/messagerie/boite/).
+# Voter mail goes to files under var/mail, shown by the DEBUG mailbox page
+# (/backoffice/messagerie/boite/).
 URNE_MAIL_CHANNEL = "urne.messaging.channels.FileChannel"
 
 # SQLite files and uploads live in var/ (git-ignored); create it on first use.
