@@ -1,0 +1,157 @@
+"""Browser tests: pytest-django's live server, Playwright driving Debian's Chromium, axe-core.
+
+Every test here is marked ``browser``. Chromium comes from Debian (`apt-get install -y
+chromium`), never from `playwright install`; axe-core from npm (`make frontend`). Either one
+missing is a clear failure, not a skip: CI must run these tests.
+
+`assert_accessible(page, name)` runs axe-core on the page, saves a full-page screenshot to
+``test-artifacts/<test>/<step>.png`` (git-ignored) and fails on any serious or critical
+violation.
+"""
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("URNE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+# WCAG 2.1 A and AA rules (RGAA 4 maps onto them), plus axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+BLOCKING = {"serious", "critical"}
+
+# Playwright's sync API keeps an asyncio loop in the test thread, which makes Django's
+# async-safety check refuse ORM calls made by the test itself (not by the server).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = str(Path(__file__).parent)
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Any:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install Debian's package "
+            "(sudo apt-get install -y chromium) or set URNE_CHROMIUM.",
+            pytrace=False,
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright missing: make install (dev extra).", pytrace=False)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(chromium: Any) -> Any:
+    ctx = chromium.new_context(
+        locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900}
+    )
+    ctx.set_default_timeout(10_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: Any) -> Any:
+    p = context.new_page()
+    errors: list[str] = []
+    p.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield p
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:120]
+
+
+@pytest.fixture
+def artifacts(request: pytest.FixtureRequest) -> Path:
+    folder = ARTIFACTS / _slug(request.node.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def assert_accessible(page: Any, artifacts: Path) -> Any:
+    """`assert_accessible(page, step)`: screenshot, then axe-core; fails on serious/critical."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core missing ({AXE}): run `make frontend`.", pytrace=False)
+    counter = {"n": 0}
+
+    def check(p: Any, name: str) -> list[dict[str, Any]]:
+        counter["n"] += 1
+        step = f"{counter['n']:02d}-{_slug(name)}"
+        p.screenshot(path=str(artifacts / f"{step}.png"), full_page=True)
+        p.add_script_tag(path=str(AXE))
+        result = p.evaluate(
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            AXE_TAGS,
+        )
+        violations = result["violations"]
+        (artifacts / f"{step}.axe.json").write_text(
+            json.dumps(violations, indent=1, ensure_ascii=False)
+        )
+        blocking = [v for v in violations if v.get("impact") in BLOCKING]
+        assert not blocking, f"{name}: axe-core violations " + "; ".join(
+            f"{v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(n["target"][0] for n in v["nodes"][:3])
+            for v in blocking
+        )
+        return violations
+
+    return check
+
+
+@pytest.fixture
+def voter_login(context: Any, live_server: Any) -> Any:
+    """Log a voter into the browser: the session the accounts app would create, as a cookie
+    (the login form itself, with its CAPTCHA, is the accounts tests' business)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from factories_accounts import voter_client_login
+
+    def login(voter: Any) -> None:
+        client = Client()
+        voter_client_login(client, voter)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+
+    return login
+
+
+@pytest.fixture
+def stopwatch() -> Any:
+    start = time.monotonic()
+    yield lambda: time.monotonic() - start
