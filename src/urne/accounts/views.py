@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -36,25 +36,25 @@ NEXT_KEY = "urne_login_next"
 ACTIVATION_KEY = "urne_activation"  # 2022: {account, password hash} between steps 2 and 3
 
 ERRORS = {
-    "link_invalid": _lazy(
+    "link_invalid": gettext_lazy(
         "Ce lien n'est pas valide. Vérifiez que vous avez copié le lien complet du courriel."
     ),
-    "link_used": _lazy(
+    "link_used": gettext_lazy(
         "Ce lien a déjà été utilisé : il ne peut servir qu'une fois. Saisissez votre adresse "
         "professionnelle sur la page de connexion pour en recevoir un nouveau."
     ),
-    "link_expired": _lazy(
+    "link_expired": gettext_lazy(
         "Ce lien a expiré. Saisissez votre adresse professionnelle sur la page de connexion "
         "pour en recevoir un nouveau."
     ),
-    "locked": _lazy(
+    "locked": gettext_lazy(
         "Trop d'essais infructueux : votre compte est bloqué pour 30 minutes. Réessayez plus "
         "tard, utilisez « Mot de passe oublié ? » ou contactez l'assistance."
     ),
-    "bad_password": _lazy("Mot de passe incorrect. Vérifiez les majuscules et les minuscules."),
-    "question_invalid": _lazy("Veuillez choisir une question défi dans la liste."),
-    "answer_empty": _lazy("Veuillez saisir votre réponse secrète."),
-    "answer_mismatch": _lazy("Les deux réponses à la question défi ne sont pas identiques."),
+    "bad_password": gettext_lazy("Mot de passe incorrect. Vérifiez les majuscules et les minuscules."),
+    "question_invalid": gettext_lazy("Veuillez choisir une question défi dans la liste."),
+    "answer_empty": gettext_lazy("Veuillez saisir votre réponse secrète."),
+    "answer_mismatch": gettext_lazy("Les deux réponses à la question défi ne sont pas identiques."),
 }
 
 
