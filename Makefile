@@ -10,7 +10,7 @@ export URNE_SHARED := $(SHARED)
 
 .PHONY: help install install-tools test lint typecheck contracts test-crypto bench-crypto \
 	frontend test-js \
-	demo demo-stop migrate test-platform bench-import
+	demo demo-stop migrate test-platform bench-import test-browser
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -79,6 +79,9 @@ demo-stop:  ## stop the demo's web server and worker
 
 test-platform: install  ## platform tests only (Django, SQLite unless URNE_DB=postgres)
 	$(PY) -m pytest -n 2 tests/functional tests/unit/platform
+
+test-browser: install frontend  ## browser tests only: portal journeys in Chromium, axe-core; screenshots in test-artifacts/
+	$(PY) -m pytest -n 2 -m browser tests/browser
 
 bench-import: install  ## voter import: rows/s on SQLite and PostgreSQL (1.1 M rows)
 	$(PY) bench/bench_import.py
