@@ -148,6 +148,9 @@ def test_english_messages(client):
         content_type="application/json",
     )
     assert r.json()["code"] == "wrong_code"
+    assert r.json()["message"].startswith("This vote code is unknown.")
+    page = client.get("/en/vote/").content.decode()
+    assert "Enter your vote code" in page and "Which list do you vote for?" in page
 
 
 @pytest.mark.parametrize(
