@@ -8,8 +8,8 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from faultkit import run_child
 
-from conftest import run_child
 from factories_cast import ballot_make, cast_setup_make
 from urne.booth.models import Emargement
 from urne.booth.services import emargement_recover
