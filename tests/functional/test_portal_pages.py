@@ -112,6 +112,7 @@ def test_my_scrutins_and_lists(client):
     assert "CTA Lyon" in html and "CAPD PE 69" in html and "CTA Grenoble" not in html
     detail = page(client, "portal:scrutin", w.scrutins[0].uuid)
     assert "Liste Alpha CTA" in detail and "CAND0 Prénom0" in detail
+    assert 'aria-label="Fil d’Ariane"' in detail and '<span aria-current="page">CTA Lyon' in detail
     assert "Syndicat Alpha" in detail
     url = reverse("portal:profession_de_foi", args=[w.scrutins[0].uuid, w.lists[0].pk])
     assert url in detail

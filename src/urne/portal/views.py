@@ -51,6 +51,12 @@ def _context(request: HttpRequest, voter: Voter | None, **extra: Any) -> dict[st
     return ctx
 
 
+def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:
+    """Breadcrumbs from the voter's home: (url name, label) pairs; the last is this page."""
+    trail = [(reverse("portal:home"), _("Accueil"))]
+    return trail + [(reverse(name) if name else "", label) for name, label in items]
+
+
 def _closed(request: HttpRequest, voter: Voter, win: Window, title: str) -> HttpResponse:
     """A page whose window is not open: it says when it opens (or that it has closed)."""
     return render(
@@ -81,7 +87,13 @@ def tutorial(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         f"portal/tutorials/{slug}.html",
-        _context(request, current_voter(request), tutorials=TUTORIALS, slug=slug),
+        _context(
+            request,
+            current_voter(request),
+            tutorials=TUTORIALS,
+            slug=slug,
+            crumbs=_crumbs(("portal:faq", _("Aide")), ("", _("Tutoriel"))),
+        ),
     )
 
 
@@ -172,7 +184,14 @@ def scrutin(request: HttpRequest, uuid: str) -> HttpResponse:
     return render(
         request,
         "portal/scrutin.html",
-        _context(request, voter, scrutin=found, lists=lists, lists_window=lists_window),
+        _context(
+            request,
+            voter,
+            scrutin=found,
+            lists=lists,
+            lists_window=lists_window,
+            crumbs=_crumbs(("portal:scrutins", _("Mes scrutins")), ("", str(found))),
+        ),
     )
 
 
@@ -228,6 +247,7 @@ def roll(request: HttpRequest, uuid: str) -> HttpResponse:
             request,
             voter,
             scrutin=found,
+            crumbs=_crumbs(("portal:rolls", _("Listes électorales")), ("", str(found))),
             form=form,
             query=query,
             pager_query=urlencode({"q": query}) if query else "",
