@@ -11,6 +11,13 @@ from .captcha import Challenge, captcha_check, captcha_enabled, captcha_new
 from .models import ChallengeQuestion
 
 
+class CaptchaInput(forms.TextInput):
+    """Never shows the previous answer: each rendering is a new challenge."""
+
+    def format_value(self, value: Any) -> None:
+        return None
+
+
 class CaptchaFormMixin(forms.Form):
     """Adds a `captcha` field checked against the session's challenge for `captcha_purpose`.
     Build the form with ``request=``; templates include ``accounts/_captcha.html``, which draws
@@ -28,7 +35,7 @@ class CaptchaFormMixin(forms.Form):
                 label=_("CAPTCHA"),
                 max_length=12,
                 help_text=_("Recopiez les 5 chiffres de l'image, ou écoutez-les."),
-                widget=forms.TextInput(
+                widget=CaptchaInput(
                     attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}
                 ),
                 error_messages={"required": _("Veuillez recopier le CAPTCHA.")},
