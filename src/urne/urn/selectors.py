@@ -13,7 +13,7 @@ from urne.crypto.election import Election, parse_election
 from .models import UrnBallot, UrnRecord, UrnScrutin
 
 URN = "urn"
-_elections: dict[tuple[str, str], Election] = {}
+_elections: dict[str, Election] = {}
 _elections_lock = threading.Lock()
 
 
@@ -22,7 +22,12 @@ def urn_head(*, scrutin_uuid: str) -> UrnScrutin | None:
 
 
 def urn_election(*, scrutin_uuid: str) -> Election | None:
-    """The scrutin's election parameters as set up in the urn (parsed once per process)."""
+    """The scrutin's election parameters as set up in the urn (parsed once per process: a
+    scrutin's setup never changes once written, see ``urn_setup``)."""
+    with _elections_lock:
+        known = _elections.get(scrutin_uuid)
+    if known is not None:
+        return known
     row = (
         UrnScrutin.objects.using(URN)
         .filter(uuid=scrutin_uuid)
@@ -31,11 +36,6 @@ def urn_election(*, scrutin_uuid: str) -> Election | None:
     )
     if row is None:
         return None
-    key = (scrutin_uuid, row[1])
-    with _elections_lock:
-        hit = _elections.get(key)
-    if hit is not None:
-        return hit
     body = (
         UrnRecord.objects.using(URN)
         .filter(scrutin_id=row[0], kind=UrnRecord.Kind.DATA, hash=row[1])
@@ -46,7 +46,7 @@ def urn_election(*, scrutin_uuid: str) -> Election | None:
         return None
     election = parse_election(body)
     with _elections_lock:
-        _elections[key] = election
+        _elections[scrutin_uuid] = election
     return election
 
 
