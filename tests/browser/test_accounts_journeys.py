@@ -89,9 +89,7 @@ def test_2018_journey(page, live_server, assert_accessible):
     toggle.click()
     expect(page.get_by_label(PW)).to_have_attribute("type", "text")
     page.get_by_role("button", name=re.compile("^Masquer mot de passe")).click()
-    expect(page.get_by_label(PW)).to_have_attribute(
-        "type", "password"
-    )
+    expect(page.get_by_label(PW)).to_have_attribute("type", "password")
     # A confirmation that differs is refused by the server.
     page.get_by_label("Confirmation du mot de passe Élections").fill(PASSWORD_2018 + "x")
     page.get_by_role("button", name="Valider").click()

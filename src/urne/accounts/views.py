@@ -9,9 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -51,7 +50,9 @@ ERRORS = {
         "Trop d'essais infructueux : votre compte est bloqué pour 30 minutes. Réessayez plus "
         "tard, utilisez « Mot de passe oublié ? » ou contactez l'assistance."
     ),
-    "bad_password": gettext_lazy("Mot de passe incorrect. Vérifiez les majuscules et les minuscules."),
+    "bad_password": gettext_lazy(
+        "Mot de passe incorrect. Vérifiez les majuscules et les minuscules."
+    ),
     "question_invalid": gettext_lazy("Veuillez choisir une question défi dans la liste."),
     "answer_empty": gettext_lazy("Veuillez saisir votre réponse secrète."),
     "answer_mismatch": gettext_lazy("Les deux réponses à la question défi ne sont pas identiques."),
