@@ -47,8 +47,8 @@ ERRORS = {
         "pour en recevoir un nouveau."
     ),
     "locked": gettext_lazy(
-        "Trop d'essais infructueux : votre compte est bloqué pour 30 minutes. Réessayez plus "
-        "tard, utilisez « Mot de passe oublié ? » ou contactez l'assistance."
+        "Trop d'essais infructueux : votre compte est bloqué pour %(minutes)d minutes. "
+        "Réessayez plus tard, utilisez « Mot de passe oublié ? » ou contactez l'assistance."
     ),
     "bad_password": gettext_lazy(
         "Mot de passe incorrect. Vérifiez les majuscules et les minuscules."
@@ -60,7 +60,10 @@ ERRORS = {
 
 
 def _error(code: str) -> str:
-    return str(ERRORS[code])
+    message = str(ERRORS[code])
+    if code == "locked":
+        message %= {"minutes": settings.URNE_VOTER_LOCKOUT_SECONDS // 60}
+    return message
 
 
 def _home() -> str:
