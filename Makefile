@@ -85,3 +85,5 @@ test-browser: install frontend  ## browser tests only: portal journeys in Chromi
 
 bench-import: install  ## voter import: rows/s on SQLite and PostgreSQL (1.1 M rows)
 	$(PY) bench/bench_import.py
+bench-cast: install  ## cast: casts/s through gunicorn + PostgreSQL vs the bare ballot-check ceiling
+	$(PY) bench/bench_cast.py
