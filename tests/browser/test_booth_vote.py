@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
@@ -103,7 +104,7 @@ def test_booth_vote_in_every_scrutin(page, live_server, assert_accessible, voter
 
     # Each tracker on the public board (5B's page).
     for s in scrutins:
-        page.goto(f"{live_server.url}/bulletins/{s.uuid}/?q={trackers[s.uuid]}")
+        page.goto(f"{live_server.url}/bulletins/{s.uuid}/?{urlencode({'q': trackers[s.uuid]})}")
         expect(page.locator("body")).to_contain_text(trackers[s.uuid])
 
     # The archives verify; every ballot passes belenios-tool against the setup-only archive.
