@@ -63,8 +63,36 @@ def test_notices_pdf_one_page_per_voter_and_progress(client):
     assert "1 lot(s) sur 1 téléchargé(s)" in page
     assert AuditEvent.objects.filter(action="authority.notices_downloaded").count() == 1
     assert client.get(reverse("authority:notices", args=[election.pk, 9])).status_code == 404
-    # The codes themselves are in the PDF (uncompressed text is not guaranteed; derive them).
-    assert services.code_derive(credential_set=cset, voter_id=voters[0].pk, index=0)
+
+    # The mail-merge content (uncompressed for the test): each voter's name and active code.
+    import io
+
+    from urne.authority.notices import notice_voter_ids, notices_write
+
+    services.credentials_replace(voter=voters[1], actor=manager, reason="perdu")
+    buf = io.BytesIO()
+    ids = notice_voter_ids(election_id=election.pk)
+    pages = notices_write(election=election, voter_ids=ids, out=buf, compress=False)
+    assert pages == len(voters)
+    text = buf.getvalue().decode("latin-1")
+    for v in voters:
+        index = 1 if v == voters[1] else 0
+        code = services.code_derive(credential_set=cset, voter_id=v.pk, index=index)
+        assert f"({code})" in text
+        assert v.last_name in text
+    old = services.code_derive(credential_set=cset, voter_id=voters[1].pk, index=0)
+    assert old not in text
+
+
+def test_generation_progress_shown(client):
+    from urne.authority.tasks import generation_progress_set
+
+    election, _, _ = world_with_lists()
+    client.force_login(staff_make("manager"))
+    generation_progress_set(election.pk, 1500, 20000)
+    page = client.get(reverse("authority:codes", args=[election.pk])).content.decode()
+    generation_progress_set(election.pk, None, None)
+    assert "1500 électeurs sur 20000" in html.unescape(page)
 
 
 def test_notices_command_writes_batches_with_progress(tmp_path, capsys):

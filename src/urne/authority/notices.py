@@ -66,6 +66,7 @@ def notices_write(
     voter_ids: list[int],
     out: BinaryIO,
     progress: Callable[[int, int], None] | None = None,
+    compress: bool = True,
 ) -> int:
     """Write one A4 page per voter (name, address lines, active code, instructions, portal
     address) to ``out``; returns the number of pages. Voters without an active code (all
@@ -74,7 +75,7 @@ def notices_write(
 
     cset = CredentialSet.objects.get(election_id=election.pk)
     portal = str(getattr(settings, "URNE_PORTAL_URL", "https://vote.example.fr/"))
-    canvas = Canvas(out, pagesize=A4, pageCompression=1)
+    canvas = Canvas(out, pagesize=A4, pageCompression=1 if compress else 0)
     canvas.setTitle(f"Avis de code de vote – {election.name}")
     width, height = A4
     pages = 0

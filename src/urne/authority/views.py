@@ -18,7 +18,7 @@ from . import selectors, services
 from .forms import GenerateForm, ReplaceForm, SetupForm
 from .notices import DEFAULT_BATCH, notice_batches, notices_write
 from .setup import scrutins_setup
-from .tasks import credentials_generate_task
+from .tasks import credentials_generate_task, generation_progress
 
 FIND = "backoffice.find_voter"
 
@@ -102,6 +102,7 @@ def codes(request: HttpRequest, election_id: int) -> HttpResponse:
             "batches": rows,
             "batch_size": DEFAULT_BATCH,
             "downloaded": sum(1 for r in rows if r[2] is not None),
+            "generating": generation_progress(election.pk),
         },
     )
 
