@@ -10,7 +10,7 @@ export URNE_SHARED := $(SHARED)
 
 .PHONY: help install install-tools test lint typecheck contracts test-crypto bench-crypto \
 	frontend test-js \
-	demo demo-stop migrate test-platform bench-import test-browser
+	demo demo-stop migrate test-platform bench-import bench-accounts test-browser bench-cast
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -83,7 +83,11 @@ test-platform: install  ## platform tests only (Django, SQLite unless URNE_DB=po
 test-browser: install frontend  ## browser tests only: portal journeys in Chromium, axe-core; screenshots in test-artifacts/
 	$(PY) -m pytest -n 2 -m browser tests/browser
 
+bench-accounts: install  ## opening-mail campaign over SMTP (aiosmtpd), CAPTCHA image/audio, Argon2id
+	$(PY) bench/bench_accounts.py
+
 bench-import: install  ## voter import: rows/s on SQLite and PostgreSQL (1.1 M rows)
 	$(PY) bench/bench_import.py
+
 bench-cast: install  ## cast: casts/s through gunicorn + PostgreSQL vs the bare ballot-check ceiling
 	$(PY) bench/bench_cast.py

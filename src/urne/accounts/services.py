@@ -61,10 +61,10 @@ def _policy(election_id: int) -> AccountPolicy:
     return policy or AccountPolicy(election_id=election_id)
 
 
-def token_issue(*, account: VoterAccount, purpose: str) -> str:
+def token_issue(*, account: VoterAccount, purpose: str, policy: AccountPolicy | None = None) -> str:
     """A new single-use token (earlier unused ones of the same purpose are revoked); returns the
     raw token, which only the e-mail being composed will hold."""
-    policy = _policy(account.election_id)
+    policy = policy or _policy(account.election_id)
     hours = policy.opening_link_hours if purpose == Purpose.OPENING else policy.reset_link_hours
     raw, digest = token_new()
     now = timezone.now()
@@ -113,7 +113,8 @@ def compose_opening(message: OutboxMessage) -> Email:
     """Opening e-mail (seed 003: "Ouverture du portail élections professionnelles"), with a
     fresh single-use link."""
     account = account_ensure(voter=message.voter)
-    raw = token_issue(account=account, purpose=Purpose.OPENING)
+    policy = _policy(account.election_id)
+    raw = token_issue(account=account, purpose=Purpose.OPENING, policy=policy)
     return email_render(
         base="accounts/email/opening",
         to=message.voter.email,
@@ -121,7 +122,7 @@ def compose_opening(message: OutboxMessage) -> Email:
         context={
             "voter": message.voter,
             "link": _link("accounts:opening", raw),
-            "hours": _policy(account.election_id).opening_link_hours,
+            "hours": policy.opening_link_hours,
         },
     )
 
@@ -129,7 +130,8 @@ def compose_opening(message: OutboxMessage) -> Email:
 def compose_reset(message: OutboxMessage) -> Email:
     """Forgotten password (seed 000: "Vous avez demandé à changer votre mot de passe…")."""
     account = account_ensure(voter=message.voter)
-    raw = token_issue(account=account, purpose=Purpose.RESET)
+    policy = _policy(account.election_id)
+    raw = token_issue(account=account, purpose=Purpose.RESET, policy=policy)
     return email_render(
         base="accounts/email/reset",
         to=message.voter.email,
@@ -137,7 +139,7 @@ def compose_reset(message: OutboxMessage) -> Email:
         context={
             "voter": message.voter,
             "link": _link("accounts:reset", raw),
-            "hours": _policy(account.election_id).reset_link_hours,
+            "hours": policy.reset_link_hours,
         },
     )
 
