@@ -29,4 +29,4 @@ class PortalConfig(AppConfig):
     verbose_name = "Portail électeur"
 
     def ready(self) -> None:
-        post_migrate.connect(helpdesk_grant, dispatch_uid="portal_helpdesk_grant")
+        post_migrate.connect(helpdesk_grant, sender=self, dispatch_uid="portal_helpdesk_grant")
