@@ -194,3 +194,21 @@ def test_2018_password_checked(client):
     assert confirm(client, body).json()["code"] == "bad_password"
     body["password"] = PASSWORD_2018
     assert confirm(client, body).json()["ok"] is True
+
+
+def test_no_scrutin_set_up_yet(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests_authority_helpers import world_with_lists
+
+    election, _, voters = world_with_lists()
+    election.vote_opens = timezone.now() - timedelta(hours=1)
+    election.vote_closes = timezone.now() + timedelta(days=1)
+    election.style = "2022"
+    election.save()
+    voter_client_login(client, voters[0])
+    page = html.unescape(client.get(reverse("booth:entry")).content.decode())
+    assert "Aucun de vos scrutins n'est encore prêt pour le vote." in page
+    assert 'id="vote-code"' not in page

@@ -192,6 +192,7 @@ def entry(request: HttpRequest) -> HttpResponse:
     election = voter.election
     window = _window(election, timezone.now())
     form = _form(election, request)
+    scrutins = _scrutins_data(voter) if window == "open" else []
     return render(
         request,
         "booth/booth.html",
@@ -201,7 +202,8 @@ def entry(request: HttpRequest) -> HttpResponse:
             "style": election.style,
             "window": window,
             "form": form,
-            "scrutins": _scrutins_data(voter) if window == "open" else [],
+            "scrutins": scrutins,
+            "ready": any(s["election"] for s in scrutins),
             "confirm_url": reverse("booth:code_confirm"),
             "cast_url": reverse("booth:cast"),
             "crumbs": [],

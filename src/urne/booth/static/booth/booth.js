@@ -52,6 +52,12 @@
   }
 
   // -- code entry ---------------------------------------------------------------------------
+  // In the 2018 style the code is called the voter identifier (seed 001).
+  function wording(text) {
+    if (config.style !== '2018') return text;
+    return text.replace(/un code de vote/g, 'un identifiant électeur').replace(/a vote code/g, 'a voter identifier')
+      .replace(/votre avis/g, 'votre notice').replace(/your notice/g, 'your voting notice');
+  }
   const codeInput = $('vote-code');
   function codeError(text) {
     const err = $('vote-code-error');
@@ -75,7 +81,7 @@
     const typed = codeInput.value;
     if (!typed.trim()) { codeError(T.code_required); codeInput.focus(); return; }
     const normal = B.normaliseVoteCode(typed);
-    if (!normal.ok) { codeError(normal.messages[lang]); codeInput.focus(); return; }
+    if (!normal.ok) { codeError(wording(normal.messages[lang])); codeInput.focus(); return; }
     codeError('');
     const password = $('vote-password');
     if (password && !password.value) { alertMessage(T.password_required); password.focus(); return; }
