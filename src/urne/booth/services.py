@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from urne.authority.selectors import credential_status
@@ -94,23 +94,91 @@ def on_roll(*, voter: Voter, scrutin: Scrutin) -> bool:
     ).exists()
 
 
-def cast_window(*, voter_id: int, scrutin: Scrutin, now: datetime) -> str | None:
+def cast_window(
+    *,
+    voter_id: int,
+    scrutin_id: int,
+    opens: datetime | None,
+    closes: datetime | None,
+    now: datetime,
+) -> str | None:
     """None if this voter may cast now, else the error code (``not_open``, ``closed``)."""
-    election = scrutin.election
-    if election.vote_opens is None or now < election.vote_opens:
+    if opens is None or now < opens:
         return "not_open"
-    closes = election.vote_closes
     if closes is None or now < closes:
         return None
     if now < closes + grace_period():
         entered = (
-            BoothEntry.objects.filter(voter_id=voter_id, scrutin_id=scrutin.pk)
+            BoothEntry.objects.filter(voter_id=voter_id, scrutin_id=scrutin_id)
             .values_list("entered_at", flat=True)
             .first()
         )
         if entered is not None and entered < closes:
             return None
     return "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class CastContext:
+    scrutin_id: int
+    opens: datetime | None
+    closes: datetime | None
+    voter_exists: bool
+    on_roll: bool
+    emargement: str | None
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    if isinstance(value, str):  # SQLite without declared-type conversion
+        value = datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def cast_context(*, voter_id: int, scrutin_uuid: str) -> CastContext | None:
+    """Everything the cast reads from the voter store, in one query: the scrutin and its
+    calendar, whether the voter is on its roll (the rule of `on_roll`) and their émargement
+    state. None when the scrutin does not exist."""
+    t = {
+        "s": Scrutin._meta.db_table,
+        "e": Scrutin._meta.get_field("election").related_model._meta.db_table,
+        "v": Voter._meta.db_table,
+        "ra": RollAdjustment._meta.db_table,
+        "cb": VoterCategory.bodies.through._meta.db_table,
+        "em": Emargement._meta.db_table,
+    }
+    sql = (
+        f"SELECT s.id, s.level, s.perimeter, e.vote_opens, e.vote_closes, v.id, "  # noqa: S608
+        f"v.election_id = s.election_id, v.academie, v.departement, "
+        f"(SELECT ra.kind FROM {t['ra']} ra WHERE ra.voter_id = v.id AND ra.scrutin_id = s.id), "
+        f"EXISTS (SELECT 1 FROM {t['cb']} cb WHERE cb.votercategory_id = v.category_id "
+        f"AND cb.body_id = s.body_id), "
+        f"(SELECT em.state FROM {t['em']} em WHERE em.voter_id = v.id AND em.scrutin_id = s.id) "
+        f"FROM {t['s']} s JOIN {t['e']} e ON e.id = s.election_id "
+        f"LEFT JOIN {t['v']} v ON v.id = %s WHERE s.uuid = %s"
+    )
+    with connections["default"].cursor() as cur:
+        cur.execute(sql, [voter_id, scrutin_uuid])
+        row = cur.fetchone()
+    if row is None:
+        return None
+    (sid, level, perimeter, opens, closes, vid, same, academie, dep, adj, rule, state) = row
+    if vid is None or not same:
+        roll = False
+    elif adj is not None:
+        roll = adj == RollAdjustment.Kind.ADD
+    else:
+        mine = {Level.ACADEMIE: academie, Level.DEPARTEMENT: dep}.get(level, "")
+        roll = perimeter == mine and bool(rule)
+    return CastContext(
+        scrutin_id=sid,
+        opens=_aware(opens),
+        closes=_aware(closes),
+        voter_exists=vid is not None,
+        on_roll=roll,
+        emargement=state,
+    )
 
 
 def cast_submit(
@@ -122,11 +190,10 @@ def cast_submit(
     now = now or timezone.now()
     if len(ballot) > MAX_BALLOT_BYTES:
         raise CastError("invalid_ballot")
-    scrutin = Scrutin.objects.select_related("election").filter(uuid=scrutin_uuid).first()
-    if scrutin is None:
+    ctx = cast_context(voter_id=voter_id, scrutin_uuid=scrutin_uuid)
+    if ctx is None:
         raise CastError("unknown_scrutin")
-    voter = Voter.objects.filter(pk=voter_id).first()
-    if voter is None or not on_roll(voter=voter, scrutin=scrutin):
+    if not ctx.on_roll:
         raise CastError("not_eligible")
     try:
         parsed = parse_ballot(ballot)
@@ -142,14 +209,11 @@ def cast_submit(
     )
     if status is None:
         raise CastError("wrong_credential")
-    state = (
-        Emargement.objects.filter(voter_id=voter_id, scrutin_id=scrutin.pk)
-        .values_list("state", flat=True)
-        .first()
-    )
-    if state == Emargement.State.VOTED:
+    if ctx.emargement == Emargement.State.VOTED:
         return _already_voted(scrutin_uuid, tracker)
-    refused = cast_window(voter_id=voter_id, scrutin=scrutin, now=now)
+    refused = cast_window(
+        voter_id=voter_id, scrutin_id=ctx.scrutin_id, opens=ctx.opens, closes=ctx.closes, now=now
+    )
     if refused:
         raise CastError(refused)
     election = urn_election(scrutin_uuid=scrutin_uuid)
@@ -162,7 +226,7 @@ def cast_submit(
     except BallotError as exc:
         log.info("cast refused: ballot check %s failed", exc.check)
         raise CastError("invalid_ballot") from exc
-    row_id = _claim(voter_id, scrutin.pk, scrutin_uuid, tracker)
+    row_id = _claim(voter_id, ctx.scrutin_id, scrutin_uuid, tracker, now)
     fault_point("claimed")
     receipt = _append(row_id, scrutin_uuid, parsed, ballot, tracker, now)
     fault_point("voted")
@@ -183,15 +247,19 @@ def _settle_voted(row: Emargement) -> None:
     row.save(update_fields=["state", "pending_tracker", "voted_at"])
 
 
-def _claim(voter_id: int, scrutin_id: int, scrutin_uuid: str, tracker: str) -> int:
+def _claim(voter_id: int, scrutin_id: int, scrutin_uuid: str, tracker: str, now: datetime) -> int:
     """Step 1: a committed pending row holding ``tracker``; returns its id."""
-    try:  # the common case: no row yet
-        with transaction.atomic():
-            return Emargement.objects.create(
-                voter_id=voter_id, scrutin_id=scrutin_id, pending_tracker=tracker
-            ).pk
-    except IntegrityError:
-        pass
+    conn = connections["default"]
+    with conn.cursor() as cur:  # the common case, one statement: no row yet
+        cur.execute(
+            f"INSERT INTO {Emargement._meta.db_table} "  # noqa: S608
+            "(voter_id, scrutin_id, state, pending_tracker, created_at) "
+            "VALUES (%s, %s, 'pending', %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+            [voter_id, scrutin_id, tracker, conn.ops.adapt_datetimefield_value(now)],
+        )
+        row = cur.fetchone()
+    if row is not None:
+        return int(row[0])
     for _attempt in range(3):
         with transaction.atomic():
             row = (
@@ -228,13 +296,20 @@ def _append(
     row_id: int, scrutin_uuid: str, parsed: object, ballot: str, tracker: str, now: datetime
 ) -> Receipt:
     """Step 2, under the row's lock: the ballot to the urn, then the row voted."""
-    with transaction.atomic():
-        row = Emargement.objects.select_for_update().filter(pk=row_id).first()
-        if row is None:
+    conn = connections["default"]
+    table = Emargement._meta.db_table
+    lock = " FOR UPDATE" if conn.features.has_select_for_update else ""
+    with transaction.atomic(), conn.cursor() as cur:
+        cur.execute(
+            f"SELECT state, pending_tracker FROM {table} WHERE id = %s{lock}",  # noqa: S608
+            [row_id],
+        )
+        found = cur.fetchone()
+        if found is None:
             raise CastError("in_progress")  # the recovery job dropped a stale claim: resend
-        if row.state == Emargement.State.VOTED:
+        if found[0] == Emargement.State.VOTED:
             return _already_voted(scrutin_uuid, tracker)
-        if row.pending_tracker != tracker:
+        if found[1] != tracker:
             raise CastError("in_progress")  # another tab or device took the claim over
         try:
             appended = urn_ballot_append(
@@ -248,14 +323,14 @@ def _append(
             if exc.code != "credential_used":
                 raise
             # This voter's credential already cast another ballot: the voter has voted.
-            _settle_voted(row)
             appended = None
         else:
             fault_point("urn_committed")
-            row.state = Emargement.State.VOTED
-            row.pending_tracker = ""
-            row.voted_at = now
-            row.save(update_fields=["state", "pending_tracker", "voted_at"])
+        cur.execute(
+            f"UPDATE {table} SET state = 'voted', pending_tracker = '', "  # noqa: S608
+            "voted_at = %s WHERE id = %s",
+            [conn.ops.adapt_datetimefield_value(now), row_id],
+        )
     if appended is None:
         raise CastError("already_voted")
     return Receipt(scrutin_uuid=scrutin_uuid, tracker=tracker, resent=not appended.new)

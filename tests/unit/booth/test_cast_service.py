@@ -141,7 +141,7 @@ def test_the_recovery_command_and_task(world, capsys):
 
 def test_on_roll_agrees_with_voter_scrutins(admin_user):
     from platform_factories import election_make, scrutin_make, voter_make
-    from urne.booth.services import on_roll
+    from urne.booth.services import cast_context, on_roll
     from urne.elections.models import RollAdjustment
     from urne.elections.selectors import voter_scrutins
 
@@ -169,3 +169,7 @@ def test_on_roll_agrees_with_voter_scrutins(admin_user):
         expected = {s.pk for s in voter_scrutins(v)}
         for s in [*scrutins, other]:
             assert on_roll(voter=v, scrutin=s) == (s.pk in expected), (v, s)
+            ctx = cast_context(voter_id=v.pk, scrutin_uuid=s.uuid)
+            assert ctx.on_roll == (s.pk in expected), (v, s)
+    assert cast_context(voter_id=10**9, scrutin_uuid=scrutins[0].uuid).on_roll is False
+    assert cast_context(voter_id=voters[0].pk, scrutin_uuid="N" * 14) is None
