@@ -402,3 +402,29 @@ def test_form_url_without_a_link_is_refused(client):
 
 def test_logout_requires_post(client):
     assert client.get(reverse("accounts:logout")).status_code == 405
+
+
+def test_expired_session_leads_to_the_login_page_saying_so(client, settings):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from factories_accounts import voter_client_login
+    from urne.accounts.decorators import voter_login_required
+    from urne.accounts.session import SEEN_KEY
+
+    voter = _voter("2018")
+    voter_client_login(client, voter)
+    session = client.session
+    session[SEEN_KEY] = int(time.time()) - settings.URNE_VOTER_SESSION_IDLE_SECONDS - 5
+    session.save()
+
+    @voter_login_required
+    def page(request):
+        return HttpResponse("ok")
+
+    request = RequestFactory().get("/portail/")
+    request.session = client.session
+    response = page(request)
+    assert "expired=1" in response["Location"]
+    page_text = client.get(response["Location"]).text
+    assert "Votre session a expiré" in page_text
