@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD_2018 = "Motdepasse7"  # noqa: S105 - test passwords
 PASSWORD_2022 = "Mon-Mot-de-passe-2022"  # noqa: S105
 PW = re.compile(r"^Mot de passe Élections")  # the label, then " *"
+PW_2018 = re.compile(r"^Mot de passe personnel électeur")
 
 
 @pytest.fixture(autouse=True)
@@ -78,25 +79,29 @@ def test_2018_journey(page, live_server, assert_accessible):
     expect(page.get_by_role("heading", level=1)).to_have_text("Création de mon mot de passe")
     expect(page.locator(".password-rules__list li")).to_have_count(5)
     assert _rules_met(page) == 0
-    page.get_by_label(PW).fill("abc")
+    page.get_by_label(PW_2018).fill("abc")
     expect(page.locator('li[data-rule="lower"]')).to_have_class(re.compile("is-met"))
     assert _rules_met(page) == 2  # a lower-case letter; not the e-mail
     assert_accessible(page, "mot-de-passe-regles-en-partie")
-    page.get_by_label(PW).fill(PASSWORD_2018)
+    page.get_by_label(PW_2018).fill(PASSWORD_2018)
     expect(page.locator(".password-rules__list li.is-met")).to_have_count(5)
     # Show / hide.
-    toggle = page.get_by_role("button", name=re.compile("^Afficher mot de passe"))
+    toggle = page.get_by_role("button", name=re.compile("^Afficher mot de passe personnel"))
     toggle.click()
-    expect(page.get_by_label(PW)).to_have_attribute("type", "text")
-    page.get_by_role("button", name=re.compile("^Masquer mot de passe")).click()
-    expect(page.get_by_label(PW)).to_have_attribute("type", "password")
+    expect(page.get_by_label(PW_2018)).to_have_attribute("type", "text")
+    page.get_by_role("button", name=re.compile("^Masquer mot de passe personnel")).click()
+    expect(page.get_by_label(PW_2018)).to_have_attribute("type", "password")
     # A confirmation that differs is refused by the server.
-    page.get_by_label("Confirmation du mot de passe Élections").fill(PASSWORD_2018 + "x")
+    page.get_by_label(re.compile(r"^Confirmation du mot de passe personnel électeur")).fill(
+        PASSWORD_2018 + "x"
+    )
     page.get_by_role("button", name="Valider").click()
     expect(page.locator(".alert--error")).to_contain_text("ne sont pas identiques")
     assert_accessible(page, "mot-de-passe-erreur")
-    page.get_by_label(PW).fill(PASSWORD_2018)
-    page.get_by_label("Confirmation du mot de passe Élections").fill(PASSWORD_2018)
+    page.get_by_label(PW_2018).fill(PASSWORD_2018)
+    page.get_by_label(re.compile(r"^Confirmation du mot de passe personnel électeur")).fill(
+        PASSWORD_2018
+    )
     page.get_by_role("button", name="Valider").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon espace électeur")
     assert_accessible(page, "espace-electeur")
@@ -108,11 +113,11 @@ def test_2018_journey(page, live_server, assert_accessible):
     page.keyboard.type(voter.email)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Saisie du mot de passe Élections")
-    page.get_by_label(PW).fill("Mauvais1")
+    page.get_by_label(PW_2018).fill("Mauvais1")
     page.keyboard.press("Enter")
     expect(page.locator(".alert--error")).to_contain_text("Mot de passe incorrect")
     assert_accessible(page, "connexion-mot-de-passe-erreur")
-    page.get_by_label(PW).fill(PASSWORD_2018)
+    page.get_by_label(PW_2018).fill(PASSWORD_2018)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon espace électeur")
 
@@ -131,8 +136,10 @@ def test_2018_journey(page, live_server, assert_accessible):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Création de son mot de passe personnel"
     )
-    page.get_by_label(PW).fill("Nouveau8z")
-    page.get_by_label("Confirmation du mot de passe Élections").fill("Nouveau8z")
+    page.get_by_label(PW_2018).fill("Nouveau8z")
+    page.get_by_label(re.compile(r"^Confirmation du mot de passe personnel électeur")).fill(
+        "Nouveau8z"
+    )
     page.get_by_role("button", name="Valider").click()
     expect(page.locator(".alert--success")).to_contain_text("bien été enregistré")
     assert_accessible(page, "mot-de-passe-modifie")

@@ -78,6 +78,20 @@ class IdentifyForm(CaptchaFormMixin):
         super().__init__(*args, **kwargs)
 
 
+LABELS_2018 = {
+    # Seed 002 (2018) says "mot de passe personnel électeur"; seeds 003-004 (2022) "Élections".
+    "password": _("Mot de passe personnel électeur"),
+    "confirmation": _("Confirmation du mot de passe personnel électeur"),
+}
+
+
+def _style_labels(form: forms.Form, style: str) -> None:
+    if style == "2018":
+        for name, label in LABELS_2018.items():
+            if name in form.fields:
+                form.fields[name].label = label
+
+
 class PasswordLoginForm(forms.Form):
     password = forms.CharField(
         label=_("Mot de passe Élections"),
@@ -86,6 +100,10 @@ class PasswordLoginForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": _("Veuillez saisir votre mot de passe.")},
     )
+
+    def __init__(self, *args: Any, style: str = "2022", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style_labels(self, style)
 
 
 class PasswordCreateForm(CaptchaFormMixin):
@@ -106,6 +124,10 @@ class PasswordCreateForm(CaptchaFormMixin):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": _("Veuillez confirmer le mot de passe.")},
     )
+
+    def __init__(self, *args: Any, style: str = "2022", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style_labels(self, style)
 
 
 class ActivationForm(forms.Form):

@@ -135,7 +135,7 @@ def login_password(request: HttpRequest) -> HttpResponse:
     account = VoterAccount.objects.filter(pk=request.session.get(LOGIN_KEY)).first()
     if account is None:
         return redirect("accounts:login")
-    form = PasswordLoginForm(request.POST or None)
+    form = PasswordLoginForm(request.POST or None, style=account.election.style)
     if request.method == "POST" and form.is_valid():
         if rate_limit_hit(scope="password", key=f"account:{account.pk}"):
             return rate_limited_response(request)
@@ -238,7 +238,7 @@ def opening(request: HttpRequest) -> HttpResponse:
     account = _token_account(request, AccountToken.Purpose.OPENING)
     if isinstance(account, str):
         return _render(request, "accounts/link_error.html", {"message": _error(account)}, 410)
-    form = PasswordCreateForm(request.POST or None, request=request)
+    form = PasswordCreateForm(request.POST or None, request=request, style=account.election.style)
     if request.method == "POST" and _password_form_valid(form, account):
         try:
             account, hashed = services.opening_password(
@@ -329,7 +329,7 @@ def reset(request: HttpRequest) -> HttpResponse:
     account = _token_account(request, AccountToken.Purpose.RESET)
     if isinstance(account, str):
         return _render(request, "accounts/link_error.html", {"message": _error(account)}, 410)
-    form = PasswordCreateForm(request.POST or None, request=request)
+    form = PasswordCreateForm(request.POST or None, request=request, style=account.election.style)
     if request.method == "POST" and _password_form_valid(form, account):
         try:
             services.password_reset(
