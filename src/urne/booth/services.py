@@ -17,6 +17,7 @@ resend of the same ballot returns the same receipt.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from urne.authority.selectors import credential_status
 from urne.crypto.ballot import BallotError, check_ballot, parse_ballot
-from urne.crypto.encoding import FormatError
+from urne.crypto.encoding import FormatError, sha256_b64
 from urne.crypto.group import GROUP
 from urne.elections.models import Level, RollAdjustment, Scrutin, Voter, VoterCategory
 from urne.urn.faults import fault_point
@@ -56,6 +57,8 @@ class Receipt:
     tracker: str
     # True when this ballot was already in the urn (a resend): nothing new was written.
     resent: bool = False
+    # The scrutin as the voter knows it (body name and perimeter), for the e-mail.
+    label: str = ""
 
 
 def grace_period() -> timedelta:
@@ -121,6 +124,7 @@ def cast_window(
 @dataclass(frozen=True, slots=True)
 class CastContext:
     scrutin_id: int
+    label: str
     opens: datetime | None
     closes: datetime | None
     voter_exists: bool
@@ -142,6 +146,7 @@ def cast_context(*, voter_id: int, scrutin_uuid: str) -> CastContext | None:
     state. None when the scrutin does not exist."""
     t = {
         "s": Scrutin._meta.db_table,
+        "b": Scrutin._meta.get_field("body").related_model._meta.db_table,
         "e": Scrutin._meta.get_field("election").related_model._meta.db_table,
         "v": Voter._meta.db_table,
         "ra": RollAdjustment._meta.db_table,
@@ -149,13 +154,14 @@ def cast_context(*, voter_id: int, scrutin_uuid: str) -> CastContext | None:
         "em": Emargement._meta.db_table,
     }
     sql = (
-        f"SELECT s.id, s.level, s.perimeter, e.vote_opens, e.vote_closes, v.id, "  # noqa: S608
+        f"SELECT s.id, b.name, s.level, s.perimeter, e.vote_opens, e.vote_closes, v.id, "  # noqa: S608
         f"v.election_id = s.election_id, v.academie, v.departement, "
         f"(SELECT ra.kind FROM {t['ra']} ra WHERE ra.voter_id = v.id AND ra.scrutin_id = s.id), "
         f"EXISTS (SELECT 1 FROM {t['cb']} cb WHERE cb.votercategory_id = v.category_id "
         f"AND cb.body_id = s.body_id), "
         f"(SELECT em.state FROM {t['em']} em WHERE em.voter_id = v.id AND em.scrutin_id = s.id) "
         f"FROM {t['s']} s JOIN {t['e']} e ON e.id = s.election_id "
+        f"JOIN {t['b']} b ON b.id = s.body_id "
         f"LEFT JOIN {t['v']} v ON v.id = %s WHERE s.uuid = %s"
     )
     with connections["default"].cursor() as cur:
@@ -163,7 +169,7 @@ def cast_context(*, voter_id: int, scrutin_uuid: str) -> CastContext | None:
         row = cur.fetchone()
     if row is None:
         return None
-    (sid, level, perimeter, opens, closes, vid, same, academie, dep, adj, rule, state) = row
+    (sid, body, level, perimeter, opens, closes, vid, same, academie, dep, adj, rule, state) = row
     if vid is None or not same:
         roll = False
     elif adj is not None:
@@ -173,6 +179,7 @@ def cast_context(*, voter_id: int, scrutin_uuid: str) -> CastContext | None:
         roll = perimeter == mine and bool(rule)
     return CastContext(
         scrutin_id=sid,
+        label=f"{body} {perimeter}".strip(),
         opens=_aware(opens),
         closes=_aware(closes),
         voter_exists=vid is not None,
@@ -201,7 +208,9 @@ def cast_submit(
         raise CastError("invalid_ballot") from exc
     if parsed.election_uuid != scrutin_uuid:
         raise CastError("foreign_ballot")
-    tracker = parsed.tracker
+    # parse_ballot accepts only the canonical form, so this is parsed.tracker without
+    # serialising the ballot again (PROTOCOL.md §5: b64 SHA-256 of the ballot string).
+    tracker = sha256_b64(ballot)
     status = credential_status(
         voter_id=voter_id,
         scrutin_uuid=scrutin_uuid,
@@ -230,7 +239,7 @@ def cast_submit(
     fault_point("claimed")
     receipt = _append(row_id, scrutin_uuid, parsed, ballot, tracker, now)
     fault_point("voted")
-    return receipt
+    return dataclasses.replace(receipt, label=ctx.label)
 
 
 def _already_voted(scrutin_uuid: str, tracker: str) -> Receipt:

@@ -64,13 +64,12 @@ def cast(request: HttpRequest) -> JsonResponse:
         + urlencode({"suivi": receipt.tracker})
     )
     if not receipt.resent:
-        scrutin = Scrutin.objects.select_related("body").get(uuid=receipt.scrutin_uuid)
         board = request.build_absolute_uri(
             reverse("urn:board", args=[receipt.scrutin_uuid])
             + "?"
             + urlencode({"q": receipt.tracker})
         )
-        receipt_send(voter=voter, receipt=receipt, scrutin_label=_label(scrutin), url=board)
+        receipt_send(voter=voter, receipt=receipt, scrutin_label=receipt.label, url=board)
     return JsonResponse(
         {
             "tracker": receipt.tracker,

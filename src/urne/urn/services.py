@@ -14,7 +14,7 @@ from django.db import IntegrityError, connections, transaction
 from urne.crypto.archive import Event, header_record
 from urne.crypto.ballot import Ballot
 from urne.crypto.election import parse_election
-from urne.crypto.encoding import dumps, loads, sha256_hex
+from urne.crypto.encoding import dumps, loads, sha256_b64, sha256_hex
 from urne.crypto.group import GROUP
 from urne.crypto.tally import EncryptedTally, add_ballot, empty_tally, tally_of_json, tally_text
 
@@ -158,7 +158,8 @@ def urn_ballot_append(*, scrutin_uuid: str, ballot: Ballot, ballot_text: str) ->
     written in plain SQL, five statements, the lock held only for them and the tally
     (ADR 0323). The records are those of ``ArchiveWriter.ballot``.
     """
-    tracker = ballot.tracker
+    # The checked ballot was read from its canonical text, so its tracker is the text's hash.
+    tracker = sha256_b64(ballot_text)
     credential = GROUP.element_to_string(ballot.credential)
     t = _tables()
     conn = connections[URN]
