@@ -150,10 +150,12 @@ def test_campaign_batches_resumes_and_audits(smtp, election, settings):
     )
     assert campaign.total == 7
     assert AuditEvent.objects.filter(action="messaging.campaign_start").count() == 1
-    # A slice too short to finish: progress is kept (cursor), the next run resumes.
+    # A slice too short to finish still sends one message of one batch; the cursor keeps
+    # the progress and the next run resumes.
     assert services.campaign_run(campaign_id=campaign.pk, budget_seconds=0.0) is False
     campaign.refresh_from_db()
-    assert campaign.cursor == 0 and campaign.state == Campaign.State.RUNNING
+    assert campaign.queued == 3 and campaign.state == Campaign.State.RUNNING
+    assert len(smtp.envelopes) == 1
     while not services.campaign_run(campaign_id=campaign.pk, budget_seconds=0.05):
         pass
     campaign.refresh_from_db()
@@ -206,3 +208,22 @@ def test_unknown_template_is_refused_at_enqueue(election):
     voter = voter_with_email(election, "x@ac-lyon.fr")
     with pytest.raises(KeyError):
         services.message_enqueue(template="nope", voter=voter)
+
+
+def test_campaign_task_requeues_itself_until_done(
+    settings, election, django_capture_on_commit_callbacks
+):
+    from urne.messaging.channels import MemoryChannel
+
+    MemoryChannel.outbox.clear()
+    settings.URNE_MAIL_BATCH_SIZE = 2
+    settings.URNE_MAIL_TASK_BUDGET_SECONDS = 0
+    for n in range(5):
+        voter_with_email(election, f"q{n}@ac-lyon.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign = services.campaign_start(
+            actor="t", election=election, template="accounts.opening"
+        )
+    campaign.refresh_from_db()
+    assert campaign.state == Campaign.State.DONE
+    assert len(MemoryChannel.outbox) == 5
