@@ -11,5 +11,7 @@ class AccountsConfig(AppConfig):
 
         from . import services
 
-        template_register(services.TEMPLATE_OPENING, services.compose_opening)
+        template_register(
+            services.TEMPLATE_OPENING, services.compose_opening, services.accounts_prepare
+        )
         template_register(services.TEMPLATE_RESET, services.compose_reset)

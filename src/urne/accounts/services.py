@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -50,10 +50,28 @@ def account_ensure(*, voter: Voter) -> VoterAccount:
     account = VoterAccount.objects.filter(voter=voter).first()
     if account is not None:
         return account
-    account, _ = VoterAccount.objects.get_or_create(
-        voter=voter, defaults={"election_id": voter.election_id, "email": voter.email.lower()}
-    )
+    try:
+        with transaction.atomic():
+            account, _ = VoterAccount.objects.get_or_create(
+                voter=voter,
+                defaults={"election_id": voter.election_id, "email": voter.email.lower()},
+            )
+    except IntegrityError as error:
+        # Another voter of the election already has this e-mail as identifier: the voter file
+        # must be corrected (the helpdesk sees the failed message).
+        raise AccountError("duplicate_identifier") from error
     return account
+
+
+def accounts_prepare(voter_ids: list[int]) -> None:
+    """Create the missing accounts of a campaign batch in one statement."""
+    voters = Voter.objects.filter(pk__in=voter_ids, account__isnull=True).values_list(
+        "pk", "election_id", "email"
+    )
+    VoterAccount.objects.bulk_create(
+        [VoterAccount(voter_id=pk, election_id=e, email=email.lower()) for pk, e, email in voters],
+        ignore_conflicts=True,
+    )
 
 
 def _policy(election_id: int) -> AccountPolicy:

@@ -16,11 +16,22 @@ if TYPE_CHECKING:
     from .models import OutboxMessage
 
 Composer = Callable[["OutboxMessage"], Email]
+Preparer = Callable[[list[int]], None]
 _COMPOSERS: dict[str, Composer] = {}
+_PREPARERS: dict[str, Preparer] = {}
 
 
-def template_register(name: str, composer: Composer) -> None:
+def template_register(name: str, composer: Composer, prepare: Preparer | None = None) -> None:
+    """Register a template's composer, and optionally a `prepare(voter_ids)` hook a campaign
+    calls once per batch (inside the batch's transaction) to create what the composer needs
+    in bulk."""
     _COMPOSERS[name] = composer
+    if prepare is not None:
+        _PREPARERS[name] = prepare
+
+
+def preparer_get(name: str) -> Preparer | None:
+    return _PREPARERS.get(name)
 
 
 def composer_get(name: str) -> Composer:

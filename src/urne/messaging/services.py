@@ -16,7 +16,7 @@ from urne.elections.models import Election, Voter
 
 from .channels import Channel, PermanentError, TemporaryError, channel_get
 from .models import Campaign, OutboxMessage
-from .registry import composer_get
+from .registry import composer_get, preparer_get
 
 log = logging.getLogger(__name__)
 State = OutboxMessage.State
@@ -81,6 +81,9 @@ def message_send(*, message_id: int, channel: Channel | None = None) -> str:
         message.save(update_fields=["state", "next_attempt_at", "last_error"])
         log.warning("message %s: temporary failure (%s), retry later", message.pk, error)
         return str(message.state)
+    except Exception as error:  # a composer failure must not leave the row SENDING
+        log.exception("message %s: cannot be composed or sent", message.pk)
+        return _finish(message, State.FAILED, type(error).__name__)
     finally:
         if own_channel:
             channel.close()
@@ -217,6 +220,9 @@ def _campaign_next_batch(campaign: Campaign, size: int) -> list[int]:
         )
         if not voter_ids:
             return []
+        prepare = preparer_get(campaign.template)
+        if prepare is not None:
+            prepare(voter_ids)
         OutboxMessage.objects.bulk_create(
             [
                 OutboxMessage(template=campaign.template, voter_id=v, campaign=campaign)

@@ -227,3 +227,12 @@ def test_campaign_task_requeues_itself_until_done(
     campaign.refresh_from_db()
     assert campaign.state == Campaign.State.DONE
     assert len(MemoryChannel.outbox) == 5
+
+
+def test_two_voters_with_one_address_fail_clearly_not_stuck(smtp, election):
+    first = _message(election, "same@ac-lyon.fr")
+    second = _message(election, "SAME@ac-lyon.fr")
+    assert services.message_send(message_id=first.pk) == State.SENT
+    assert services.message_send(message_id=second.pk) == State.FAILED
+    second.refresh_from_db()
+    assert second.last_error == "AccountError"
