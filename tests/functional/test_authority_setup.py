@@ -230,3 +230,22 @@ def test_demo_codes_trustees_and_urns(settings, tmp_path):
     # Idempotent: a second run changes nothing.
     assert authority_demo(election=election, log=logged.append)[0] == lines[0]
     assert CodeSlot.objects.filter(voter_id=voters[0].pk).count() == 4
+
+
+def test_setup_accepts_the_pubkey_urne_trustee_writes(client, keys, tmp_path, capsys):
+    from urne.trustee_cli import main
+
+    assert main(["generate-key", "--dir", str(tmp_path)]) == 0
+    pubkey = next(tmp_path.glob("*.pubkey")).read_bytes()
+    election, scrutins, _ = world_with_lists()
+    manager = staff_make("manager")
+    services.credentials_generate(election=election, actor=manager)
+    client.force_login(manager)
+    r = _setup_post(client, election, scrutins[:1], pubkey, keys.threshold)
+    assert r.status_code == 302
+    assert ScrutinSetup.objects.filter(election_id=election.pk).count() == 1
+    # The other scrutin can be set up later (e.g. by another bureau's keys).
+    page = html.unescape(
+        client.get(reverse("authority:codes", args=[election.pk])).content.decode()
+    )
+    assert "à initialiser" in page and "initialisée" in page
