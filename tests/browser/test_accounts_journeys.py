@@ -163,7 +163,9 @@ def test_2022_journey_with_captcha_and_activation(
     )
     expect(page.locator(".password-rules__list li")).to_have_count(6)
     expect(page.locator("img.captcha__image")).to_be_visible()
-    expect(page.get_by_role("link", name="Écouter le code (audio en français)")).to_be_visible()
+    expect(page.locator("audio.captcha__audio")).to_be_visible()
+    audio_src = page.locator("audio.captcha__audio source").get_attribute("src")
+    assert page.request.get(live_server.url + audio_src).headers["content-type"] == "audio/wav"
     assert_accessible(page, "initialisation")
 
     # The suggested password fills both fields and meets every rule.
