@@ -302,6 +302,35 @@ def queries_of_one_cast(data: dict, i: int) -> dict[str, int]:
     return out
 
 
+def http_profile(data: dict, sample: list[int]) -> None:
+    """cProfile (CPU time) of whole requests in-process, through Django's test client."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    csrf = "c" * 32
+    prof = cProfile.Profile(time.process_time)
+    cpu = time.process_time()
+    for i in sample:
+        client.cookies["csrftoken"] = csrf
+        client.cookies[data["cookie"]] = data["sessions"][i]
+        body = json.dumps({"scrutin": data["uuid"], "ballot": data["ballots"][i]})
+        prof.enable()
+        r = client.post(
+            "/vote/bulletin/",
+            body,
+            content_type="application/json",
+            HTTP_X_CSRFTOKEN=csrf,
+            HTTP_HOST="127.0.0.1",
+        )
+        prof.disable()
+        assert r.status_code == 200, r.content
+    print(f"in-process HTTP: {1000 * (time.process_time() - cpu) / len(sample):.1f} CPU ms/cast")
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+
+
 def breakdown(data: dict, sample: list[int], profile: bool = False) -> dict[str, float]:
     """One cast's time in-process, by part: ballot check, the rest of the service (roll,
     window, authority, claim, émargement), the urn append (hash chain, running tally)."""
@@ -382,7 +411,7 @@ def main() -> None:
     os.environ.update(env)
     sys.path[:0] = [tmp, str(ROOT / "src")]
     warm, profile = 2 * opts.workers * max(opts.threads, 1) + 20, 200
-    n = opts.ballots + warm + profile
+    n = opts.ballots + warm + profile + (51 if opts.profile else 0)
     data = setup(n, opts.seed)
     cores = os.cpu_count() or 2
     ceil, ceil_cpu = ceiling(str(data["raw"]), list(data["ballots"][: min(3000, n)]), cores)
@@ -447,6 +476,8 @@ def main() -> None:
     if opts.profile:
         print("queries of one cast:", queries_of_one_cast(data, start))
         start += 1
+        http_profile(data, list(range(start, start + 50)))
+        start += 50
     parts = breakdown(data, list(range(start, start + profile - 1)), opts.profile)
     print(
         "one cast in-process (no HTTP), ms: "
