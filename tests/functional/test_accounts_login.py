@@ -277,8 +277,8 @@ def test_a_new_opening_mail_revokes_the_previous_link(client, oncommit):
     [
         ("2018", "Court1", "entre 8 et 24 caractères"),
         ("2018", "A" * 20 + "bcde1", "entre 8 et 24 caractères"),
-        ("2018", "minuscules1", "au moins 1 lettre en majuscule"),
-        ("2018", "MAJUSCULES1", "au moins 1 lettre en minuscule"),
+        ("2018", "minuscules1", "au moins 1 majuscule"),
+        ("2018", "MAJUSCULES1", "au moins 1 minuscule"),
         ("2018", "SansChiffre", "au moins 1 chiffre"),
         ("2022", "Motdepasse12", "au moins 1 caractère spécial"),
         ("2022", "Mot-de-passe", "au moins 1 chiffre"),

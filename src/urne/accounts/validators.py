@@ -53,17 +53,34 @@ class LengthValidator:
         return self.rule_label()
 
 
-class CharacterClassValidator:
-    """At least `count` characters of one class: lower, upper (unaccented ASCII), digit,
-    special (ASCII punctuation)."""
+# Letters with or without accents (Latin-1 and œ/Œ), for a policy that does not ask for
+# unaccented ones (2018: "au moins 1 minuscule, au moins 1 Majuscule").
+_ANY_CASE = {"lower": "[a-zß-öø-ÿœ]", "upper": "[A-ZÀ-ÖØ-ÞŒ]"}
 
-    def __init__(self, kind: str, count: int = 1) -> None:
+
+class CharacterClassValidator:
+    """At least `count` characters of one class: lower, upper (unaccented ASCII unless
+    `ascii_only=False`), digit, special (ASCII punctuation)."""
+
+    def __init__(self, kind: str, count: int = 1, ascii_only: bool = True) -> None:
         if kind not in _CLASSES:
             raise ValueError(kind)
         self.kind, self.count = kind, count
+        self.ascii_only = ascii_only or kind not in _ANY_CASE
         self.rule_id = kind
+        self.pattern_class = _CLASSES[kind][0] if self.ascii_only else _ANY_CASE[kind]
 
     def rule_label(self) -> str:
+        if not self.ascii_only:
+            label = {
+                "lower": ngettext(
+                    "au moins %(n)d minuscule", "au moins %(n)d minuscules", self.count
+                ),
+                "upper": ngettext(
+                    "au moins %(n)d majuscule", "au moins %(n)d majuscules", self.count
+                ),
+            }[self.kind]
+            return label % {"n": self.count}
         labels = {
             "lower": ngettext(
                 "au moins %(n)d lettre en minuscule non accentuée",
@@ -85,11 +102,11 @@ class CharacterClassValidator:
         return labels[self.kind] % {"n": self.count, "chars": SPECIALS}
 
     def rule_pattern(self) -> str:
-        cls = _CLASSES[self.kind][0]
+        cls = self.pattern_class
         return "(?:[\\s\\S]*?" + cls + "){" + str(self.count) + "}"
 
     def validate(self, password: str, user: Any = None) -> None:
-        if len(re.findall(_CLASSES[self.kind][0], password)) < self.count:
+        if len(re.findall(self.pattern_class, password)) < self.count:
             raise ValidationError(
                 _("Le mot de passe doit contenir %(rule)s.") % {"rule": self.rule_label()},
                 code=f"password_{self.kind}",

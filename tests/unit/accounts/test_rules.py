@@ -30,6 +30,8 @@ CASES = {
         "MOTDEPASSE1": {"password_lower"},
         "Motdepasse": {"password_digit"},
         "CAMILLE.martin1": set(),
+        "ÉTÉ-123-été": set(),  # 2018 counts accented letters
+        "été-123-été": {"password_upper"},
         "camille.martin@ac-dijon.fr": {
             "password_upper",
             "password_digit",
@@ -89,6 +91,8 @@ def test_rules_list_each_policy():
         "email",
     ]
     assert policy_rules("2022")[0]["label"] == "entre 12 et 256 caractères"
+    assert policy_rules("2018")[1]["label"] == "au moins 1 minuscule"
+    assert policy_rules("2022")[1]["label"] == "au moins 1 lettre en minuscule non accentuée"
 
 
 @pytest.mark.parametrize("style", ["2018", "2022"])

@@ -130,8 +130,9 @@ _PW = "urne.accounts.validators."
 URNE_PASSWORD_POLICIES = {
     "2018": [  # seed 002: 8 to 24 characters, lower, upper, digit, not the e-mail
         {"NAME": _PW + "LengthValidator", "OPTIONS": {"min_length": 8, "max_length": 24}},
-        {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "lower"}},
-        {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "upper"}},
+        # 2018 does not ask for unaccented letters: "é" counts as a lower-case letter.
+        {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "lower", "ascii_only": 0}},
+        {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "upper", "ascii_only": 0}},
         {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "digit"}},
         {"NAME": _PW + "DifferentFromEmailValidator"},
     ],
