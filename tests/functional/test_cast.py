@@ -187,8 +187,10 @@ def test_session_and_csrf_are_required(world):
     assert r.status_code == 401 and r.json()["code"] == "not_logged_in"
     strict = Client(enforce_csrf_checks=True)
     voter_client_login(strict, voter)
-    assert post(strict, cs.scrutin, ballot).status_code == 403
-    strict.get(reverse("urn:board_index"))  # any page sets the CSRF cookie? not needed:
+    r = post(strict, cs.scrutin, ballot)
+    assert r.status_code == 403 and r.json()["code"] == "csrf_failed"
+    r = post(strict, cs.scrutin, ballot, HTTP_X_CSRFTOKEN="z" * 32)  # no cookie to match
+    assert r.status_code == 403 and r.json()["code"] == "csrf_failed"
     token = "a" * 32
     strict.cookies["csrftoken"] = token
     r = post(strict, cs.scrutin, ballot, HTTP_X_CSRFTOKEN=token)
@@ -230,3 +232,15 @@ def test_the_receipt_page_shows_only_the_voters_own_tracker(world):
     assert tracker in logged(a).get(url).content.decode()
     anonymous = Client().get(url)
     assert anonymous.status_code == 302
+
+
+def test_csrf_refusal_is_in_english_for_an_english_page(world):
+    voter, cs = world.voters[0], world.scrutins[0]
+    strict = Client(enforce_csrf_checks=True)
+    voter_client_login(strict, voter)
+    r = strict.post(
+        "/en/vote/bulletin/",
+        json.dumps({"scrutin": cs.scrutin.uuid, "ballot": "x"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 403 and r.json()["message"].startswith("Your page has expired")

@@ -11,6 +11,13 @@ CAST_ERRORS = {
             "enregistré."
         ),
     ),
+    "csrf_failed": (
+        403,
+        _(
+            "Votre page a expiré. Rechargez la page, puis votez à nouveau : rien n'a été "
+            "enregistré."
+        ),
+    ),
     "bad_request": (
         400,
         _(

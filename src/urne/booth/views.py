@@ -5,9 +5,11 @@ import logging
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from urne.accounts.decorators import voter_login_required
@@ -32,10 +34,16 @@ def _address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+_csrf = CsrfViewMiddleware(lambda request: HttpResponse())
+
+
+@csrf_exempt  # checked below, so that a refusal is JSON like every other
 @require_POST
 def cast(request: HttpRequest) -> JsonResponse:
     """POST ``{"scrutin": uuid, "ballot": "<Belenios ballot string>"}`` (CSRF header, voter
     session). 200 ``{tracker, scrutin, resent, receipt_url}``; else ``{code, message}``."""
+    if _csrf.process_view(request, None, (), {}) is not None:
+        return _error("csrf_failed")
     voter = current_voter(request)
     if voter is None:
         return _error("not_logged_in")
