@@ -146,7 +146,8 @@ def login_password(request: HttpRequest) -> HttpResponse:
         except services.AccountError as error:
             form.add_error("password", _error(error.code))
         else:
-            target = _safe_next(request, request.session.get(NEXT_KEY))
+            target = _safe_next(request, request.session.pop(NEXT_KEY, None))
+            request.session.pop(LOGIN_KEY, None)
             session_start(request, account)
             return redirect(target)
     return _render(
