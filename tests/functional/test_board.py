@@ -40,6 +40,10 @@ def test_the_board_lists_every_tracker_without_login(board):
         assert v.last_name not in html and v.email not in html
     index = Client().get(reverse("urn:board_index"))
     assert index.status_code == 200 and cs.scrutin.uuid in index.content.decode()
+    from platform_factories import scrutin_make
+
+    not_set_up = scrutin_make(cs.scrutin.election, "CTA", "Paris")
+    assert not_set_up.uuid not in Client().get(reverse("urn:board_index")).content.decode()
 
 
 def test_search_by_tracker_with_plus_signs_and_bad_input(board):

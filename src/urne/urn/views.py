@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from urne.elections.models import Scrutin
 
+from .models import UrnScrutin
 from .selectors import urn_archive_chunks, urn_head, urn_trackers
 
 PAGE_SIZE = 100
@@ -16,7 +17,13 @@ TRACKER_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 
 @require_GET
 def board_index(request: HttpRequest) -> HttpResponse:
-    scrutins = Scrutin.objects.select_related("body", "election").order_by("body_id", "perimeter")
+    # Only scrutins whose urn is set up; the uuids come from the urn store (no join across).
+    uuids = list(UrnScrutin.objects.using("urn").values_list("uuid", flat=True))
+    scrutins = (
+        Scrutin.objects.filter(uuid__in=uuids)
+        .select_related("body", "election")
+        .order_by("election_id", "body_id", "perimeter")
+    )
     return render(request, "urn/board_index.html", {"scrutins": scrutins})
 
 
