@@ -2,8 +2,9 @@
 belongs to them: their scrutins, the rolls of those scrutins, those scrutins' lists."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import cached_property
 
 from urne.elections.models import Candidate, CandidateList, RollEntry, Scrutin, Voter
 from urne.elections.selectors import voter_scrutins
@@ -43,12 +44,24 @@ def portal_candidate_list(*, voter: Voter, uuid: str, list_id: int) -> Candidate
     return found
 
 
+class _RollPaginator(Paginator):
+    def __init__(self, object_list: QuerySet, per_page: int, *, total: int) -> None:
+        super().__init__(object_list, per_page)
+        self._total = total
+
+    @cached_property
+    def count(self) -> int:
+        return self._total
+
+
 def roll_page(*, scrutin: Scrutin, query: str = "", page: str | int = 1) -> Page:
     """A page of the scrutin's published roll, alphabetical, optionally filtered by the
     start of the last name or first name (case-insensitive). Shows names and assignment only:
     a roll is public to its electors, their NUMEN and e-mail are not."""
     entries = (
-        RollEntry.objects.filter(scrutin=scrutin)
+        # The election filter is redundant but lets PostgreSQL walk the voters' (election,
+        # last_name) index in order for a large roll instead of sorting it (ADR 0225).
+        RollEntry.objects.filter(scrutin=scrutin, voter__election_id=scrutin.election_id)
         .select_related("voter")
         .only(
             "id",
@@ -66,7 +79,11 @@ def roll_page(*, scrutin: Scrutin, query: str = "", page: str | int = 1) -> Page
         entries = entries.filter(
             Q(voter__last_name__istartswith=query) | Q(voter__first_name__istartswith=query)
         )
-    return Paginator(entries, ROLL_PAGE_SIZE).get_page(page)
+        total = entries.count()
+    else:
+        # Without a search, count the roll's own rows: no join over the voters.
+        total = RollEntry.objects.filter(scrutin=scrutin).count()
+    return _RollPaginator(entries, ROLL_PAGE_SIZE, total=total).get_page(page)
 
 
 def roll_published(*, scrutin: Scrutin) -> bool:
