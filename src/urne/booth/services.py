@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
@@ -386,23 +388,42 @@ def emargement_recover(*, older_than: timedelta = timedelta(minutes=2)) -> Recov
     return Recovery(voted=voted, dropped=dropped, busy=busy)
 
 
+_channels = threading.local()
+
+
+def _channel() -> Any:
+    """This thread's mail channel (``urne.messaging``, chosen by URNE_MAIL_CHANNEL): one per
+    thread, so an SMTP channel keeps its connection across casts."""
+    from urne.messaging.channels import channel_get
+
+    channel = getattr(_channels, "channel", None)
+    if channel is None:
+        channel = _channels.channel = channel_get()
+    return channel
+
+
 def receipt_send(*, voter: Voter, receipt: Receipt, scrutin_label: str, url: str) -> bool:
-    """E-mail the receipt (the tracker) to the voter's address, now, through the mailer
-    chosen in settings. The body is composed here and kept nowhere; the outbox gets a
-    metadata row (template, voter, state) when the messaging app is installed. A failed
-    send does not undo the vote: the receipt is on screen and printable (ADR 0321)."""
-    from django.core.mail import send_mail
+    """E-mail the receipt (the tracker) to the voter's address, now, through the messaging
+    app's channel. The body is composed here and kept nowhere; the outbox gets a metadata row
+    (template, voter, state). A failed send does not undo the vote: the receipt is on screen
+    and printable (ADR 0321)."""
     from django.template.loader import render_to_string
     from django.utils.translation import gettext
 
+    from urne.messaging.channels import Email
+
     context = {"voter": voter, "receipt": receipt, "scrutin_label": scrutin_label, "url": url}
-    subject = gettext("Accusé de réception de votre vote")
-    body = render_to_string("cast/receipt_email.txt", context)
+    email = Email(
+        to=voter.email,
+        subject=gettext("Accusé de réception de votre vote"),
+        text=render_to_string("cast/receipt_email.txt", context),
+    )
     try:
-        send_mail(subject, body, None, [voter.email], fail_silently=False)
+        _channel().send(email)
         sent = True
     except Exception as exc:  # the vote stands; only the class of the error is logged
         log.warning("receipt e-mail not sent: %s", type(exc).__name__)
+        _channels.channel = None
         sent = False
     _outbox_note(voter, sent)
     return sent
