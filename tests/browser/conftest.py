@@ -35,9 +35,6 @@ ARTIFACTS = ROOT / "test-artifacts"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
 
-# Playwright's sync API keeps an asyncio loop in the test thread, which makes Django's
-# async-safety check refuse ORM calls made by the test itself (not by the server).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -47,8 +44,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Any:
+    """Chromium for one test module. Playwright's sync API keeps an asyncio loop in the test
+    thread while it runs, which Django's async-safety check would take for async code and
+    refuse the tests' own ORM calls: allowed for that time only, and the loop ends with the
+    module, so other tests on the same xdist worker keep the check."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: install Debian's package "
@@ -59,10 +60,18 @@ def chromium() -> Any:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.fail("Playwright missing: make install (dev extra).", pytrace=False)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
