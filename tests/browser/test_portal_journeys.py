@@ -176,3 +176,29 @@ def test_small_screen(page, live_server, assert_accessible, voter_login):
     assert_accessible(page, "mobile-accueil")
     go(page, live_server, f"/listes-electorales/{w.scrutins[0].uuid}/")
     assert_accessible(page, "mobile-liste-electorale")
+
+
+def test_countdown_is_live(page, live_server, voter_login, assert_accessible):
+    """The countdown to the close keeps running in the page (seed 004: "Fermeture du vote
+    dans 07 Jour(s) 06 Heure(s) 52 Minute(s)"); the browser clock is driven by Playwright."""
+    w = portal_world(style="2022", phase="vote")
+    w.election.vote_closes = timezone.now() + timedelta(days=7, hours=6, minutes=52, seconds=30)
+    w.election.save()
+    voter_login(w.voter)
+    page.clock.install()
+    go(page, live_server, "/je-vote/")
+
+    def minutes_left():
+        unit = {
+            u: int(page.locator(f"[data-unit={u}]").inner_text())
+            for u in ("days", "hours", "minutes")
+        }
+        return unit["days"] * 1440 + unit["hours"] * 60 + unit["minutes"]
+
+    expect(page.locator("[data-unit=days]")).to_have_text("07")
+    expect(page.locator("[data-unit=hours]")).to_have_text("06")
+    before = minutes_left()
+    assert before in (7 * 1440 + 6 * 60 + 52, 7 * 1440 + 6 * 60 + 51)
+    page.clock.run_for(3 * 60 * 1000)  # three minutes later
+    assert before - minutes_left() in (2, 3, 4)
+    assert_accessible(page, "compte-a-rebours")
