@@ -236,3 +236,20 @@ def test_two_voters_with_one_address_fail_clearly_not_stuck(smtp, election):
     assert services.message_send(message_id=second.pk) == State.FAILED
     second.refresh_from_db()
     assert second.last_error == "AccountError"
+
+
+def test_outbox_retry_command_sends_due_messages(smtp, election):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    smtp.busy = True
+    message = _message(election)
+    services.message_send(message_id=message.pk)
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=message.created_at)
+    smtp.busy = False
+    out = StringIO()
+    call_command("outbox_retry", stdout=out)
+    assert "1 message(s) tried" in out.getvalue()
+    message.refresh_from_db()
+    assert message.state == State.SENT
