@@ -137,6 +137,7 @@ def compose_opening(message: OutboxMessage) -> Email:
         base="accounts/email/opening",
         to=message.voter.email,
         language=message.language,
+        from_name=message.voter.election.name,
         context={
             "voter": message.voter,
             "link": _link("accounts:opening", raw),
@@ -154,6 +155,7 @@ def compose_reset(message: OutboxMessage) -> Email:
         base="accounts/email/reset",
         to=message.voter.email,
         language=message.language,
+        from_name=message.voter.election.name,
         context={
             "voter": message.voter,
             "link": _link("accounts:reset", raw),

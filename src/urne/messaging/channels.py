@@ -25,11 +25,13 @@ class Email:
     text: str
     html: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    # The sender's display name; seed 003: the election's name ("Election Professionnelle 2022").
+    from_name: str = ""
 
     def as_message(self) -> EmailMessage:
         message = EmailMessage()
         name, address = settings.URNE_MAIL_FROM
-        message["From"] = formataddr((name, address))
+        message["From"] = formataddr((self.from_name or name, address))
         message["To"] = self.to
         message["Subject"] = self.subject
         message["Message-ID"] = make_msgid(domain=address.rsplit("@", 1)[-1])

@@ -42,10 +42,12 @@ def template_names() -> list[str]:
     return sorted(_COMPOSERS)
 
 
-def email_render(*, base: str, to: str, language: str, context: dict[str, object]) -> Email:
+def email_render(
+    *, base: str, to: str, language: str, context: dict[str, object], from_name: str = ""
+) -> Email:
     """Render `<base>.subject.txt`, `<base>.txt` and `<base>.html` in `language`."""
     with translation.override(language):
         subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
-    return Email(to=to, subject=subject, text=text, html=html)
+    return Email(to=to, subject=subject, text=text, html=html, from_name=from_name)

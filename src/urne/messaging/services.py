@@ -49,7 +49,7 @@ def message_send(*, message_id: int, channel: Channel | None = None) -> str:
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .select_related("voter")
+            .select_related("voter", "voter__election")
             .filter(pk=message_id)
             .first()
         )

@@ -41,7 +41,7 @@ def test_ready_to_sent_over_smtp(smtp, election):
     [mail] = smtp.messages()
     assert mail["To"] == "anne.durand@ac-lyon.fr"
     assert mail["Subject"] == "Ouverture du portail élections professionnelles"
-    assert "Élections professionnelles" in mail["From"]
+    assert mail["From"].addresses[0].display_name == "Élections 2022"  # seed 003: the election
     text = mail.get_body(preferencelist=("plain",)).get_content()
     html = mail.get_body(preferencelist=("html",)).get_content()
     assert "/compte/ouverture/" in text and "/compte/ouverture/" in html
