@@ -226,3 +226,32 @@ def test_no_secret_in_clear_in_logs_or_database(client, django_capture_on_commit
         assert secret not in database, secret
         assert secret.lower() not in database.lower(), secret
         assert secret not in sessions, secret
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"email": "x" * 5000 + "@ac-lyon.fr"},
+        {"email": ["a@b.fr", "c@d.fr"], "password": "\x00", "confirmation": "é" * 300},
+        {"question": "nope", "answer": "a" * 1000, "confirmation": "b", "captcha": "∞"},
+        {"sans_activation": "1"},
+    ],
+)
+def test_bad_input_never_gives_a_500(client, data):
+    _voter("2022")
+    urls = [
+        reverse("accounts:login"),
+        reverse("accounts:login_password"),
+        reverse("accounts:opening_form"),
+        reverse("accounts:opening", args=["x" * 300]),
+        reverse("accounts:activation"),
+        reverse("accounts:reset_request"),
+        reverse("accounts:reset_form"),
+        reverse("accounts:reset", args=["%00"]),
+        reverse("accounts:captcha_image", args=["a" * 500]),
+    ]
+    for url in urls:
+        for method in (client.get, client.post):
+            response = method(url, data)
+            assert response.status_code < 500, (url, response.status_code)
