@@ -122,6 +122,10 @@ def test_portal_journey(style, page, live_server, assert_accessible, voter_login
     page.get_by_role("button", name="Envoyer la réclamation").click()
     expect(page.locator(".alert--success")).to_contain_text("réclamation")
     assert Complaint.objects.filter(voter=w.voter).count() == 1
+    go(page, live_server, "/profil/")
+    expect(page.get_by_role("heading", name="Mes réclamations")).to_be_visible()
+    expect(page.locator("tbody")).to_contain_text("Mauvais département")
+    assert_accessible(page, "profil-reclamations")
 
     # "Je vote" before the opening: disabled, with the date it opens.
     go(page, live_server, "/je-vote/")

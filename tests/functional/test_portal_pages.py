@@ -325,3 +325,25 @@ def test_language_switch(client):
     assert 'name="language" value="en"' in html and 'name="language" value="fr"' in html
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302 and response["Location"] == "/en/"
+
+
+def test_my_complaints_and_their_answers(client):
+    from platform_factories import staff_make, voter_make
+    from urne.elections.services import complaint_decide, complaint_file
+
+    w = portal_world()
+    mine = complaint_file(
+        election=w.election, voter=w.voter, scrutin=None, subject="Mon grade", text="Faux."
+    )
+    complaint_decide(
+        actor=staff_make("manager"), complaint=mine, status="accepted", response="Corrigé."
+    )
+    other = voter_make(w.election, last_name="AUTRE")
+    complaint_file(
+        election=w.election, voter=other, scrutin=None, subject="Secret d'autrui", text="x"
+    )
+    voter_client_login(client, w.voter)
+    for name in ("portal:profile", "portal:complaint"):
+        html = page(client, name)
+        assert "Mes réclamations" in html and "Mon grade" in html and "Corrigé." in html
+        assert "autrui" not in html

@@ -6,7 +6,14 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 
-from urne.elections.models import Candidate, CandidateList, RollEntry, Scrutin, Voter
+from urne.elections.models import (
+    Candidate,
+    CandidateList,
+    Complaint,
+    RollEntry,
+    Scrutin,
+    Voter,
+)
 from urne.elections.selectors import voter_scrutins
 
 ROLL_PAGE_SIZE = 50
@@ -88,3 +95,10 @@ def roll_page(*, scrutin: Scrutin, query: str = "", page: str | int = 1) -> Page
 
 def roll_published(*, scrutin: Scrutin) -> bool:
     return scrutin.election.rolls_published_at is not None
+
+
+def portal_complaints(*, voter: Voter) -> list[Complaint]:
+    """The voter's own complaints, newest first, with the manager's answer once decided."""
+    return list(
+        Complaint.objects.filter(voter=voter).select_related("scrutin__body").order_by("-id")
+    )

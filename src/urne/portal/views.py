@@ -150,6 +150,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             voter,
             scrutins=selectors.portal_scrutins(voter=voter),
             complaints_window=window(voter.election, Feature.COMPLAINTS),
+            complaints=selectors.portal_complaints(voter=voter),
         ),
     )
 
@@ -295,7 +296,13 @@ def complaint(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/complaint.html",
-        _context(request, voter, form=form, window=win),
+        _context(
+            request,
+            voter,
+            form=form,
+            window=win,
+            complaints=selectors.portal_complaints(voter=voter),
+        ),
         status=status,
     )
 
