@@ -1,0 +1,60 @@
+"""The walk of test_permissions, extended to the staff pages that live outside the
+``backoffice`` namespace (authority, messaging, helpdesk): every role, and anonymously."""
+
+import pytest
+from django.urls import get_resolver, reverse
+from helpers import world_make
+
+from platform_factories import staff_make
+
+ROLES = ["manager", "helpdesk", "bureau", "delegate", "auditor", None]
+STAFF_NAMESPACES = ("authority", "messaging", "helpdesk")
+# POST-only actions and the DEBUG-only mailbox are tested by their own apps' tests.
+NOT_GET_PAGES = {
+    "helpdesk:voter_account",
+    "messaging:campaign",
+    "messaging:campaign_control",
+    "messaging:mailbox",
+    "authority:notices",
+}
+
+
+def _urls(w):
+    return {
+        "authority:codes": (
+            reverse("authority:codes", args=[w.election.pk]),
+            {"manager", "auditor"},
+        ),
+        "authority:replace": (
+            reverse("authority:replace", args=[w.voter.pk]),
+            {"manager", "helpdesk"},
+        ),
+        "messaging:campaigns": (reverse("messaging:campaigns", args=[w.election.pk]), {"manager"}),
+    }
+
+
+def _names() -> set[str]:
+    names = set()
+    for ns in STAFF_NAMESPACES:
+        resolver = get_resolver().namespace_dict[ns][1]
+        names |= {f"{ns}:{n}" for n in resolver.reverse_dict if isinstance(n, str)}
+    return names
+
+
+@pytest.mark.django_db(databases="__all__")
+@pytest.mark.parametrize("role", ROLES)
+def test_every_staff_url_with_every_role(client, role):
+    w = world_make()
+    urls = _urls(w)
+    assert _names() <= set(urls) | NOT_GET_PAGES  # a new staff page must join the walk
+    if role:
+        client.force_login(staff_make(role))
+    for name, (url, allowed) in urls.items():
+        response = client.get(url)
+        if role is None:
+            assert response.status_code == 302, name
+            assert "login" in response["Location"], name
+        elif role in allowed:
+            assert response.status_code == 200, (name, role)
+        else:
+            assert response.status_code == 403, (name, role, response.status_code)
