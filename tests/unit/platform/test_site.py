@@ -90,3 +90,5 @@ def test_prod_settings_turn_the_check_on(monkeypatch):
     assert prod.URNE_REFUSE_PLACEHOLDER_SECRETS is True
     assert prod.DEBUG is False
     assert "placeholder" in prod.SECRET_KEY
+    # rate limits and lockouts must be shared by every web process
+    assert prod.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"

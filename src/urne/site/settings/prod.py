@@ -13,3 +13,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
 URNE_REFUSE_PLACEHOLDER_SECRETS = True
+
+# Rate limits, lockouts and CAPTCHA media live in the cache: in production it must be shared
+# by every web process, or each worker would count on its own. The database cache needs no
+# extra server (`manage.py createcachetable`, run by the deployment after `migrate`).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "urne_cache",
+    }
+}
