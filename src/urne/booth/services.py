@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
+from urne.accounts.session import SessionClaim, session_claim_valid
 from urne.authority.selectors import credential_status
 from urne.crypto.ballot import BallotError, check_ballot, parse_ballot
 from urne.crypto.encoding import FormatError, sha256_b64
@@ -61,6 +62,10 @@ class Receipt:
     resent: bool = False
     # The scrutin as the voter knows it (body name and perimeter), for the e-mail.
     label: str = ""
+    # The voter, for the receipt e-mail (read with the cast, no other query).
+    voter_id: int | None = None
+    email: str = ""
+    first_name: str = ""
 
 
 def grace_period() -> timedelta:
@@ -132,6 +137,12 @@ class CastContext:
     voter_exists: bool
     on_roll: bool
     emargement: str | None
+    # Read with the account (``account_id`` given): the voter and what the receipt e-mail
+    # needs, and the stored password hash the session's claim is checked against.
+    voter_id: int | None = None
+    email: str = ""
+    first_name: str = ""
+    password: str | None = None
 
 
 def _aware(value: datetime | str | None) -> datetime | None:
@@ -142,11 +153,18 @@ def _aware(value: datetime | str | None) -> datetime | None:
     return value
 
 
-def cast_context(*, voter_id: int, scrutin_uuid: str) -> CastContext | None:
+def cast_context(
+    *, voter_id: int | None = None, account_id: int | None = None, scrutin_uuid: str
+) -> CastContext | None:
     """Everything the cast reads from the voter store, in one query: the scrutin and its
     calendar, whether the voter is on its roll (the rule of `on_roll`) and their émargement
-    state. None when the scrutin does not exist."""
+    state; with ``account_id`` instead of ``voter_id``, the voter is that account's, read in
+    the same query with the account's password hash (ADR 0330). None when the scrutin does
+    not exist."""
+    from urne.accounts.models import VoterAccount
+
     t = {
+        "a": VoterAccount._meta.db_table,
         "s": Scrutin._meta.db_table,
         "b": Scrutin._meta.get_field("body").related_model._meta.db_table,
         "e": Scrutin._meta.get_field("election").related_model._meta.db_table,
@@ -155,23 +173,29 @@ def cast_context(*, voter_id: int, scrutin_uuid: str) -> CastContext | None:
         "cb": VoterCategory.bodies.through._meta.db_table,
         "em": Emargement._meta.db_table,
     }
+    if account_id is not None:
+        who = f"LEFT JOIN {t['a']} a ON a.id = %s LEFT JOIN {t['v']} v ON v.id = a.voter_id"
+        extra = "a.password, v.email, v.first_name"
+    else:
+        who, extra = f"LEFT JOIN {t['v']} v ON v.id = %s", "NULL, NULL, NULL"
     sql = (
         f"SELECT s.id, b.name, s.level, s.perimeter, e.vote_opens, e.vote_closes, v.id, "  # noqa: S608
-        f"v.election_id = s.election_id, v.academie, v.departement, "
+        f"v.election_id = s.election_id, v.academie, v.departement, {extra}, "
         f"(SELECT ra.kind FROM {t['ra']} ra WHERE ra.voter_id = v.id AND ra.scrutin_id = s.id), "
         f"EXISTS (SELECT 1 FROM {t['cb']} cb WHERE cb.votercategory_id = v.category_id "
         f"AND cb.body_id = s.body_id), "
         f"(SELECT em.state FROM {t['em']} em WHERE em.voter_id = v.id AND em.scrutin_id = s.id) "
         f"FROM {t['s']} s JOIN {t['e']} e ON e.id = s.election_id "
         f"JOIN {t['b']} b ON b.id = s.body_id "
-        f"LEFT JOIN {t['v']} v ON v.id = %s WHERE s.uuid = %s"
+        f"{who} WHERE s.uuid = %s"
     )
     with connections["default"].cursor() as cur:
-        cur.execute(sql, [voter_id, scrutin_uuid])
+        cur.execute(sql, [account_id if account_id is not None else voter_id, scrutin_uuid])
         row = cur.fetchone()
     if row is None:
         return None
-    (sid, body, level, perimeter, opens, closes, vid, same, academie, dep, adj, rule, state) = row
+    (sid, body, level, perimeter, opens, closes, vid, same, academie, dep) = row[:10]
+    (password, email, first_name, adj, rule, state) = row[10:]
     if vid is None or not same:
         roll = False
     elif adj is not None:
@@ -187,22 +211,42 @@ def cast_context(*, voter_id: int, scrutin_uuid: str) -> CastContext | None:
         voter_exists=vid is not None,
         on_roll=roll,
         emargement=state,
+        voter_id=vid,
+        email=email or "",
+        first_name=first_name or "",
+        password=password,
     )
 
 
 def cast_submit(
-    *, voter_id: int, scrutin_uuid: str, ballot: str, now: datetime | None = None
+    *,
+    voter_id: int | None = None,
+    claim: SessionClaim | None = None,
+    scrutin_uuid: str,
+    ballot: str,
+    now: datetime | None = None,
 ) -> Receipt:
-    """Check and record one ballot of voter ``voter_id`` in scrutin ``scrutin_uuid``.
+    """Check and record one ballot of voter ``voter_id`` in scrutin ``scrutin_uuid``; or, with
+    ``claim`` (a voter session's claim, ADR 0330), of that session's account once the claim is
+    checked against the account's password hash (refused: ``not_logged_in``).
 
     Raises CastError; the same ballot sent again returns the same receipt (``resent``)."""
     now = now or timezone.now()
+    if claim is not None:
+        ctx = cast_context(account_id=claim.account_id, scrutin_uuid=scrutin_uuid)
+        if ctx is None:
+            _claim_check(claim)
+        elif not session_claim_valid(claim, ctx.password) or ctx.voter_id is None:
+            raise CastError("not_logged_in")
+        else:
+            voter_id = ctx.voter_id
     if len(ballot) > MAX_BALLOT_BYTES:
         raise CastError("invalid_ballot")
-    ctx = cast_context(voter_id=voter_id, scrutin_uuid=scrutin_uuid)
+    if claim is None:
+        ctx = cast_context(voter_id=voter_id, scrutin_uuid=scrutin_uuid)
     if ctx is None:
         raise CastError("unknown_scrutin")
-    if not ctx.on_roll:
+    if voter_id is None or not ctx.on_roll:
         raise CastError("not_eligible")
     try:
         parsed = parse_ballot(ballot)
@@ -241,7 +285,20 @@ def cast_submit(
     fault_point("claimed")
     receipt = _append(row_id, scrutin_uuid, parsed, ballot, tracker, now)
     fault_point("voted")
-    return dataclasses.replace(receipt, label=ctx.label)
+    return dataclasses.replace(
+        receipt, label=ctx.label, voter_id=voter_id, email=ctx.email, first_name=ctx.first_name
+    )
+
+
+def _claim_check(claim: SessionClaim) -> None:
+    """The session's claim checked on its own (the scrutin is unknown): not logged in first."""
+    from urne.accounts.models import VoterAccount
+
+    password = (
+        VoterAccount.objects.filter(pk=claim.account_id).values_list("password", flat=True).first()
+    )
+    if not session_claim_valid(claim, password):
+        raise CastError("not_logged_in")
 
 
 def _already_voted(scrutin_uuid: str, tracker: str) -> Receipt:
@@ -310,9 +367,17 @@ def _append(
     conn = connections["default"]
     table = Emargement._meta.db_table
     lock = " FOR UPDATE" if conn.features.has_select_for_update else ""
+    # The settle (this transaction's UPDATE) needs no flush of its own on PostgreSQL: the
+    # claim was committed durably before the urn was touched and the urn's commit is
+    # durable, so a settle lost in a crash leaves a pending row holding a tracker that is in
+    # the urn, which `emargement_recover` sets voted (ADR 0321, 0332). The receipt rests on
+    # the urn's commit only.
+    relaxed = (
+        ", set_config('synchronous_commit', 'off', true)" if conn.vendor == "postgresql" else ""
+    )
     with transaction.atomic(), conn.cursor() as cur:
         cur.execute(
-            f"SELECT state, pending_tracker FROM {table} WHERE id = %s{lock}",  # noqa: S608
+            f"SELECT state, pending_tracker{relaxed} FROM {table} WHERE id = %s{lock}",  # noqa: S608
             [row_id],
         )
         found = cur.fetchone()
@@ -402,19 +467,24 @@ def _channel() -> Any:
     return channel
 
 
-def receipt_send(*, voter: Voter, receipt: Receipt, scrutin_label: str, url: str) -> bool:
+def receipt_send(
+    *, receipt: Receipt, scrutin_label: str, url: str, voter: Voter | None = None
+) -> bool:
     """E-mail the receipt (the tracker) to the voter's address, now, through the messaging
     app's channel. The body is composed here and kept nowhere; the outbox gets a metadata row
     (template, voter, state). A failed send does not undo the vote: the receipt is on screen
-    and printable (ADR 0321)."""
+    and printable (ADR 0321). Without ``voter``, the receipt's voter fields (read with the
+    cast) are used."""
     from django.template.loader import render_to_string
     from django.utils.translation import gettext
 
     from urne.messaging.channels import Email
 
-    context = {"voter": voter, "receipt": receipt, "scrutin_label": scrutin_label, "url": url}
+    who: Any = voter or {"first_name": receipt.first_name, "email": receipt.email}
+    voter_id = voter.pk if voter is not None else receipt.voter_id
+    context = {"voter": who, "receipt": receipt, "scrutin_label": scrutin_label, "url": url}
     email = Email(
-        to=voter.email,
+        to=voter.email if voter is not None else receipt.email,
         subject=gettext("Accusé de réception de votre vote"),
         text=render_to_string("cast/receipt_email.txt", context),
     )
@@ -425,11 +495,11 @@ def receipt_send(*, voter: Voter, receipt: Receipt, scrutin_label: str, url: str
         log.warning("receipt e-mail not sent: %s", type(exc).__name__)
         _channels.channel = None
         sent = False
-    _outbox_note(voter, sent)
+    _outbox_note(voter_id, sent)
     return sent
 
 
-def _outbox_note(voter: Voter, sent: bool) -> None:
+def _outbox_note(voter_id: int | None, sent: bool) -> None:
     try:
         from urne.messaging.models import OutboxMessage
     except ImportError:  # pragma: no cover - messaging not installed
@@ -438,7 +508,7 @@ def _outbox_note(voter: Voter, sent: bool) -> None:
 
     OutboxMessage.objects.create(
         template="cast_receipt",
-        voter=voter,
+        voter_id=voter_id,
         language=(get_language() or "fr")[:8],
         state=OutboxMessage.State.SENT if sent else OutboxMessage.State.FAILED,
         attempts=1,

@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from urne.accounts.decorators import voter_login_required
-from urne.accounts.selectors import current_voter
+from urne.accounts.session import session_claim, session_forget
 from urne.elections.models import Scrutin
 from urne.urn.selectors import urn_tracker_exists
 
@@ -44,10 +44,11 @@ def cast(request: HttpRequest) -> JsonResponse:
     session). 200 ``{tracker, scrutin, resent, receipt_url}``; else ``{code, message}``."""
     if _csrf.process_view(request, None, (), {}) is not None:
         return _error("csrf_failed")
-    voter = current_voter(request)
-    if voter is None:
+    # The session's claim only: the account is read and checked with the cast's own query.
+    claim = session_claim(request)
+    if claim is None:
         return _error("not_logged_in")
-    if cast_rate_limited(scope="cast_voter", key=str(voter.pk)) or cast_rate_limited(
+    if cast_rate_limited(scope="cast_voter", key=f"a{claim.account_id}") or cast_rate_limited(
         scope="cast_address", key=_address(request)
     ):
         return _error("rate_limited")
@@ -60,8 +61,10 @@ def cast(request: HttpRequest) -> JsonResponse:
     except (ValueError, KeyError, TypeError):
         return _error("bad_request")
     try:
-        receipt = cast_submit(voter_id=voter.pk, scrutin_uuid=scrutin_uuid, ballot=ballot)
+        receipt = cast_submit(claim=claim, scrutin_uuid=scrutin_uuid, ballot=ballot)
     except CastError as exc:
+        if exc.code == "not_logged_in":
+            session_forget(request)
         return _error(exc.code)
     except Exception:  # a database outage: the voter resends safely (no double count)
         log.exception("cast failed")
@@ -77,7 +80,7 @@ def cast(request: HttpRequest) -> JsonResponse:
             + "?"
             + urlencode({"q": receipt.tracker})
         )
-        receipt_send(voter=voter, receipt=receipt, scrutin_label=receipt.label, url=board)
+        receipt_send(receipt=receipt, scrutin_label=receipt.label, url=board)
     return JsonResponse(
         {
             "tracker": receipt.tracker,

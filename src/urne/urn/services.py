@@ -155,8 +155,9 @@ def urn_ballot_append(*, scrutin_uuid: str, ballot: Ballot, ballot_text: str) ->
     that already voted is refused (``credential_used``), as is any ballot after EndBallots.
 
     This is the hot spot of a large scrutin (every cast takes the head's row lock), so it is
-    written in plain SQL, five statements, the lock held only for them and the tally
-    (ADR 0323). The records are those of ``ArchiveWriter.ballot``.
+    written in plain SQL, two statements on PostgreSQL (the locking read, then the writes as
+    one statement of data-modifying CTEs; five elsewhere), the lock held only for them and the
+    tally (ADR 0323, 0331). The records are those of ``ArchiveWriter.ballot``.
     """
     # The checked ballot was read from its canonical text, so its tracker is the text's hash.
     tracker = sha256_b64(ballot_text)
@@ -193,26 +194,45 @@ def urn_ballot_append(*, scrutin_uuid: str, ballot: Ballot, ballot_text: str) ->
         height += 1
         event = dumps(Event(height, "Ballot", last_event or None, data_hash).to_json())
         event_hash = sha256_hex(event.encode())
-        cur.execute(
-            f"INSERT INTO {t['record']} (scrutin_id, seq, kind, hash, body) "  # noqa: S608
-            "VALUES (%s, %s, 'data', %s, %s), (%s, %s, 'event', %s, %s)",
-            [head_id, seq, data_hash, ballot_text, head_id, seq + 1, event_hash, event],
-        )
-        cur.execute(
-            f"INSERT INTO {t['event']} (scrutin_id, height, hash, parent, type, payload) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, 'Ballot', %s)",
-            [head_id, height, event_hash, last_event, data_hash],
-        )
-        cur.execute(
-            f"INSERT INTO {t['ballot']} (scrutin_id, tracker, credential, height) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s)",
-            [head_id, tracker, credential, height],
-        )
-        cur.execute(
-            f"UPDATE {t['head']} SET height = %s, last_event = %s, next_seq = %s, "  # noqa: S608
-            "ballots = ballots + 1, tally = %s WHERE id = %s",
-            [height, event_hash, seq + 2, new_tally, head_id],
-        )
+        if conn.vendor == "postgresql":
+            # One statement (data-modifying CTEs): one round trip instead of four.
+            cur.execute(
+                f"WITH r AS (INSERT INTO {t['record']} (scrutin_id, seq, kind, hash, body) "  # noqa: S608
+                "VALUES (%s, %s, 'data', %s, %s), (%s, %s, 'event', %s, %s)), "
+                f"e AS (INSERT INTO {t['event']} (scrutin_id, height, hash, parent, type, "
+                "payload) VALUES (%s, %s, %s, %s, 'Ballot', %s)), "
+                f"b AS (INSERT INTO {t['ballot']} (scrutin_id, tracker, credential, height) "
+                "VALUES (%s, %s, %s, %s)) "
+                f"UPDATE {t['head']} SET height = %s, last_event = %s, next_seq = %s, "
+                "ballots = ballots + 1, tally = %s WHERE id = %s",
+                [
+                    *(head_id, seq, data_hash, ballot_text, head_id, seq + 1, event_hash, event),
+                    *(head_id, height, event_hash, last_event, data_hash),
+                    *(head_id, tracker, credential, height),
+                    *(height, event_hash, seq + 2, new_tally, head_id),
+                ],
+            )
+        else:
+            cur.execute(
+                f"INSERT INTO {t['record']} (scrutin_id, seq, kind, hash, body) "  # noqa: S608
+                "VALUES (%s, %s, 'data', %s, %s), (%s, %s, 'event', %s, %s)",
+                [head_id, seq, data_hash, ballot_text, head_id, seq + 1, event_hash, event],
+            )
+            cur.execute(
+                f"INSERT INTO {t['event']} (scrutin_id, height, hash, parent, type, payload) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, 'Ballot', %s)",
+                [head_id, height, event_hash, last_event, data_hash],
+            )
+            cur.execute(
+                f"INSERT INTO {t['ballot']} (scrutin_id, tracker, credential, height) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s)",
+                [head_id, tracker, credential, height],
+            )
+            cur.execute(
+                f"UPDATE {t['head']} SET height = %s, last_event = %s, next_seq = %s, "  # noqa: S608
+                "ballots = ballots + 1, tally = %s WHERE id = %s",
+                [height, event_hash, seq + 2, new_tally, head_id],
+            )
         fault_point("urn_written")
     with _tallies_lock:
         _tallies[scrutin_uuid] = (event_hash, tally)
