@@ -3,6 +3,8 @@ No secret (password, answer, token) is logged or stored in clear.
 """
 
 import logging
+import secrets
+import string
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
@@ -61,6 +63,23 @@ def account_ensure(*, voter: Voter) -> VoterAccount:
         # must be corrected (the helpdesk sees the failed message).
         raise AccountError("duplicate_identifier") from error
     return account
+
+
+def account_demo_open(*, voter: Voter) -> tuple[VoterAccount, str]:
+    """Open and activate a voter's account with a fresh random password, for the demo only
+    (``manage.py demo_setup`` prints it): the password follows the election's policy."""
+    account = account_ensure(voter=voter)
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(14)) + "-7a"
+        try:
+            policy_validate(style=account.election.style, password=password, account=account)
+        except ValidationError:
+            continue
+        break
+    with transaction.atomic():
+        _password_store(account, make_password(password), activate=True)
+    return account, password
 
 
 def accounts_prepare(voter_ids: list[int]) -> None:

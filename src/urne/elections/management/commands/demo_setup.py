@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandParser
 
+from urne.accounts.services import account_demo_open
 from urne.authority.demo import authority_demo
 from urne.elections.demo import demo_election_create, demo_staff_reset
-from urne.elections.models import Election, RollEntry
+from urne.elections.models import Election, Voter
 
 
 class Command(BaseCommand):
@@ -29,9 +30,8 @@ class Command(BaseCommand):
                 f"{result.lists} candidate lists"
             )
         passwords = demo_staff_reset()
-        entry = (
-            RollEntry.objects.filter(scrutin__election=election)
-            .select_related("voter")
+        voter = (
+            Voter.objects.filter(election=election, roll_entries__isnull=False)
             .order_by("pk")
             .first()
         )
@@ -43,11 +43,14 @@ class Command(BaseCommand):
             "Staff accounts (passwords are new at each `make demo`):",
             *(f"  {role:<9} login {role:<9} password {pw}" for role, pw in passwords.items()),
         ]
-        if entry is not None:
-            v = entry.voter
+        if voter is not None:
+            _, password = account_demo_open(voter=voter)
             lines += [
-                "Voter: the voter portal comes with the accounts issue; meanwhile see a voter as",
-                f"  helpdesk: search NUMEN {v.numen} ({v.first_name} {v.last_name}, {v.email}).",
+                f"Voter #{voter.pk} ({voter.first_name} {voter.last_name}), "
+                f"{election.style} style:",
+                f"  portal {url}/  log in with {voter.email} and password {password}",
+                "  (demo only; other voters open their account with the link of the opening",
+                f"  e-mail: {url}/backoffice/messagerie/boite/ shows the mail sent in development)",
             ]
         lines += authority_demo(election=election, log=self.stderr.write)
         self.stdout.write("\n".join(lines))
