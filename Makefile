@@ -59,6 +59,7 @@ bench-crypto: install install-tools  ## crypto benchmark: ours vs belenios-tool 
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 DEMO_VOTERS ?= 20000
+DEMO_PHASE ?= vote
 MANAGE := $(PY) manage.py
 
 migrate: install  ## create or update the three stores (voter store, authority, urn)
@@ -66,7 +67,7 @@ migrate: install  ## create or update the three stores (voter store, authority, 
 
 demo: install migrate demo-stop  ## fresh machine: demo election, web server and worker on localhost
 	@mkdir -p var/log var/run
-	@$(MANAGE) demo_setup --voters $(DEMO_VOTERS) --url http://$(DEMO_HOST):$(DEMO_PORT)/ >var/demo.txt
+	@$(MANAGE) demo_setup --voters $(DEMO_VOTERS) --phase $(DEMO_PHASE) --url http://$(DEMO_HOST):$(DEMO_PORT)/ >var/demo.txt
 	@nohup $(MANAGE) runserver $(DEMO_HOST):$(DEMO_PORT) --noreload >var/log/web.log 2>&1 & echo $$! >var/run/web.pid
 	@nohup $(MANAGE) db_worker --no-reload >var/log/worker.log 2>&1 & echo $$! >var/run/worker.pid
 	@for i in $$(seq 50); do curl -fs -o /dev/null http://$(DEMO_HOST):$(DEMO_PORT)/backoffice/login/ && break; sleep 0.2; done

@@ -543,19 +543,23 @@ def demo_election_create(
     voters: int = 20_000,
     seed: int = 2018,
     name: str = "Élections professionnelles (démonstration)",
+    phase: str = "vote",
 ) -> DemoResult:
-    """The whole demo election; the calendar puts it in the "rolls" phase today."""
+    """The whole demo election. ``phase`` places today in its calendar: "vote" (the vote is
+    open, so a newcomer can vote at once) or "rolls" (rolls open, lists, complaints and vote
+    to come)."""
     rng = random.Random(seed)
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    shift = {"rolls": timedelta(0), "vote": timedelta(days=-17, hours=-1)}[phase]
     election = election_create(
         actor="demo",
         name=name,
         style="2018",
-        rolls_from=now - timedelta(days=7),
-        lists_from=now + timedelta(days=3),
-        complaints_until=now + timedelta(days=10),
-        vote_opens=now + timedelta(days=17),
-        vote_closes=now + timedelta(days=24),
+        rolls_from=now - timedelta(days=7) + shift,
+        lists_from=now + timedelta(days=3) + shift,
+        complaints_until=now + timedelta(days=10) + shift,
+        vote_opens=now + timedelta(days=17) + shift,
+        vote_closes=now + timedelta(days=24) + shift,
     )
     scrutins = scrutins_create_all(actor="demo", election=election)
     path = Path(settings.MEDIA_ROOT) / "demo" / f"voters-{seed}-{voters}.csv"

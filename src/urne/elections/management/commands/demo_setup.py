@@ -16,13 +16,21 @@ class Command(BaseCommand):
         parser.add_argument("--voters", type=int, default=20_000)
         parser.add_argument("--seed", type=int, default=2018)
         parser.add_argument("--url", default="http://127.0.0.1:8000/")
+        parser.add_argument(
+            "--phase",
+            choices=["vote", "rolls"],
+            default="vote",
+            help="where today falls in the demo calendar (default: the vote is open)",
+        )
 
     def handle(self, *args: object, **opts: object) -> None:
         election = Election.objects.order_by("pk").first()
         if election is None:
             self.stderr.write(f"Generating the demo election ({opts['voters']} voters)…")
             result = demo_election_create(
-                voters=int(str(opts["voters"])), seed=int(str(opts["seed"]))
+                voters=int(str(opts["voters"])),
+                seed=int(str(opts["seed"])),
+                phase=str(opts["phase"]),
             )
             election = result.election
             self.stderr.write(
