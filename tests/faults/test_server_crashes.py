@@ -1,0 +1,227 @@
+"""The real server is killed during casts: gunicorn serves ``urne.site.wsgi`` on this test's
+PostgreSQL databases; its worker SIGKILLs itself at each step of the cast (``fault_point``),
+the master starts another, the whole server is killed and started again between steps. The
+client posts hundreds of casts over HTTP (session cookie, CSRF), resends after a dropped
+connection (the same ballot, or another one from a second device), recovery runs at times
+and at the end. Then: for every scrutin as many ballots as émargements, every receipt
+answered 200 has its ballot, no credential twice, running tally = recount, the archive
+verifies."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
+from django.db import connections
+from faultkit import child_env
+
+from factories_accounts import account_make
+from factories_cast import ballot_make, cast_setup_make
+from urne.accounts.session import ACCOUNT_KEY, HASH_KEY, SEEN_KEY, SINCE_KEY, session_hash
+from urne.booth.models import Emargement
+from urne.booth.services import emargement_recover
+from urne.crypto.archive import read_records
+from urne.crypto.ballot import parse_ballot
+from urne.crypto.encoding import sha256_b64
+from urne.crypto.tally import compute_encrypted_tally, tally_text
+from urne.urn.faults import POINTS
+from urne.urn.models import UrnBallot, UrnScrutin
+from urne.urn.selectors import urn_archive_bytes
+from urne.verify.checks import verify_archive
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"]),
+    pytest.mark.slow,
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+VOTERS = 150  # two scrutins each: 300 casts, plus the resends
+CSRF = "f" * 32
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """gunicorn on a free port, its own process group (so that it can be killed whole)."""
+
+    def __init__(self, log: Path, point: str, after: int) -> None:
+        self.port = _free_port()
+        env = child_env(URNE_CAST_FAULT=point, URNE_CAST_FAULT_AFTER=str(after))
+        env["DJANGO_SETTINGS_MODULE"] = "server_settings"
+        cmd = [
+            str(Path(sys.executable).parent / "gunicorn"), "urne.site.wsgi:application",
+            "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--timeout", "60",
+            "--log-level", "warning",
+        ]  # fmt: skip
+        self.log = log.open("a")
+        self.proc = subprocess.Popen(
+            cmd, env=env, cwd=ROOT, stdout=self.log, stderr=self.log, start_new_session=True
+        )
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                assert self.proc.poll() is None, log.read_text()[-3000:]
+                time.sleep(0.05)
+        raise AssertionError("gunicorn did not start")
+
+    def post(self, session: str, scrutin: str, ballot: str) -> tuple[int, dict]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request(
+                "POST",
+                "/vote/bulletin/",
+                json.dumps({"scrutin": scrutin, "ballot": ballot}),
+                {
+                    "Content-Type": "application/json",
+                    "X-CSRFToken": CSRF,
+                    "Cookie": f"csrftoken={CSRF}; {settings.SESSION_COOKIE_NAME}={session}",
+                },
+            )
+            resp = conn.getresponse()
+            return resp.status, json.loads(resp.read())
+        finally:
+            conn.close()
+
+    def kill(self) -> None:
+        """The whole server (master and workers) dies at once."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        self.log.close()
+
+
+def _sessions(voters) -> dict[int, str]:
+    out = {}
+    stamp = int(time.time())
+    for v in voters:
+        account = account_make(v)
+        s = SessionStore()
+        s[ACCOUNT_KEY], s[HASH_KEY] = account.pk, session_hash(account)
+        s[SINCE_KEY] = s[SEEN_KEY] = stamp
+        s.create()
+        out[v.pk] = s.session_key
+    return out
+
+
+def test_server_killed_at_every_step_loses_nothing_and_counts_nothing_twice(tmp_path):
+    rng = random.Random(8)
+    setup = cast_setup_make(voters=VOTERS, lists=3, scrutins=2, seed="server-faults")
+    sessions = _sessions(setup.voters)
+    tasks, alternates = [], {}
+    for cs in setup.scrutins:
+        for v in setup.voters:
+            i = len(tasks)
+            tasks.append(
+                {"i": i, "voter": v.pk, "scrutin": cs.scrutin.uuid,
+                 "ballot": ballot_make(cs, v.pk, rng.randrange(4))}
+            )  # fmt: skip
+            alternates[i] = ballot_make(cs, v.pk, rng.randrange(4))
+    rng.shuffle(tasks)
+    connections.close_all()  # the server's connections only, while it runs
+    log = tmp_path / "gunicorn.log"
+    receipts: dict[int, str] = {}  # task -> tracker answered 200
+    final_errors: dict[int, str] = {}
+    switched: set[int] = set()
+    kills: Counter[str] = Counter()
+    resends = recoveries = 0
+    # One server per fault point, then one without faults for what is left.
+    phases = [*POINTS, ""]
+    share = len(tasks) // len(POINTS) + 1
+    queue = list(tasks)
+    for phase, point in enumerate(phases):
+        server = Server(log, point, rng.randint(2, 6))
+        todo = queue[:share] if point else queue
+        queue = queue[len(todo) :]
+        retry: list[dict] = []
+        while todo or retry:
+            t = todo.pop(0) if todo else retry.pop(0)
+            try:
+                status, body = server.post(sessions[t["voter"]], t["scrutin"], t["ballot"])
+            except (ConnectionError, http.client.HTTPException):
+                # The worker died in the middle of this cast: the voter sends again, at
+                # times from another device with another ballot; at times recovery runs first.
+                kills[point] += 1
+                resends += 1
+                if rng.random() < 0.3 and t["i"] not in switched:
+                    switched.add(t["i"])
+                    t["ballot"] = alternates[t["i"]]
+                if rng.random() < 0.5:
+                    emargement_recover(older_than=timedelta(0))
+                    connections.close_all()
+                    recoveries += 1
+                todo.insert(0, t)
+                continue
+            if status == 200:
+                assert body["tracker"] == sha256_b64(t["ballot"]), body
+                receipts[t["i"]] = body["tracker"]
+            elif body.get("code") == "already_voted" and t["i"] in switched:
+                final_errors[t["i"]] = body["code"]  # the first device's ballot went in
+            elif body.get("code") == "in_progress":
+                retry.append(t)
+            else:
+                pytest.fail(f"unexpected answer {status} {body} (phase {phase}, point {point})")
+        server.kill()  # the whole server, between two casts
+    out = io.StringIO()
+    call_command("cast_recover", older_than=0, stdout=out)
+
+    faults = Counter(
+        line.split()[1] for line in log.read_text().splitlines() if line.startswith("FAULT ")
+    )
+    assert faults == kills, (faults, kills)
+    assert all(kills[p] >= 2 for p in POINTS), kills
+    assert set(receipts) | set(final_errors) == {t["i"] for t in tasks}
+    check_stores(setup, receipts, tmp_path)
+    print(
+        f"{len(tasks)} casts over HTTP, kills {dict(kills)}, {resends} resends, "
+        f"{len(switched)} switched, {recoveries} recoveries; final recovery: {out.getvalue()}"
+    )
+
+
+def check_stores(setup, receipts: dict[int, str], tmp_path: Path) -> None:
+    """The invariants of the two stores after crashes and recovery."""
+    assert not Emargement.objects.filter(state="pending").exists()
+    assert not Emargement.objects.exclude(pending_tracker="").exists()
+    in_urn = set(UrnBallot.objects.using("urn").values_list("tracker", flat=True))
+    assert set(receipts.values()) <= in_urn  # every receipt given has its ballot
+    for cs in setup.scrutins:
+        uuid = cs.scrutin.uuid
+        ballots = UrnBallot.objects.using("urn").filter(scrutin__uuid=uuid)
+        emargements = Emargement.objects.filter(scrutin=cs.scrutin, state="voted")
+        assert ballots.count() == emargements.count() == VOTERS
+        assert len(set(ballots.values_list("credential", flat=True))) == VOTERS
+        head = UrnScrutin.objects.using("urn").get(uuid=uuid)
+        assert head.ballots == VOTERS
+        archive = urn_archive_bytes(scrutin_uuid=uuid)
+        path = tmp_path / f"{uuid}.bel"
+        path.write_bytes(archive)
+        report = verify_archive(str(path), jobs=1)
+        assert report.valid, report.failures[:3]
+        assert report.ballots == VOTERS
+        texts = [
+            r.body.decode()
+            for r in read_records(archive)
+            if r.name.endswith(".data.json") and r.body.startswith(b'{"election_uuid"')
+        ]
+        assert len(texts) == VOTERS
+        expected, _, _ = compute_encrypted_tally(cs.election, [(parse_ballot(t), 1) for t in texts])
+        assert head.tally == tally_text(expected)
