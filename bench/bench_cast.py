@@ -322,6 +322,20 @@ def http_profile(data: dict, sample: list[int]) -> None:
     csrf = "c" * 32
     prof = cProfile.Profile(time.process_time)
     cpu = time.process_time()
+    warm, sample = sample[:5], sample[5:]  # first requests import and compile: not profiled
+    for i in warm:
+        client.cookies["csrftoken"] = csrf
+        client.cookies[data["cookie"]] = data["sessions"][i]
+        body = json.dumps({"scrutin": data["uuid"], "ballot": data["ballots"][i]})
+        r = client.post(
+            "/vote/bulletin/",
+            body,
+            content_type="application/json",
+            HTTP_X_CSRFTOKEN=csrf,
+            HTTP_HOST="127.0.0.1",
+        )
+        assert r.status_code == 200, r.content
+    cpu = time.process_time()
     for i in sample:
         client.cookies["csrftoken"] = csrf
         client.cookies[data["cookie"]] = data["sessions"][i]
@@ -337,7 +351,8 @@ def http_profile(data: dict, sample: list[int]) -> None:
         prof.disable()
         assert r.status_code == 200, r.content
     print(f"in-process HTTP: {1000 * (time.process_time() - cpu) / len(sample):.1f} CPU ms/cast")
-    pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(60)
+    pstats.Stats(prof).sort_stats("tottime").print_stats(40)
 
 
 def breakdown(data: dict, sample: list[int], profile: bool = False) -> dict[str, float]:

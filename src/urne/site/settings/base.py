@@ -203,6 +203,7 @@ URNE_PROFESSION_DE_FOI_MAX_BYTES = 5 * 1024 * 1024
 URNE_AUTHORITY_KEY = os.environ.get("URNE_AUTHORITY_KEY", "placeholder-authority-not-a-secret")
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "urne.accounts.session_store"  # Django's db sessions, plain-SQL read (ADR 0330)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
