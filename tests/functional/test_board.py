@@ -1,9 +1,12 @@
-"""The public ballot board: trackers (search, pages), the current .bel archive; public data
-only, no login."""
+"""The public ballot board after the close: trackers (search, pages), the .bel archive;
+public data only, no login. (During the vote: tests/functional/test_board_privacy.py.)"""
+
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from factories_cast import ballot_make, cast_setup_make
 from urne.crypto.ballot import parse_ballot
@@ -26,6 +29,11 @@ def board():
                 scrutin_uuid=cs.scrutin.uuid, ballot=parse_ballot(b), ballot_text=b
             ).tracker
         )
+    # The vote is over (close and grace period past): the board is published.
+    election = cs.scrutin.election
+    election.vote_opens = timezone.now() - timedelta(days=8)
+    election.vote_closes = timezone.now() - timedelta(days=1)
+    election.save(update_fields=["vote_opens", "vote_closes"])
     return setup, cs, trackers
 
 

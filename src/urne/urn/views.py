@@ -1,18 +1,60 @@
-"""The public ballot board: per scrutin, the trackers (search, pages) and the current
-``.bel`` archive. Public data only: no login, nothing about voters."""
+"""The public ballot board (ADR 0324). Public data only: no login, nothing about voters.
 
+During the vote (until the close plus the grace period of late casts) participation is
+secret (PRODUCT.md): the board offers only the lookup of one tracker (found or not, in this
+scrutin); no list, no count, no archive. After the close: the list of trackers (search,
+pages) and the ``.bel`` archive."""
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from urne.elections.models import Scrutin
 
 from .models import UrnScrutin
-from .selectors import urn_archive_chunks, urn_head, urn_trackers
+from .selectors import urn_archive_chunks, urn_head, urn_tracker_exists, urn_trackers
 
 PAGE_SIZE = 100
 TRACKER_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+#: A tracker is the unpadded base64 of a SHA-256: 43 characters.
+TRACKER_LENGTH = 43
+#: Lookups per client address and window (requests, seconds) during the vote.
+LOOKUP_LIMIT = (120, 60)
+
+
+def board_published(scrutin: Scrutin | None, now: datetime | None = None) -> bool:
+    """Whether the scrutin's list of trackers and archive are public: after the election's
+    vote end and the grace period of the voters already in the booth (no ballot can come in
+    any more). A scrutin unknown to the voter store is never published."""
+    if scrutin is None or scrutin.election.vote_closes is None:
+        return False
+    grace = timedelta(seconds=getattr(settings, "URNE_CAST_GRACE_SECONDS", 30 * 60))
+    return bool((now or timezone.now()) >= scrutin.election.vote_closes + grace)
+
+
+def _lookup_limited(request: HttpRequest) -> bool:
+    limit, window = getattr(settings, "URNE_BOARD_LOOKUP_LIMIT", LOOKUP_LIMIT)
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    key = "urne:board:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+    if cache.add(key, 1, timeout=window):
+        return limit < 1
+    try:
+        return int(cache.incr(key)) > limit
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return False
+
+
+def _scrutin(scrutin_uuid: str) -> Scrutin | None:
+    return Scrutin.objects.select_related("body", "election").filter(uuid=scrutin_uuid).first()
 
 
 @require_GET
@@ -24,7 +66,9 @@ def board_index(request: HttpRequest) -> HttpResponse:
         .select_related("body", "election")
         .order_by("election_id", "body_id", "perimeter")
     )
-    return render(request, "urn/board_index.html", {"scrutins": scrutins})
+    now = timezone.now()
+    rows = [(s, board_published(s, now)) for s in scrutins]
+    return render(request, "urn/board_index.html", {"rows": rows})
 
 
 @require_GET
@@ -32,28 +76,48 @@ def board(request: HttpRequest, scrutin_uuid: str) -> HttpResponse:
     head = urn_head(scrutin_uuid=scrutin_uuid)
     if head is None:
         raise Http404
-    scrutin = Scrutin.objects.select_related("body").filter(uuid=scrutin_uuid).first()
-    query = request.GET.get("q", "").strip().replace(" ", "+")[:43]
+    scrutin = _scrutin(scrutin_uuid)
+    query = request.GET.get("q", "").strip().replace(" ", "+")[:TRACKER_LENGTH]
     invalid = bool(query) and not set(query) <= TRACKER_CHARS
-    trackers = urn_trackers(scrutin_uuid=scrutin_uuid, query="" if invalid else query)
-    page = Paginator(trackers.values_list("tracker", flat=True), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    context = {
+    context: dict[str, Any] = {
         "scrutin": scrutin,
         "uuid": scrutin_uuid,
-        "head": head,
         "query": query,
         "invalid": invalid,
-        "page": page,
     }
+    if not board_published(scrutin):
+        return _lookup(request, scrutin_uuid, context)
+    trackers = urn_trackers(scrutin_uuid=scrutin_uuid, query="" if invalid else query)
+    context["page"] = Paginator(trackers.values_list("tracker", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "urn/board.html", context)
 
 
+def _lookup(request: HttpRequest, scrutin_uuid: str, context: dict[str, Any]) -> HttpResponse:
+    """During the vote: one exact tracker, found or not; nothing else (a prefix search would
+    count ballots)."""
+    query = context["query"]
+    if query and not context["invalid"] and len(query) != TRACKER_LENGTH:
+        context["invalid"] = True
+    status = 200
+    if query and not context["invalid"]:
+        if _lookup_limited(request):
+            context["limited"] = True
+            status = 429
+        else:
+            context["found"] = urn_tracker_exists(scrutin_uuid=scrutin_uuid, tracker=query)
+    return render(request, "urn/board_lookup.html", context, status=status)
+
+
 @require_GET
-def archive(request: HttpRequest, scrutin_uuid: str) -> StreamingHttpResponse:
+def archive(request: HttpRequest, scrutin_uuid: str) -> HttpResponse | StreamingHttpResponse:
     if urn_head(scrutin_uuid=scrutin_uuid) is None:
         raise Http404
+    scrutin = _scrutin(scrutin_uuid)
+    if not board_published(scrutin):
+        context = {"scrutin": scrutin, "uuid": scrutin_uuid}
+        return render(request, "urn/archive_unpublished.html", context, status=403)
     response = StreamingHttpResponse(
         urn_archive_chunks(scrutin_uuid=scrutin_uuid), content_type="application/x-tar"
     )
