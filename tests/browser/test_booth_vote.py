@@ -118,6 +118,10 @@ def test_booth_vote_in_every_scrutin(
     for s in scrutins:
         page.goto(f"{live_server.url}/bulletins/{s.uuid}/?{urlencode({'q': trackers[s.uuid]})}")
         expect(page.locator("body")).to_contain_text(trackers[s.uuid])
+    # The archive is public once the vote is over (ADR 0324): close it, grace period past.
+    _election.vote_closes = _election.vote_opens
+    _election.save(update_fields=["vote_closes"])
+    for s in scrutins:
         got = page.request.get(f"{live_server.url}/bulletins/{s.uuid}/archive.bel")
         assert got.status == 200
         downloaded[s.uuid] = got.body()
