@@ -145,3 +145,22 @@ def test_english_lookup(voting):
     r = Client().get("/en" + reverse("urn:board", args=[cs.scrutin.uuid]))
     assert r.status_code == 200
     assert "participation is secret" in r.content.decode()
+
+
+def test_the_receipt_page_links_to_the_lookup_which_finds_the_ballot():
+    from factories_accounts import voter_client_login
+    from urne.booth.services import cast_submit
+
+    setup = cast_setup_make(voters=1, lists=3, seed="receipt-link")
+    cs, voter = setup.scrutins[0], setup.voters[0]
+    receipt = cast_submit(
+        voter_id=voter.pk, scrutin_uuid=cs.scrutin.uuid, ballot=ballot_make(cs, voter.pk, 2)
+    )
+    client = Client()
+    voter_client_login(client, voter)
+    r = client.get(reverse("booth:receipt", args=[cs.scrutin.uuid]), {"suivi": receipt.tracker})
+    assert r.status_code == 200
+    link = re.search(r'href="(/bulletins/[^"]+\?q=[^"]+)"', r.content.decode())
+    assert link, "no link to the board's lookup"
+    html = Client().get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert f"Le bulletin de numéro de suivi {receipt.tracker} est dans l'urne" in html
