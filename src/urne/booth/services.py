@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from urne.accounts.session import SessionClaim, session_claim_valid
@@ -523,7 +523,7 @@ def _outbox_note(voter_id: int | None, sent: bool) -> None:
         return
     from django.utils.translation import get_language
 
-    OutboxMessage.objects.create(
+    note = OutboxMessage(
         template="cast_receipt",
         voter_id=voter_id,
         language=(get_language() or "fr")[:8],
@@ -532,3 +532,15 @@ def _outbox_note(voter_id: int | None, sent: bool) -> None:
         sent_at=timezone.now() if sent else None,
         last_error="" if sent else "send failed",
     )
+    # The ORM's insert, without its query building (ADR 0333): every concrete field, with
+    # its defaults and auto_now_add, prepared by the field itself.
+    conn = connections[router.db_for_write(OutboxMessage)]
+    fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(note, True), conn) for f in fields]
+    columns = ", ".join(conn.ops.quote_name(f.column) for f in fields)
+    with conn.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {conn.ops.quote_name(OutboxMessage._meta.db_table)} "  # noqa: S608
+            f"({columns}) VALUES ({', '.join(['%s'] * len(fields))})",
+            values,
+        )
