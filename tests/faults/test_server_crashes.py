@@ -148,8 +148,9 @@ def test_server_killed_at_every_step_loses_nothing_and_counts_nothing_twice(tmp_
     phases = [*POINTS, ""]
     share = len(tasks) // len(POINTS) + 1
     queue = list(tasks)
-    for phase, point in enumerate(phases):
-        server = Server(log, point, rng.randint(2, 6))
+
+    def run_phase(server: Server, phase: int, point: str) -> None:
+        nonlocal queue, resends, recoveries
         todo = queue[:share] if point else queue
         queue = queue[len(todo) :]
         retry: list[dict] = []
@@ -162,6 +163,7 @@ def test_server_killed_at_every_step_loses_nothing_and_counts_nothing_twice(tmp_
                 # times from another device with another ballot; at times recovery runs first.
                 kills[point] += 1
                 resends += 1
+                assert resends < 1000, "no progress"
                 if rng.random() < 0.3 and t["i"] not in switched:
                     switched.add(t["i"])
                     t["ballot"] = alternates[t["i"]]
@@ -180,7 +182,13 @@ def test_server_killed_at_every_step_loses_nothing_and_counts_nothing_twice(tmp_
                 retry.append(t)
             else:
                 pytest.fail(f"unexpected answer {status} {body} (phase {phase}, point {point})")
-        server.kill()  # the whole server, between two casts
+
+    for phase, point in enumerate(phases):
+        server = Server(log, point, rng.randint(2, 6))
+        try:
+            run_phase(server, phase, point)
+        finally:
+            server.kill()  # the whole server, between two casts (or on a failure)
     out = io.StringIO()
     call_command("cast_recover", older_than=0, stdout=out)
 
