@@ -428,9 +428,20 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="queries and cProfile of a cast")
+    parser.add_argument(
+        "--server-binding",
+        action="store_true",
+        help="psycopg server-side binding (prepared statements) for every alias, to measure",
+    )
     opts = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="urne-bench-cast-")
-    Path(tmp, "bench_cast_settings.py").write_text(SETTINGS)
+    extra = (
+        "for _db in DATABASES.values():  # noqa: F405\n"
+        "    _db.setdefault('OPTIONS', {})['server_side_binding'] = True\n"
+        if opts.server_binding
+        else ""
+    )
+    Path(tmp, "bench_cast_settings.py").write_text(SETTINGS + extra)
     env = _env(tmp)
     os.environ.update(env)
     sys.path[:0] = [tmp, str(ROOT / "src")]
