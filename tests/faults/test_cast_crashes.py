@@ -8,17 +8,11 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from faultkit import run_child
+from faultkit import check_stores, run_child
 
 from factories_cast import ballot_make, cast_setup_make
-from urne.booth.models import Emargement
 from urne.booth.services import emargement_recover
-from urne.crypto.ballot import parse_ballot
-from urne.crypto.tally import compute_encrypted_tally, tally_text
 from urne.urn.faults import POINTS
-from urne.urn.models import UrnBallot, UrnScrutin
-from urne.urn.selectors import urn_archive_bytes
-from urne.verify.checks import verify_archive
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"]),
@@ -86,35 +80,5 @@ def test_kills_at_every_step_lose_nothing_and_count_nothing_twice(tmp_path):
     emargement_recover(older_than=timedelta(0))
 
     assert all(kills[p] == KILLS_PER_POINT for p in POINTS), kills
-    assert not Emargement.objects.filter(state="pending").exists()
-    assert not Emargement.objects.exclude(pending_tracker="").exists()
-    in_urn = set(UrnBallot.objects.using("urn").values_list("tracker", flat=True))
-    # Every receipt given has its ballot.
-    assert set(receipts.values()) <= in_urn
-    for cs in setup.scrutins:
-        uuid = cs.scrutin.uuid
-        ballots = UrnBallot.objects.using("urn").filter(scrutin__uuid=uuid)
-        emargements = Emargement.objects.filter(scrutin=cs.scrutin, state="voted")
-        # One ballot per émargement, one per voter: nothing lost, nothing twice.
-        assert ballots.count() == emargements.count() == VOTERS
-        assert len(set(ballots.values_list("credential", flat=True))) == VOTERS
-        head = UrnScrutin.objects.using("urn").get(uuid=uuid)
-        assert head.ballots == VOTERS
-        # The running tally is the tally of the archived ballots, each once.
-        archive = urn_archive_bytes(scrutin_uuid=uuid)
-        path = tmp_path / f"{uuid}.bel"
-        path.write_bytes(archive)
-        report = verify_archive(str(path), jobs=1)
-        assert report.valid, report.failures[:3]
-        assert report.ballots == VOTERS
-        from urne.crypto.archive import read_records
-
-        texts = [
-            r.body.decode()
-            for r in read_records(archive)
-            if r.name.endswith(".data.json") and r.body.startswith(b'{"election_uuid"')
-        ]
-        assert len(texts) == VOTERS
-        expected, _, _ = compute_encrypted_tally(cs.election, [(parse_ballot(t), 1) for t in texts])
-        assert head.tally == tally_text(expected)
+    check_stores(setup, receipts, tmp_path, VOTERS)
     print(f"{len(tasks)} casts, {runs} processes, kills {dict(kills)}, {len(switched)} switched")

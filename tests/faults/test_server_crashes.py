@@ -28,21 +28,14 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.db import connections
-from faultkit import child_env
+from faultkit import check_stores, child_env
 
 from factories_accounts import account_make
 from factories_cast import ballot_make, cast_setup_make
 from urne.accounts.session import ACCOUNT_KEY, HASH_KEY, SEEN_KEY, SINCE_KEY, session_hash
-from urne.booth.models import Emargement
 from urne.booth.services import emargement_recover
-from urne.crypto.archive import read_records
-from urne.crypto.ballot import parse_ballot
 from urne.crypto.encoding import sha256_b64
-from urne.crypto.tally import compute_encrypted_tally, tally_text
 from urne.urn.faults import POINTS
-from urne.urn.models import UrnBallot, UrnScrutin
-from urne.urn.selectors import urn_archive_bytes
-from urne.verify.checks import verify_archive
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"]),
@@ -198,38 +191,8 @@ def test_server_killed_at_every_step_loses_nothing_and_counts_nothing_twice(tmp_
     assert faults == kills, (faults, kills)
     assert all(kills[p] >= 2 for p in POINTS), kills
     assert set(receipts) | set(final_errors) == {t["i"] for t in tasks}
-    check_stores(setup, receipts, tmp_path)
+    check_stores(setup, receipts, tmp_path, VOTERS)
     print(
         f"{len(tasks)} casts over HTTP, kills {dict(kills)}, {resends} resends, "
         f"{len(switched)} switched, {recoveries} recoveries; final recovery: {out.getvalue()}"
     )
-
-
-def check_stores(setup, receipts: dict[int, str], tmp_path: Path) -> None:
-    """The invariants of the two stores after crashes and recovery."""
-    assert not Emargement.objects.filter(state="pending").exists()
-    assert not Emargement.objects.exclude(pending_tracker="").exists()
-    in_urn = set(UrnBallot.objects.using("urn").values_list("tracker", flat=True))
-    assert set(receipts.values()) <= in_urn  # every receipt given has its ballot
-    for cs in setup.scrutins:
-        uuid = cs.scrutin.uuid
-        ballots = UrnBallot.objects.using("urn").filter(scrutin__uuid=uuid)
-        emargements = Emargement.objects.filter(scrutin=cs.scrutin, state="voted")
-        assert ballots.count() == emargements.count() == VOTERS
-        assert len(set(ballots.values_list("credential", flat=True))) == VOTERS
-        head = UrnScrutin.objects.using("urn").get(uuid=uuid)
-        assert head.ballots == VOTERS
-        archive = urn_archive_bytes(scrutin_uuid=uuid)
-        path = tmp_path / f"{uuid}.bel"
-        path.write_bytes(archive)
-        report = verify_archive(str(path), jobs=1)
-        assert report.valid, report.failures[:3]
-        assert report.ballots == VOTERS
-        texts = [
-            r.body.decode()
-            for r in read_records(archive)
-            if r.name.endswith(".data.json") and r.body.startswith(b'{"election_uuid"')
-        ]
-        assert len(texts) == VOTERS
-        expected, _, _ = compute_encrypted_tally(cs.election, [(parse_ballot(t), 1) for t in texts])
-        assert head.tally == tally_text(expected)
