@@ -432,7 +432,7 @@ class ArchiveVerifier:
         try:
             self._run(records)
         except _Invalid:
-            pass
+            pass  # the failure that stopped the dependent checks is already in the report
         except ValueError as exc:  # every data error of the core is a ValueError subclass
             self.fail(f"stage {self.report.stage}", f"malformed data: {exc}")
         return self.report
