@@ -11,6 +11,7 @@ urlpatterns += i18n_patterns(
     path("backoffice/assistance/", include("urne.accounts.helpdesk_urls")),
     path("backoffice/", include("urne.backoffice.urls")),
     path("backoffice/autorite/", include("urne.authority.urls")),
+    path("backoffice/urnes/", include("urne.urn.bureau_urls")),
     path("compte/", include("urne.accounts.urls")),
     path("admin/", admin.site.urls),
     path("vote/", include("urne.booth.urls")),

@@ -1,0 +1,29 @@
+"""The bureau's copy of a ballot box during the vote (ADR 0324): participation is secret to
+the public until the close, but the polling station (bureau members and union delegates)
+follows it live and may check the archive at any time. Every download is audited."""
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.views.decorators.http import require_GET
+
+from urne.audit.services import audit_append
+
+from .selectors import urn_archive_chunks, urn_head
+
+BUREAU_PAGES = "backoffice.bureau_pages"
+
+
+@require_GET
+@login_required
+@permission_required(BUREAU_PAGES, raise_exception=True)
+def bureau_archive(request: HttpRequest, scrutin_uuid: str) -> StreamingHttpResponse:
+    """The scrutin's current ``.bel`` archive, whatever the calendar, for the bureau."""
+    if urn_head(scrutin_uuid=scrutin_uuid) is None:
+        raise Http404
+    audit_append(actor=request.user, action="urn.archive_download", data={"scrutin": scrutin_uuid})
+    response = StreamingHttpResponse(
+        urn_archive_chunks(scrutin_uuid=scrutin_uuid), content_type="application/x-tar"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{scrutin_uuid}.bel"'
+    response["Cache-Control"] = "no-store"
+    return response
