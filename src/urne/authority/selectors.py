@@ -2,6 +2,8 @@
 
 from typing import Literal
 
+from django.db import connections, router
+
 from .models import CodeSlot, CredentialSet, PublicCredential, ScrutinSetup
 
 Status = Literal["active", "spare", "revoked"]
@@ -9,17 +11,20 @@ Status = Literal["active", "spare", "revoked"]
 
 def credential_status(*, voter_id: int, scrutin_uuid: str, public_credential: str) -> Status | None:
     """The status of ``public_credential`` (hex) in scrutin ``scrutin_uuid`` when it is one of
-    voter ``voter_id``'s; None when it is nobody's or another voter's."""
-    row = (
-        PublicCredential.objects.filter(
-            scrutin_uuid=scrutin_uuid, credential=public_credential.strip().lower()
-        )
-        .select_related("slot")
-        .first()
+    voter ``voter_id``'s; None when it is nobody's or another voter's. One plain statement:
+    it is on the cast's hot path, where the ORM's query building cost more CPU than the
+    lookup (ADR 0333)."""
+    sql = (
+        f"SELECT s.voter_id, s.status FROM {PublicCredential._meta.db_table} p "  # noqa: S608
+        f"JOIN {CodeSlot._meta.db_table} s ON s.id = p.slot_id "
+        "WHERE p.scrutin_uuid = %s AND p.credential = %s"
     )
-    if row is None or row.slot.voter_id != voter_id:
+    with connections[router.db_for_read(PublicCredential)].cursor() as cur:
+        cur.execute(sql, [scrutin_uuid, public_credential.strip().lower()])
+        row = cur.fetchone()
+    if row is None or row[0] != voter_id:
         return None
-    status: Status = row.slot.status
+    status: Status = row[1]
     return status
 
 

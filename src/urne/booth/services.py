@@ -29,7 +29,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from urne.accounts.session import SessionClaim, session_claim_valid
-from urne.authority.models import CodeSlot, PublicCredential
+from urne.authority.selectors import credential_status
 from urne.crypto.ballot import BallotError, check_ballot, parse_ballot
 from urne.crypto.encoding import FormatError, sha256_b64
 from urne.crypto.group import GROUP
@@ -257,7 +257,7 @@ def cast_submit(
     # parse_ballot accepts only the canonical form, so this is parsed.tracker without
     # serialising the ballot again (PROTOCOL.md §5: b64 SHA-256 of the ballot string).
     tracker = sha256_b64(ballot)
-    status = _credential_status(
+    status = credential_status(
         voter_id=voter_id,
         scrutin_uuid=scrutin_uuid,
         public_credential=GROUP.element_to_string(parsed.credential),
@@ -299,23 +299,6 @@ def _claim_check(claim: SessionClaim) -> None:
     )
     if not session_claim_valid(claim, password):
         raise CastError("not_logged_in")
-
-
-def _credential_status(*, voter_id: int, scrutin_uuid: str, public_credential: str) -> str | None:
-    """`urne.authority.selectors.credential_status` in one plain statement (the ORM's query
-    building cost more CPU than the lookup, ADR 0333): the credential's status when it is
-    one of voter ``voter_id``'s in the scrutin, else None."""
-    sql = (
-        f"SELECT s.voter_id, s.status FROM {PublicCredential._meta.db_table} p "  # noqa: S608
-        f"JOIN {CodeSlot._meta.db_table} s ON s.id = p.slot_id "
-        "WHERE p.scrutin_uuid = %s AND p.credential = %s"
-    )
-    with connections["authority"].cursor() as cur:
-        cur.execute(sql, [scrutin_uuid, public_credential.strip().lower()])
-        row = cur.fetchone()
-    if row is None or row[0] != voter_id:
-        return None
-    return str(row[1])
 
 
 def _already_voted(scrutin_uuid: str, tracker: str) -> Receipt:
