@@ -164,3 +164,11 @@ def test_the_receipt_page_links_to_the_lookup_which_finds_the_ballot():
     assert link, "no link to the board's lookup"
     html = Client().get(link.group(1).replace("&amp;", "&")).content.decode()
     assert f"Le bulletin de numéro de suivi {receipt.tracker} est dans l'urne" in html
+
+
+def test_a_tracker_starting_or_ending_with_plus_arrives_whole():
+    from urne.urn.views import tracker_query
+
+    tracker = "+" + "A" * 41 + "+"
+    assert tracker_query(tracker.replace("+", " ")) == tracker  # "+" became spaces in a URL
+    assert tracker_query("  " + "B" * 43 + " \n") == "B" * 43  # spaces around a paste

@@ -71,13 +71,24 @@ def board_index(request: HttpRequest) -> HttpResponse:
     return render(request, "urn/board_index.html", {"rows": rows})
 
 
+def tracker_query(raw: str) -> str:
+    """What was typed or pasted, as a tracker: a "+" that a URL turned into a space is put
+    back, including at either end (a tracker may start or end with "+"); spaces around a
+    pasted tracker are dropped."""
+    text = raw.strip("\t\r\n")
+    query = text.replace(" ", "+")
+    if len(query) != TRACKER_LENGTH:
+        query = text.strip().replace(" ", "+")
+    return query[:TRACKER_LENGTH]
+
+
 @require_GET
 def board(request: HttpRequest, scrutin_uuid: str) -> HttpResponse:
     head = urn_head(scrutin_uuid=scrutin_uuid)
     if head is None:
         raise Http404
     scrutin = _scrutin(scrutin_uuid)
-    query = request.GET.get("q", "").strip().replace(" ", "+")[:TRACKER_LENGTH]
+    query = tracker_query(request.GET.get("q", ""))
     invalid = bool(query) and not set(query) <= TRACKER_CHARS
     context: dict[str, Any] = {
         "scrutin": scrutin,
