@@ -9,7 +9,11 @@ import smtplib
 import ssl
 import time
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formataddr, make_msgid
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -28,19 +32,39 @@ class Email:
     # The sender's display name; seed 003: the election's name ("Election Professionnelle 2022").
     from_name: str = ""
 
-    def as_message(self) -> EmailMessage:
-        message = EmailMessage()
+    def as_message(self) -> Message:
+        """The MIME message: UTF-8 text (and HTML) in quoted-printable, RFC 2047 headers.
+
+        Built with the email package's compat32 classes: the default policy parses every
+        header it is given (≈ 1 ms a message here, 1.5 ms with serialising), which was most
+        of a receipt e-mail's CPU on the cast's path and of the opening campaign's per message.
+        """
+        for value in (self.to, self.subject, self.from_name, *self.headers.values()):
+            if "\n" in value or "\r" in value:
+                raise ValueError("a header value holds a line break")
+        text = MIMEText(self.text, "plain", _UTF8)
+        message: Message = text
+        if self.html:
+            message = MIMEMultipart("alternative")
+            message.attach(text)
+            message.attach(MIMEText(self.html, "html", _UTF8))
         name, address = settings.URNE_MAIL_FROM
-        message["From"] = formataddr((self.from_name or name, address))
+        message["From"] = formataddr((self.from_name or name, address), charset="utf-8")
         message["To"] = self.to
-        message["Subject"] = self.subject
+        message["Subject"] = _header(self.subject)
         message["Message-ID"] = make_msgid(domain=address.rsplit("@", 1)[-1])
         for key, value in self.headers.items():
-            message[key] = value
-        message.set_content(self.text)
-        if self.html:
-            message.add_alternative(self.html, subtype="html")
+            message[key] = _header(value)
         return message
+
+
+# Bodies in quoted-printable: 7-bit safe and still readable in a message's source.
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP
+
+
+def _header(value: str) -> str | Header:
+    return value if value.isascii() else Header(value, "utf-8")
 
 
 class PermanentError(Exception):
