@@ -48,11 +48,41 @@ for _db in DATABASES.values():  # noqa: F405
 URNE_CAST_RATE_LIMITS = {"cast_address": (10**9, 60)}
 class NullChannel:  # the receipt e-mail is composed in full, then dropped
     def send(self, email):
-        email.as_message()
+        email.as_message().as_bytes()  # what the SMTP channel sends
     def close(self):
         pass
 LOGGING = {"version": 1, "disable_existing_loggers": False,
            "root": {"handlers": [], "level": "ERROR"}}
+"""
+
+# The floor: what every cast pays before and after the service, with no service at all
+# (gunicorn, Django's handler and middleware, the CSRF check, the session read and its
+# activity write, the JSON body and answer), at the cast's own URL. No cast can cost less
+# through this stack, so ceiling / (ceiling + floor) bounds the ratio any cast can reach.
+FLOOR_URLS = """
+import json
+from django.http import JsonResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from urne.accounts.session import session_claim
+from urne.booth.views import _csrf
+@csrf_exempt
+@require_POST
+def floor(request):
+    if _csrf.process_view(request, None, (), {}) is not None:
+        return JsonResponse({"code": "csrf_failed"}, status=403)
+    claim = session_claim(request)
+    payload = json.loads(request.body)
+    return JsonResponse({"tracker": "t" * 43, "scrutin": payload["scrutin"], "resent": False,
+                         "receipt_url": "/vote/recu/x/?suivi=" + "t" * 43,
+                         "account": claim.account_id,
+                         "message": "Votre vote a bien été enregistré."})
+urlpatterns = [path("vote/bulletin/", floor)]
+"""
+FLOOR_SETTINGS = """
+from bench_cast_settings import *  # noqa
+ROOT_URLCONF = "bench_cast_floor_urls"
 """
 
 
@@ -295,6 +325,42 @@ def load(data: dict, port: int, clients: int, start: int, count: int) -> tuple[f
     return elapsed, latencies
 
 
+def serve(
+    data: dict, env: dict[str, str], opts: argparse.Namespace, warm: int, count: int
+) -> tuple[float, list[float], float, float, float]:
+    """gunicorn on a free port, ``warm`` casts not measured, then ``count`` measured ones:
+    (seconds, latencies, CPU seconds of the web processes, of PostgreSQL, of the client)."""
+    port = _free_port()
+    cmd = [
+        str(Path(sys.executable).parent / "gunicorn"), "urne.site.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(opts.workers),
+        "--worker-class", "gthread" if opts.threads > 1 else "sync",
+        "--threads", str(opts.threads), "--backlog", "2048", "--log-level", "warning",
+    ]  # fmt: skip
+    server = subprocess.Popen(cmd, env=env, cwd=ROOT)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        load(data, port, opts.clients, 0, warm)  # warm-up requests (not timed)
+        workers = _children(server.pid)
+        pg0 = {p: _cpu(p) for p in _pg_backends()}
+        web0 = sum(_cpu(p) for p in [server.pid, *workers])
+        me0 = time.process_time()
+        elapsed, lat = load(data, port, opts.clients, warm, count)
+        me1 = time.process_time()
+        web1 = sum(_cpu(p) for p in [server.pid, *_children(server.pid)])
+        pg1 = {p: _cpu(p) for p in _pg_backends()}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    pg_cpu = sum(pg1[p] - pg0.get(p, 0.0) for p in pg1)
+    return elapsed, lat, web1 - web0, pg_cpu, me1 - me0
+
+
 def queries_of_one_cast(data: dict, i: int) -> dict[str, int]:
     """The SQL statements of one cast, per store (printed with --profile)."""
     from django.db import connections
@@ -432,6 +498,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="queries and cProfile of a cast")
     parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also measure the stack's floor: the same requests answered without the service",
+    )
+    parser.add_argument(
         "--server-binding",
         action="store_true",
         help="psycopg server-side binding (prepared statements) for every alias, to measure",
@@ -445,6 +516,8 @@ def main() -> None:
         else ""
     )
     Path(tmp, "bench_cast_settings.py").write_text(SETTINGS + extra)
+    Path(tmp, "bench_cast_floor_settings.py").write_text(FLOOR_SETTINGS)
+    Path(tmp, "bench_cast_floor_urls.py").write_text(FLOOR_URLS)
     env = _env(tmp)
     os.environ.update(env)
     sys.path[:0] = [tmp, str(ROOT / "src")]
@@ -458,40 +531,12 @@ def main() -> None:
         f"({ceil_cpu:.2f} CPU ms per ballot)"
     )
 
-    port = _free_port()
-    cmd = [
-        str(Path(sys.executable).parent / "gunicorn"), "urne.site.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(opts.workers),
-        "--worker-class", "gthread" if opts.threads > 1 else "sync",
-        "--threads", str(opts.threads), "--backlog", "2048", "--log-level", "warning",
-    ]  # fmt: skip
-    server = subprocess.Popen(cmd, env=env, cwd=ROOT)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        load(data, port, opts.clients, 0, warm)  # warm-up casts (real casts, not timed)
-        workers = _children(server.pid)
-        pg0 = {p: _cpu(p) for p in _pg_backends()}
-        web0 = sum(_cpu(p) for p in [server.pid, *workers])
-        me0 = time.process_time()
-        elapsed, lat = load(data, port, opts.clients, warm, opts.ballots)
-        me1 = time.process_time()
-        web1 = sum(_cpu(p) for p in [server.pid, *_children(server.pid)])
-        pg1 = {p: _cpu(p) for p in _pg_backends()}
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-    pg_cpu = sum(pg1[p] - pg0.get(p, 0.0) for p in pg1)
+    elapsed, lat, web_cpu, pg_cpu, client_cpu = serve(data, env, opts, warm, opts.ballots)
     rate = opts.ballots / elapsed
     lat.sort()
     p50 = 1000 * statistics.median(lat)
     p99 = 1000 * lat[int(0.99 * (len(lat) - 1))]
     per = 1000 / opts.ballots
-    web_cpu = web1 - web0
     print(
         f"end to end: {opts.ballots} casts in {elapsed:.1f} s = {rate:.0f} casts/s "
         f"({100 * rate / ceil:.0f} % of the ceiling), p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
@@ -499,14 +544,28 @@ def main() -> None:
     )
     print(
         f"CPU per ballot: web {web_cpu * per:.1f} ms, PostgreSQL {pg_cpu * per:.1f} ms, "
-        f"client {(me1 - me0) * per:.1f} ms; total {(web_cpu + pg_cpu + me1 - me0) * per:.1f} ms"
+        f"client {client_cpu * per:.1f} ms; total {(web_cpu + pg_cpu + client_cpu) * per:.1f} ms"
         f" on {cores} cores"
     )
-    total_cpu = (web_cpu + pg_cpu + me1 - me0) * per
+    total_cpu = (web_cpu + pg_cpu + client_cpu) * per
     print(
         f"CPU ratio (load-independent): checking a ballot / a whole cast = "
         f"{ceil_cpu:.2f} / {total_cpu:.2f} = {100 * ceil_cpu / total_cpu:.0f} %"
     )
+    floor = None
+    if opts.floor:
+        f_env = dict(env, DJANGO_SETTINGS_MODULE="bench_cast_floor_settings")
+        f_elapsed, _, f_web, f_pg, f_client = serve(data, f_env, opts, warm, opts.ballots)
+        floor = {k: 1000 * v / opts.ballots for k, v in
+                 {"web": f_web, "postgres": f_pg, "client": f_client}.items()}  # fmt: skip
+        f_total = sum(floor.values())
+        print(
+            f"floor (no service): {opts.ballots / f_elapsed:.0f} requests/s; CPU per request: "
+            f"web {floor['web']:.2f} ms, PostgreSQL {floor['postgres']:.2f} ms, client "
+            f"{floor['client']:.2f} ms; total {f_total:.2f} ms: through this stack a cast "
+            f"reaches at best {ceil_cpu:.2f} / ({ceil_cpu:.2f} + {f_total:.2f}) = "
+            f"{100 * ceil_cpu / (ceil_cpu + f_total):.0f} % of the ceiling"
+        )
     from django.db import connections
 
     connections.close_all()
@@ -536,13 +595,14 @@ def main() -> None:
         "cpu_ms_per_ballot": {
             "web": round(web_cpu * per, 2),
             "postgres": round(pg_cpu * per, 2),
-            "client": round((me1 - me0) * per, 2),
+            "client": round(client_cpu * per, 2),
         },
         "breakdown_ms": {k: round(v, 2) for k, v in parts.items()},
         "ballots": opts.ballots,
         "clients": opts.clients,
         "workers": opts.workers,
         "threads": opts.threads,
+        "floor_cpu_ms": {k: round(v, 2) for k, v in floor.items()} if floor else None,
     }
     print(json.dumps(result))
 
