@@ -16,7 +16,10 @@ class Emargement(models.Model):
         PENDING = "pending", _("en cours")
         VOTED = "voted", _("a voté")
 
-    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="emargements")
+    # db_index=False: the unique (voter, scrutin) constraint serves lookups by voter.
+    voter = models.ForeignKey(
+        Voter, on_delete=models.PROTECT, related_name="emargements", db_index=False
+    )
     scrutin = models.ForeignKey(Scrutin, on_delete=models.PROTECT, related_name="emargements")
     state = models.CharField(max_length=7, choices=State.choices, default=State.PENDING)
     # The tracker of the ballot being cast; erased once the row is voted.
@@ -28,7 +31,14 @@ class Emargement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["voter", "scrutin"], name="emargement_unique"),
         ]
-        indexes = [models.Index(fields=["state", "created_at"])]
+        # The recovery job's rows only: a voted row leaves this index (one entry less a cast).
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(state="pending"),
+                name="emargement_pending",
+            )
+        ]
         verbose_name = _("émargement")
         verbose_name_plural = _("émargements")
 

@@ -35,7 +35,10 @@ class UrnRecord(models.Model):
         DATA = "data"
         EVENT = "event"
 
-    scrutin = models.ForeignKey(UrnScrutin, on_delete=models.CASCADE, related_name="records")
+    # db_index=False: the unique constraint below starts with scrutin (one index less per cast).
+    scrutin = models.ForeignKey(
+        UrnScrutin, on_delete=models.CASCADE, related_name="records", db_index=False
+    )
     seq = models.IntegerField()
     kind = models.CharField(max_length=6, choices=Kind.choices)
     # sha256 hex of the body ("" for the header record BELENIOS).
@@ -58,7 +61,10 @@ class UrnRecord(models.Model):
 class UrnEvent(models.Model):
     """An event of the hash chain (PROTOCOL.md §9)."""
 
-    scrutin = models.ForeignKey(UrnScrutin, on_delete=models.CASCADE, related_name="events")
+    # db_index=False: the unique constraint below starts with scrutin (one index less per cast).
+    scrutin = models.ForeignKey(
+        UrnScrutin, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     height = models.IntegerField()
     hash = models.CharField(max_length=64)
     parent = models.CharField(max_length=64, blank=True)
@@ -77,7 +83,10 @@ class UrnEvent(models.Model):
 class UrnBallot(models.Model):
     """A cast ballot: its tracker (public board) and its public credential (at most once)."""
 
-    scrutin = models.ForeignKey(UrnScrutin, on_delete=models.CASCADE, related_name="ballot_set")
+    # db_index=False: the unique constraint below starts with scrutin (one index less per cast).
+    scrutin = models.ForeignKey(
+        UrnScrutin, on_delete=models.CASCADE, related_name="ballot_set", db_index=False
+    )
     tracker = models.CharField(max_length=43)
     credential = models.CharField(max_length=64)
     height = models.IntegerField()
