@@ -115,12 +115,17 @@ def test_booth_vote_in_every_scrutin(
 
     # Each tracker on the public board (5B's page); the archive as anyone downloads it.
     downloaded = {}
-    for s in scrutins:
+    for n, s in enumerate(scrutins):
         page.goto(f"{live_server.url}/bulletins/{s.uuid}/?{urlencode({'q': trackers[s.uuid]})}")
         expect(page.locator("body")).to_contain_text(trackers[s.uuid])
+        if n == 0:
+            assert_accessible(page, "tableau-recherche")
     # The archive is public once the vote is over (ADR 0324): close it, grace period past.
     _election.vote_closes = _election.vote_opens
     _election.save(update_fields=["vote_closes"])
+    page.goto(f"{live_server.url}/bulletins/{scrutins[0].uuid}/")
+    expect(page.locator("body")).to_contain_text(trackers[scrutins[0].uuid])
+    assert_accessible(page, "tableau-apres-cloture")
     for s in scrutins:
         got = page.request.get(f"{live_server.url}/bulletins/{s.uuid}/archive.bel")
         assert got.status == 200
