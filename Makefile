@@ -69,7 +69,7 @@ demo: install migrate demo-stop  ## fresh machine: demo election, web server and
 	@mkdir -p var/log var/run
 	@$(MANAGE) demo_setup --voters $(DEMO_VOTERS) --phase $(DEMO_PHASE) --url http://$(DEMO_HOST):$(DEMO_PORT)/ >var/demo.txt
 	@nohup $(MANAGE) runserver $(DEMO_HOST):$(DEMO_PORT) --noreload >var/log/web.log 2>&1 & echo $$! >var/run/web.pid
-	@$(MANAGE) cast_recover --schedule >/dev/null
+	@$(MANAGE) cast_recover --schedule >/dev/null && $(MANAGE) outbox_retry --schedule >/dev/null
 	@nohup $(MANAGE) db_worker --no-reload >var/log/worker.log 2>&1 & echo $$! >var/run/worker.pid
 	@for i in $$(seq 50); do curl -fs -o /dev/null http://$(DEMO_HOST):$(DEMO_PORT)/backoffice/login/ && break; sleep 0.2; done
 	@cat var/demo.txt

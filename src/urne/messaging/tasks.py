@@ -1,10 +1,25 @@
 """Outbox tasks: ids only, idempotent (message_send claims the row; campaigns resume at their
-cursor)."""
+cursor).
 
+The retry sweep runs on a timer, as the cast's recovery does (ADR 0325): ``outbox_retry_task``
+sends the messages whose retry time has come, then, when called with ``every_seconds``, queues
+its next run that many seconds later unless a run is already queued: one chain, whatever the
+number of starts (two chains started at the same instant merge at their next run).
+``outbox_retry_schedule`` starts the chain (``manage.py outbox_retry --schedule``, run by
+``make demo`` and at each deployment before the worker); it is idempotent too."""
+
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
-from django.tasks import task
+from django.tasks import TaskResultStatus, task, task_backends
+from django.utils import timezone
 
 from .services import campaign_run, message_send, outbox_retry_due
+
+#: Seconds between two sweeps unless the setting ``URNE_OUTBOX_RETRY_SECONDS`` says otherwise;
+#: the shortest back-off is 30 s, so a minute keeps a retry at most a minute late.
+RETRY_EVERY_SECONDS = 60
 
 
 @task()
@@ -23,5 +38,49 @@ def campaign_run_task(*, campaign_id: int) -> None:
 
 
 @task()
-def outbox_retry_task() -> int:
-    return outbox_retry_due()
+def outbox_retry_task(*, every_seconds: int = 0) -> int:
+    """Send the READY messages whose retry time has come (idempotent: each row is claimed);
+    with ``every_seconds``, queue the next sweep. Returns how many messages were tried."""
+    try:
+        return outbox_retry_due()
+    finally:
+        # Even after a failed sweep (channel misconfigured, database hiccup): a timer that
+        # stopped at the first error would leave every later retry waiting for a human.
+        if every_seconds > 0:
+            transaction.on_commit(lambda: _retry_enqueue(every_seconds, delay=every_seconds))
+
+
+def _retry_queued() -> bool:
+    """Whether a scheduled sweep is already waiting in the database queue."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=outbox_retry_task.module_path, status=TaskResultStatus.READY
+    ).exists()
+
+
+def _retry_enqueue(every_seconds: int, *, delay: int) -> bool:
+    backend = task_backends[outbox_retry_task.backend]
+    if not backend.supports_defer:
+        return False  # an in-process backend (tests): no queue to schedule on
+    if _retry_queued():
+        return False
+    outbox_retry_task.using(
+        run_after=timezone.now() + timedelta(seconds=delay) if delay else None
+    ).enqueue(every_seconds=every_seconds)
+    return True
+
+
+def outbox_retry_interval() -> int:
+    """Seconds between two scheduled sweeps: the setting, else a minute."""
+    return int(getattr(settings, "URNE_OUTBOX_RETRY_SECONDS", RETRY_EVERY_SECONDS))
+
+
+def outbox_retry_schedule(*, every_seconds: int | None = None) -> bool:
+    """Start the chain of scheduled sweeps (first run now, then every ``every_seconds``,
+    default ``outbox_retry_interval()``); False when one is already queued or the task
+    backend has no queue."""
+    every = every_seconds or outbox_retry_interval()
+    if every <= 0:
+        raise ValueError("the outbox retry interval must be positive")
+    return _retry_enqueue(every, delay=0)
