@@ -225,19 +225,33 @@ def account_identify(*, election: Election, email: str, language: str = "fr") ->
     return Identification("link_sent", None)
 
 
-def account_authenticate(*, account: VoterAccount, password: str) -> VoterAccount:
+def account_authenticate(
+    *, account: VoterAccount, password: str, rehash: bool = True
+) -> VoterAccount:
     """Check the password; lock the account after `URNE_VOTER_MAX_FAILED_LOGINS` failures for
-    `URNE_VOTER_LOCKOUT_SECONDS`. Raises AccountError locked / bad_password."""
+    `URNE_VOTER_LOCKOUT_SECONDS`. Raises AccountError locked / bad_password.
+
+    A right password stored with other hasher parameters is re-hashed with the current ones
+    (ADR 0206), unless `rehash` is False: the session keeps an HMAC of the stored hash, so a
+    check made inside a voter's session (the 2018 booth's password) must not change it."""
     now = timezone.now()
     with transaction.atomic():
         account = VoterAccount.objects.select_for_update().get(pk=account.pk)
         if account.locked_until and account.locked_until > now:
             raise AccountError("locked")
-        if account.is_active and check_password(password, account.password):
+        fields = ["failed_logins", "locked_until", "last_login_at"]
+
+        def upgrade(raw: str) -> None:
+            account.password = make_password(raw)
+            fields.append("password")
+
+        if account.is_active and check_password(
+            password, account.password, setter=upgrade if rehash else None
+        ):
             account.failed_logins = 0
             account.locked_until = None
             account.last_login_at = now
-            account.save(update_fields=["failed_logins", "locked_until", "last_login_at"])
+            account.save(update_fields=fields)
             return account
         account.failed_logins = F("failed_logins") + 1
         account.save(update_fields=["failed_logins"])
@@ -326,10 +340,19 @@ def account_activate(
 
 def answer_check(*, account: VoterAccount, answer: str) -> bool:
     """Does `answer` match the recorded challenge answer (case and accents ignored)? For the
-    vote-code replacement request (booth)."""
+    vote-code replacement request (booth). A right answer stored with other hasher parameters
+    is re-hashed with the current ones (ADR 0206), like a password at login."""
     if not account.challenge_answer:
         return False
-    return check_password(answer_normalise(answer), account.challenge_answer)
+
+    def upgrade(normalised: str) -> None:
+        # Only over the hash just verified: an answer changed meanwhile is left alone.
+        verified, account.challenge_answer = account.challenge_answer, make_password(normalised)
+        VoterAccount.objects.filter(pk=account.pk, challenge_answer=verified).update(
+            challenge_answer=account.challenge_answer
+        )
+
+    return check_password(answer_normalise(answer), account.challenge_answer, setter=upgrade)
 
 
 # --- forgotten password --------------------------------------------------------------------------

@@ -275,7 +275,10 @@ def code_confirm(request: HttpRequest) -> JsonResponse:
         try:
             if account is None:
                 raise AccountError("bad_password")
-            account_authenticate(account=account, password=str(payload.get("password", "")))
+            # No re-hash here: it would change the hash this session is bound to (ADR 0206).
+            account_authenticate(
+                account=account, password=str(payload.get("password", "")), rehash=False
+            )
         except AccountError as exc:
             return _error("locked" if exc.code == "locked" else "bad_password")
     mine = {s.uuid: s for s in voter_scrutins(voter)}

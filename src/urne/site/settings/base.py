@@ -104,8 +104,11 @@ URNE_STORES = {"authority": "authority", "booth_urn": "urn", "urn": "urn"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Argon2id first: every new or re-hashed password uses it.
+# Argon2id first, with Urne's parameters (ADR 0206): every new or re-hashed password uses it.
+# Django's Argon2 hasher, same algorithm name, still verifies older hashes (either reads the
+# parameters from the hash); a successful login re-hashes them with ours.
 PASSWORD_HASHERS = [
+    "urne.accounts.hashers.UrneArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
