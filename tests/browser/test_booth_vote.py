@@ -1,9 +1,9 @@
 """A whole vote in Chromium, in both styles: the voter logs in, types their vote code (2018:
-identifier and password; a typo first, caught
-in the page before anything is sent), votes in every scrutin (one blank), reads each
-receipt, finds each tracker on the public board; then the urn's archive passes
-urne.verify and every ballot passes belenios-tool 3.0 ``election verify-ballot`` against an
-archive holding only the setup. axe-core on every booth screen."""
+identifier and password; a typo first, caught in the page before anything is sent), votes in
+every scrutin (one blank), reads each receipt on screen and by e-mail (a real SMTP server),
+finds each tracker on the public board; then the urn's archive passes urne.verify and every
+ballot passes belenios-tool 3.0 ``election verify-ballot`` against an archive holding only the
+setup. axe-core on every booth screen and on the board."""
 
 import os
 import re
@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import expect
 
-from factories_accounts import PASSWORD_2018
+from factories_accounts import PASSWORD_2018, smtp_server_start
 from tests_authority_helpers import booth_world
 from urne.authority import services
 from urne.crypto.archive import events_with_data, read_records
@@ -45,7 +45,19 @@ def _fresh_cache():
 
 @pytest.mark.parametrize("style", ["2022", "2018"])
 def test_booth_vote_in_every_scrutin(
-    style, page, live_server, assert_accessible, voter_login, tmp_path
+    style, page, live_server, assert_accessible, voter_login, tmp_path, settings
+):
+    smtp, mailbox = smtp_server_start(settings)
+    try:
+        _vote_in_every_scrutin(
+            style, page, live_server, assert_accessible, voter_login, tmp_path, mailbox
+        )
+    finally:
+        smtp.stop()
+
+
+def _vote_in_every_scrutin(
+    style, page, live_server, assert_accessible, voter_login, tmp_path, mailbox
 ):
     _election, scrutins, voters, cset = booth_world(voters=2, style=style)
     setup_only = {s.uuid: urn_archive_bytes(scrutin_uuid=s.uuid) for s in scrutins}
@@ -112,6 +124,16 @@ def test_booth_vote_in_every_scrutin(
         page.get_by_role("button", name="Retour à mes scrutins").click()
         expect(page.get_by_role("heading", name="Mes scrutins")).to_be_visible()
     expect(page.locator("#scrutin-list")).to_contain_text("Vous avez voté à tous vos scrutins")
+
+    # One receipt e-mail a scrutin, to the voter, with that scrutin's tracker and board link.
+    mails = mailbox.messages()
+    assert len(mails) == len(scrutins)
+    for mail, s in zip(mails, scrutins, strict=True):
+        assert mail["To"] == voter.email
+        assert mail["Subject"] == "Accusé de réception de votre vote"
+        text = mail.get_body(preferencelist=("plain",)).get_content()
+        assert trackers[s.uuid] in text
+        assert f"/bulletins/{s.uuid}/" in text
 
     # Each tracker on the public board (5B's page); the archive as anyone downloads it.
     downloaded = {}

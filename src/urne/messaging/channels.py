@@ -122,6 +122,14 @@ class SmtpChannel:
                 self._smtp.quit()
             self._smtp = None
 
+    def __del__(self) -> None:
+        # A channel kept per thread (the cast's receipts) goes with its thread: close the
+        # socket without a QUIT exchange, which could block a finaliser.
+        smtp = getattr(self, "_smtp", None)
+        if smtp is not None:
+            with contextlib.suppress(Exception):
+                smtp.close()
+
 
 class FileChannel:
     """Development: each message as an .eml file in `settings.URNE_MAIL_DIR`."""
