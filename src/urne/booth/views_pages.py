@@ -180,6 +180,11 @@ def _texts() -> dict[str, str]:
         "code_required": _("Saisissez votre code de vote."),
         "password_required": _("Saisissez votre mot de passe personnel électeur."),
         "network": _("La connexion au serveur a échoué. Vérifiez votre connexion puis réessayez."),
+        "cast_network": _(
+            "La connexion a été interrompue pendant l'envoi de votre bulletin. Il a peut-être "
+            "été enregistré : cliquez à nouveau sur « Je confirme mon vote » pour renvoyer le "
+            "même bulletin, il ne sera compté qu'une fois."
+        ),
         "all_voted": _("Vous avez voté à tous vos scrutins. Merci de votre participation."),
         "accepted": _("Code de vote accepté."),
     }

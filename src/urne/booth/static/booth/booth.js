@@ -17,6 +17,12 @@
   let confirmed = new Set();
   let current = null; // the scrutin being voted
   let choice = null; // {index, label}
+  // A ballot sent without a definitive answer (connection cut, server unavailable), by
+  // scrutin: confirming the same choice again sends the same ballot, which the server
+  // records once and answers with the same receipt; a new ballot would be refused as a
+  // second vote if the first one went in.
+  const unanswered = new Map(); // uuid -> {index, ballot}
+  const RETRY = new Set(['unavailable', 'in_progress', 'rate_limited']);
 
   const steps = ['step-code', 'step-scrutins', 'step-ballot', 'step-confirm', 'step-receipt'];
   function show(step, focusId) {
@@ -227,16 +233,25 @@
     button.disabled = true;
     status(T.encrypting);
     try {
-      const size = current.lists.length + 1; // the blank slot comes first
-      const vector = new Array(size).fill(0);
-      vector[choice.index] = 1;
-      const ballot = B.createBallot(current.election, B.deriveSecret(current.uuid, credential), [vector]);
+      const kept = unanswered.get(current.uuid);
+      let ballot;
+      if (kept && kept.index === choice.index) {
+        ballot = kept.ballot;
+      } else {
+        const size = current.lists.length + 1; // the blank slot comes first
+        const vector = new Array(size).fill(0);
+        vector[choice.index] = 1;
+        ballot = B.createBallot(current.election, B.deriveSecret(current.uuid, credential), [vector]);
+      }
+      unanswered.set(current.uuid, { index: choice.index, ballot });
       const { data } = await postJson(config.cast, { scrutin: current.uuid, ballot });
       if (!data.tracker) {
+        if (!RETRY.has(data.code) && data.code) unanswered.delete(current.uuid);
         if (data.code === 'already_voted') current.state = 'voted';
         alertMessage(data.message || T.network);
         return;
       }
+      unanswered.delete(current.uuid);
       current.state = 'voted';
       current.tracker = data.tracker;
       $('receipt-scrutin').textContent = current.label;
@@ -247,7 +262,7 @@
       $('receipt-page').href = data.receipt_url;
       show('step-receipt', 'receipt-title');
     } catch (e) {
-      alertMessage(T.network);
+      alertMessage(unanswered.has(current.uuid) ? T.cast_network : T.network);
     } finally {
       button.disabled = false;
     }
