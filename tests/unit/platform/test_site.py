@@ -68,8 +68,12 @@ def test_locale_and_time_zone(settings):
 
 def test_argon2_is_the_production_hasher():
     import urne.site.settings.base as base
+    from urne.accounts.hashers import UrneArgon2PasswordHasher
 
-    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    # Argon2id with Urne's parameters (ADR 0206); Django's own still reads older hashes.
+    assert base.PASSWORD_HASHERS[0] == "urne.accounts.hashers.UrneArgon2PasswordHasher"
+    assert UrneArgon2PasswordHasher.algorithm == "argon2"
+    assert "django.contrib.auth.hashers.Argon2PasswordHasher" in base.PASSWORD_HASHERS
 
 
 @pytest.mark.parametrize("key", ["placeholder-not-a-secret", "short", "x" * 40 + "changeme" * 2])
