@@ -522,12 +522,22 @@ def main() -> None:
         action="store_true",
         help="psycopg server-side binding (prepared statements) for every alias, to measure",
     )
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="with --server-binding: psycopg prepared statements (plans kept per connection)",
+    )
     opts = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="urne-bench-cast-")
     extra = (
         "for _db in DATABASES.values():  # noqa: F405\n"
         "    _db.setdefault('OPTIONS', {})['server_side_binding'] = True\n"
         if opts.server_binding
+        else ""
+    ) + (
+        "for _db in DATABASES.values():  # noqa: F405\n"
+        "    _db.setdefault('OPTIONS', {})['prepare_threshold'] = 2\n"
+        if opts.prepare
         else ""
     )
     Path(tmp, "bench_cast_settings.py").write_text(SETTINGS + extra)

@@ -14,6 +14,8 @@ from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.db import connections, router
 from django.utils import timezone
 
+from urne.site.hot_sql import hot_cursor
+
 
 class SessionStore(DbSessionStore):
     def load(self) -> dict[str, Any]:
@@ -21,8 +23,9 @@ class SessionStore(DbSessionStore):
         if key is None:
             return {}
         model = self.model
-        conn = connections[router.db_for_read(model)]
-        with conn.cursor() as cur:
+        alias = router.db_for_read(model)
+        conn = connections[alias]
+        with hot_cursor(alias) as cur:
             cur.execute(
                 f"SELECT session_data FROM {model._meta.db_table} "  # noqa: S608
                 "WHERE session_key = %s AND expire_date > %s",
@@ -42,8 +45,9 @@ class SessionStore(DbSessionStore):
         # e.g. a logout elsewhere) is Django's UpdateError, as with the ORM's forced update.
         data = self._get_session(no_load=False)
         model = self.model
-        conn = connections[router.db_for_write(model)]
-        with conn.cursor() as cur:
+        alias = router.db_for_write(model)
+        conn = connections[alias]
+        with hot_cursor(alias) as cur:
             cur.execute(
                 f"UPDATE {model._meta.db_table} SET session_data = %s, expire_date = %s "  # noqa: S608
                 "WHERE session_key = %s",

@@ -2,7 +2,9 @@
 
 from typing import Literal
 
-from django.db import connections, router
+from django.db import router
+
+from urne.site.hot_sql import hot_cursor
 
 from .models import CodeSlot, CredentialSet, PublicCredential, ScrutinSetup
 
@@ -19,7 +21,7 @@ def credential_status(*, voter_id: int, scrutin_uuid: str, public_credential: st
         f"JOIN {CodeSlot._meta.db_table} s ON s.id = p.slot_id "
         "WHERE p.scrutin_uuid = %s AND p.credential = %s"
     )
-    with connections[router.db_for_read(PublicCredential)].cursor() as cur:
+    with hot_cursor(router.db_for_read(PublicCredential)) as cur:
         cur.execute(sql, [scrutin_uuid, public_credential.strip().lower()])
         row = cur.fetchone()
     if row is None or row[0] != voter_id:

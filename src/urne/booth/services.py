@@ -34,6 +34,7 @@ from urne.crypto.ballot import BallotError, check_ballot, parse_ballot
 from urne.crypto.encoding import FormatError, sha256_b64
 from urne.crypto.group import GROUP
 from urne.elections.models import Level, RollAdjustment, Scrutin, Voter, VoterCategory
+from urne.site.hot_sql import hot_cursor
 from urne.urn.faults import fault_point
 from urne.urn.selectors import urn_election, urn_tracker_exists
 from urne.urn.services import UrnError, urn_ballot_append
@@ -189,7 +190,7 @@ def cast_context(
         f"JOIN {t['b']} b ON b.id = s.body_id "
         f"{who} WHERE s.uuid = %s"
     )
-    with connections["default"].cursor() as cur:
+    with hot_cursor("default") as cur:
         cur.execute(sql, [account_id if account_id is not None else voter_id, scrutin_uuid])
         row = cur.fetchone()
     if row is None:
@@ -318,7 +319,7 @@ def _settle_voted(row: Emargement) -> None:
 def _claim(voter_id: int, scrutin_id: int, scrutin_uuid: str, tracker: str, now: datetime) -> int:
     """Step 1: a committed pending row holding ``tracker``; returns its id."""
     conn = connections["default"]
-    with conn.cursor() as cur:  # the common case, one statement: no row yet
+    with hot_cursor("default") as cur:  # the common case, one statement: no row yet
         cur.execute(
             f"INSERT INTO {Emargement._meta.db_table} "  # noqa: S608
             "(voter_id, scrutin_id, state, pending_tracker, created_at) "
@@ -375,7 +376,7 @@ def _append(
     relaxed = (
         ", set_config('synchronous_commit', 'off', true)" if conn.vendor == "postgresql" else ""
     )
-    with transaction.atomic(), conn.cursor() as cur:
+    with transaction.atomic(), hot_cursor("default") as cur:
         cur.execute(
             f"SELECT state, pending_tracker{relaxed} FROM {table} WHERE id = %s{lock}",  # noqa: S608
             [row_id],
@@ -517,11 +518,12 @@ def _outbox_note(voter_id: int | None, sent: bool) -> None:
     )
     # The ORM's insert, without its query building (ADR 0333): every concrete field, with
     # its defaults and auto_now_add, prepared by the field itself.
-    conn = connections[router.db_for_write(OutboxMessage)]
+    alias = router.db_for_write(OutboxMessage)
+    conn = connections[alias]
     fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
     values = [f.get_db_prep_save(f.pre_save(note, True), conn) for f in fields]
     columns = ", ".join(conn.ops.quote_name(f.column) for f in fields)
-    with conn.cursor() as cur:
+    with hot_cursor(alias) as cur:
         cur.execute(
             f"INSERT INTO {conn.ops.quote_name(OutboxMessage._meta.db_table)} "  # noqa: S608
             f"({columns}) VALUES ({', '.join(['%s'] * len(fields))})",

@@ -17,6 +17,7 @@ from urne.crypto.election import parse_election
 from urne.crypto.encoding import dumps, loads, sha256_b64, sha256_hex
 from urne.crypto.group import GROUP
 from urne.crypto.tally import EncryptedTally, add_ballot, empty_tally, tally_of_json, tally_text
+from urne.site.hot_sql import hot_cursor
 
 from .faults import fault_point
 from .models import UrnBallot, UrnEvent, UrnRecord, UrnScrutin
@@ -165,7 +166,7 @@ def urn_ballot_append(*, scrutin_uuid: str, ballot: Ballot, ballot_text: str) ->
     t = _tables()
     conn = connections[URN]
     lock = " FOR UPDATE OF h" if conn.features.has_select_for_update_of else ""
-    with transaction.atomic(using=URN), conn.cursor() as cur:
+    with transaction.atomic(using=URN), hot_cursor(URN) as cur:
         cur.execute(
             f"SELECT h.id, h.height, h.last_event, h.next_seq, h.tally, h.ended, "  # noqa: S608
             f"b.tracker, b.height FROM {t['head']} h LEFT JOIN {t['ballot']} b "
