@@ -178,6 +178,7 @@ def setup(n: int, seed: int) -> dict[str, object]:
 
     for alias in ("default", "authority", "urn"):
         call_command("migrate", database=alias, verbosity=0)
+    call_command("createcachetable", verbosity=0)
     t0 = time.perf_counter()
     sim = make_setup(voters=n, lists=LISTS, seed=seed)
     now = timezone.now()
@@ -523,6 +524,12 @@ def main() -> None:
         help="psycopg server-side binding (prepared statements) for every alias, to measure",
     )
     parser.add_argument(
+        "--cache",
+        choices=["db", "locmem"],
+        default="db",
+        help="the rate limits' cache: production's database cache (default) or per process",
+    )
+    parser.add_argument(
         "--prepare",
         action="store_true",
         help="with --server-binding: psycopg prepared statements (plans kept per connection)",
@@ -540,6 +547,11 @@ def main() -> None:
         if opts.prepare
         else ""
     )
+    if opts.cache == "db":  # production's shared cache (settings/prod.py)
+        extra += (
+            "CACHES = {'default': {'BACKEND': 'django.core.cache.backends.db.DatabaseCache',"
+            " 'LOCATION': 'urne_cache'}}\n"
+        )
     Path(tmp, "bench_cast_settings.py").write_text(SETTINGS + extra)
     Path(tmp, "bench_cast_floor_settings.py").write_text(FLOOR_SETTINGS)
     Path(tmp, "bench_cast_floor_urls.py").write_text(FLOOR_URLS)

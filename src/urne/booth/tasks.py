@@ -1,4 +1,4 @@
-"""Background jobs of the booth.
+"""Background jobs of the booth (and, on the same timer, old rate-limit counters dropped).
 
 Recovery is scheduled (ADR 0325): ``emargement_recover_task`` settles the pending émargements
 left by an interrupted cast, then, when called with ``every_seconds``, queues its next run
@@ -15,6 +15,7 @@ from django.db import transaction
 from django.tasks import TaskResultStatus, task, task_backends
 from django.utils import timezone
 
+from .ratelimit import rate_counters_purge
 from .services import emargement_recover
 
 #: Seconds between two scheduled recoveries, and the age of a pending row it settles.
@@ -29,6 +30,7 @@ def emargement_recover_task(
     """Settle pending émargements from the urn (idempotent; safe to run at any time); with
     ``every_seconds``, queue the next run."""
     r = emargement_recover(older_than=timedelta(seconds=older_than_seconds))
+    rate_counters_purge()  # housekeeping of the cast's rate limits, on the same timer
     if every_seconds > 0:
         transaction.on_commit(
             lambda: _enqueue(older_than_seconds, every_seconds, delay=every_seconds)

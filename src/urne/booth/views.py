@@ -48,8 +48,8 @@ def cast(request: HttpRequest) -> JsonResponse:
     claim = session_claim(request)
     if claim is None:
         return _error("not_logged_in")
-    if cast_rate_limited(scope="cast_voter", key=f"a{claim.account_id}") or cast_rate_limited(
-        scope="cast_address", key=_address(request)
+    if cast_rate_limited(
+        hits={"cast_voter": f"a{claim.account_id}", "cast_address": _address(request)}
     ):
         return _error("rate_limited")
     try:

@@ -23,7 +23,6 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 
-
 _ONLY_WHEN_ASKED = 2**62
 
 
@@ -41,6 +40,10 @@ class _PreparedCursor:
     def fetchone(self) -> Any:
         with self._wrapper.wrap_database_errors:
             return self._cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        with self._wrapper.wrap_database_errors:
+            return list(self._cursor.fetchall())
 
     @property
     def rowcount(self) -> int:
