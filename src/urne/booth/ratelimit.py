@@ -1,5 +1,6 @@
-"""Rate limits of the cast: fixed windows per voter and per client address (ADR 0322),
-counted in the voter store with one statement for both (ADR 0335).
+"""Rate limits of the booth (the cast, ADR 0322; the vote-code check): fixed windows per
+voter and per client address, counted in the voter store with one statement for both
+(ADR 0335).
 
 Production's shared Django cache is the database cache, whose add/incr of two keys cost
 about ten statements (5 CPU ms a cast, measured by ``make bench-cast``): as much as the rest
@@ -22,20 +23,32 @@ from .models import RateCounter
 
 #: scope -> (requests, seconds). Per voter: a voter casts a handful of ballots.
 DEFAULT_LIMITS = {"cast_voter": (30, 300), "cast_address": (6000, 60)}
-
-
-def _limits() -> dict[str, tuple[int, int]]:
-    return {**DEFAULT_LIMITS, **getattr(settings, "URNE_CAST_RATE_LIMITS", {})}
+#: The vote-code check (``URNE_VOTECODE_RATE_LIMITS`` overrides).
+VOTECODE_LIMITS = {"votecode_voter": (10, 300), "votecode_address": (300, 300)}
 
 
 def _digest(scope: str, key: str) -> str:
-    return hashlib.sha256(f"cast:{scope}:{key}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"booth:{scope}:{key}".encode()).hexdigest()[:32]
 
 
 def cast_rate_limited(*, hits: dict[str, str], now: float | None = None) -> bool:
     """Count one cast request for each ``scope -> key`` of ``hits``; True when any of them is
     over its scope's limit in the current window."""
-    limits = _limits()
+    limits = {**DEFAULT_LIMITS, **getattr(settings, "URNE_CAST_RATE_LIMITS", {})}
+    return rate_limited(hits=hits, limits=limits, now=now)
+
+
+def votecode_rate_limited(*, hits: dict[str, str], now: float | None = None) -> bool:
+    """The same for a vote-code check (scopes ``votecode_voter``, ``votecode_address``)."""
+    limits = {**VOTECODE_LIMITS, **getattr(settings, "URNE_VOTECODE_RATE_LIMITS", {})}
+    return rate_limited(hits=hits, limits=limits, now=now)
+
+
+def rate_limited(
+    *, hits: dict[str, str], limits: dict[str, tuple[int, int]], now: float | None = None
+) -> bool:
+    """Count one request for each ``scope -> key`` of ``hits`` in one statement; True when any
+    count is over its scope's ``(requests, seconds)`` in ``limits``."""
     now = time.time() if now is None else now
     rows: dict[str, tuple[str, int]] = {}
     for scope, key in hits.items():

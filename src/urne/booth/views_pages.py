@@ -3,14 +3,11 @@ confirmation, receipt) so that the vote code stays in that page's memory: it is 
 never stored, and leaves with the page. The server only sees derived public credentials,
 which the authority confirms (``code_confirm``), then the signed ballots (``booth:cast``)."""
 
-import hashlib
 import json
 import logging
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,13 +29,12 @@ from urne.elections.selectors import voter_scrutins
 from urne.urn.selectors import urn_election
 
 from .models import Emargement
+from .ratelimit import votecode_rate_limited
 from .services import booth_enter
 
 log = logging.getLogger(__name__)
 
 CAPTCHA_PURPOSE = "votecode"
-#: (requests, seconds) per voter and per address for the code check.
-RATE = {"votecode_voter": (10, 300), "votecode_address": (300, 300)}
 MAX_BODY = 16 * 1024
 
 ERRORS: dict[str, tuple[int, Any]] = {
@@ -86,21 +82,6 @@ ERRORS: dict[str, tuple[int, Any]] = {
     ),
     "not_logged_in": (401, gettext_lazy("Votre session a expiré. Reconnectez-vous.")),
 }
-
-
-def _limited(scope: str, key: str) -> bool:
-    """Count one code check of ``scope`` for ``key`` (fixed window in the cache, hashed key);
-    True when over the limit (``URNE_VOTECODE_RATE_LIMITS`` overrides ``RATE``)."""
-    limit, window = {**RATE, **getattr(settings, "URNE_VOTECODE_RATE_LIMITS", {})}[scope]
-    cache_key = "urne:vc:" + hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:32]
-    if cache.add(cache_key, 1, timeout=window):
-        return limit < 1
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=window)
-        count = 1
-    return count > limit
 
 
 class VoteCodeForm(CaptchaFormMixin):
@@ -254,8 +235,8 @@ def code_confirm(request: HttpRequest) -> JsonResponse:
     voter = current_voter(request)
     if voter is None:
         return _error("not_logged_in")
-    if _limited("votecode_voter", str(voter.pk)) or _limited(
-        "votecode_address", client_address(request)
+    if votecode_rate_limited(
+        hits={"votecode_voter": str(voter.pk), "votecode_address": client_address(request)}
     ):
         return _error("rate_limited")
     window = _window(voter.election, timezone.now())
