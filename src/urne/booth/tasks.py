@@ -12,8 +12,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.tasks import TaskResultStatus, task, task_backends
-from django.utils import timezone
+from django.tasks import task
+
+from urne.site.schedule import enqueue_once
 
 from .ratelimit import rate_counters_purge
 from .services import emargement_recover
@@ -29,34 +30,26 @@ def emargement_recover_task(
 ) -> dict[str, int]:
     """Settle pending émargements from the urn (idempotent; safe to run at any time); with
     ``every_seconds``, queue the next run."""
-    r = emargement_recover(older_than=timedelta(seconds=older_than_seconds))
-    rate_counters_purge()  # housekeeping of the cast's rate limits, on the same timer
-    if every_seconds > 0:
-        transaction.on_commit(
-            lambda: _enqueue(older_than_seconds, every_seconds, delay=every_seconds)
-        )
+    try:
+        r = emargement_recover(older_than=timedelta(seconds=older_than_seconds))
+        rate_counters_purge()  # housekeeping of the booth's rate limits, on the same timer
+    finally:
+        # Even after a failed run (a database hiccup): a timer that stopped at the first
+        # error would leave interrupted casts pending until a human noticed.
+        if every_seconds > 0:
+            transaction.on_commit(
+                lambda: _enqueue(older_than_seconds, every_seconds, delay=every_seconds)
+            )
     return {"voted": r.voted, "dropped": r.dropped, "busy": r.busy}
 
 
-def _queued() -> bool:
-    """Whether a scheduled recovery is already waiting in the database queue."""
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path=emargement_recover_task.module_path, status=TaskResultStatus.READY
-    ).exists()
-
-
 def _enqueue(older_than_seconds: int, every_seconds: int, *, delay: int) -> bool:
-    backend = task_backends[emargement_recover_task.backend]
-    if not backend.supports_defer:
-        return False  # an in-process backend (tests): no queue to schedule on
-    if _queued():
-        return False
-    emargement_recover_task.using(
-        run_after=timezone.now() + timedelta(seconds=delay) if delay else None
-    ).enqueue(older_than_seconds=older_than_seconds, every_seconds=every_seconds)
-    return True
+    return enqueue_once(
+        emargement_recover_task,
+        delay=delay,
+        older_than_seconds=older_than_seconds,
+        every_seconds=every_seconds,
+    )
 
 
 def recovery_schedule(

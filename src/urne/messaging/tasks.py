@@ -8,12 +8,11 @@ number of starts (two chains started at the same instant merge at their next run
 ``outbox_retry_schedule`` starts the chain (``manage.py outbox_retry --schedule``, run by
 ``make demo`` and at each deployment before the worker); it is idempotent too."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import transaction
-from django.tasks import TaskResultStatus, task, task_backends
-from django.utils import timezone
+from django.tasks import task
+
+from urne.site.schedule import enqueue_once
 
 from .services import campaign_run, message_send, outbox_retry_due
 
@@ -50,25 +49,8 @@ def outbox_retry_task(*, every_seconds: int = 0) -> int:
             transaction.on_commit(lambda: _retry_enqueue(every_seconds, delay=every_seconds))
 
 
-def _retry_queued() -> bool:
-    """Whether a scheduled sweep is already waiting in the database queue."""
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path=outbox_retry_task.module_path, status=TaskResultStatus.READY
-    ).exists()
-
-
 def _retry_enqueue(every_seconds: int, *, delay: int) -> bool:
-    backend = task_backends[outbox_retry_task.backend]
-    if not backend.supports_defer:
-        return False  # an in-process backend (tests): no queue to schedule on
-    if _retry_queued():
-        return False
-    outbox_retry_task.using(
-        run_after=timezone.now() + timedelta(seconds=delay) if delay else None
-    ).enqueue(every_seconds=every_seconds)
-    return True
+    return enqueue_once(outbox_retry_task, delay=delay, every_seconds=every_seconds)
 
 
 def outbox_retry_interval() -> int:

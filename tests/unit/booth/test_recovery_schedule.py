@@ -89,3 +89,17 @@ def test_without_a_queue_the_command_says_so_and_recovery_still_runs():
     out = StringIO()
     call_command("cast_recover", "--older-than", "0", stdout=out)
     assert out.getvalue().startswith("voted 0, dropped 0")
+
+
+@override_settings(TASKS=DB_TASKS)
+def test_a_failing_run_still_queues_the_next(monkeypatch):
+    from urne.booth import tasks
+
+    def broken(**kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(tasks, "emargement_recover", broken)
+    assert recovery_schedule(every_seconds=60)
+    _worker()
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == 1
+    assert _ready().count() == 1  # the timer goes on
