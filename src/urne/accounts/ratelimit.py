@@ -1,17 +1,16 @@
-"""Rate limits for the voter-facing forms (ADR 0203): fixed windows counted in Django's cache,
-per client address and per identifier. Production needs a cache shared by every web process
-(`CACHES`), otherwise each process counts on its own.
+"""Rate limits for the voter-facing forms (ADR 0203): fixed windows per client address and
+per identifier, counted by the platform's counter shared by every web process (ADR 0335).
 """
 
-import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from urne.site.ratelimit import over_limit
 
 
 def client_address(request: HttpRequest) -> str:
@@ -21,19 +20,11 @@ def client_address(request: HttpRequest) -> str:
 
 
 def rate_limit_hit(*, scope: str, key: str) -> bool:
-    """Count one request of `scope` for `key`; True when it is over the limit.
-    The key is hashed so the cache never holds an address or an e-mail in clear."""
+    """Count one request of `scope` for `key`; True when it is over the limit. Counted by the
+    platform's counter (ADR 0335), which keeps only a hash of the scope and the key."""
     limit, window = settings.URNE_RATE_LIMITS[scope]
-    digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:32]
-    cache_key = f"urne:rl:{digest}"
-    if cache.add(cache_key, 1, timeout=window):
-        return limit < 1
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=window)
-        count = 1
-    return count > limit
+    name = f"accounts:{scope}"
+    return over_limit(hits={name: key}, limits={name: (limit, window)})
 
 
 def rate_limited_response(request: HttpRequest) -> HttpResponse:

@@ -63,15 +63,3 @@ class BoothEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.voter_id} / {self.scrutin_id} at {self.entered_at}"
 
-
-class RateCounter(models.Model):
-    """A fixed-window request counter of the cast's rate limits (ADR 0335): the key is a hash
-    of the scope and the voter or address, never either in clear. On PostgreSQL the table is
-    UNLOGGED: counting writes no WAL, and a crash only resets the counts."""
-
-    key = models.CharField(max_length=32, primary_key=True)
-    window_start = models.BigIntegerField()
-    count = models.IntegerField()
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.count} since {self.window_start}"

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 
+from urne.site.ratelimit import rate_counters_purge
 from urne.site.schedule import enqueue_once
 
-from .ratelimit import rate_counters_purge
 from .services import emargement_recover
 
 #: Seconds between two scheduled recoveries, and the age of a pending row it settles.
@@ -32,7 +32,7 @@ def emargement_recover_task(
     ``every_seconds``, queue the next run."""
     try:
         r = emargement_recover(older_than=timedelta(seconds=older_than_seconds))
-        rate_counters_purge()  # housekeeping of the booth's rate limits, on the same timer
+        rate_counters_purge()  # housekeeping of the rate limits' counters, on the same timer
     finally:
         # Even after a failed run (a database hiccup): a timer that stopped at the first
         # error would leave interrupted casts pending until a human noticed.

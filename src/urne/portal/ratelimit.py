@@ -1,16 +1,17 @@
 """Rate limits for the voter-facing forms (STYLE: every voter-facing form is rate-limited).
 
-A fixed window counter in Django's cache, keyed by the form and a hash of the client
-(voter id when logged in, else the address): no address is stored or logged in clear.
-With several app servers the cache must be shared (ARCHITECTURE: Redis when measured).
+A fixed window counter per form and client (voter id when logged in, else the address),
+counted by the platform's counter shared by every web process (ADR 0335): only hashes are
+stored, no address in clear.
 """
 
 import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from urne.site.ratelimit import rate_counts
 
 # Form name -> (attempts, seconds). A deployment overrides with URNE_PORTAL_RATE_LIMITS.
 DEFAULTS: dict[str, tuple[int, int]] = {
@@ -35,11 +36,6 @@ def rate_limit_hit(*, request: HttpRequest, form: str, voter_id: int | None = No
     """Count one attempt at `form`; refused once the window's budget is spent."""
     limits = {**DEFAULTS, **getattr(settings, "URNE_PORTAL_RATE_LIMITS", {})}
     attempts, seconds = limits[form]
-    key = f"urne:rl:{form}:{_client_key(request, voter_id)}"
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    return Verdict(allowed=count <= attempts, retry_after=seconds)
+    scope = f"portal:{form}"
+    counts = rate_counts(hits={scope: _client_key(request, voter_id)}, windows={scope: seconds})
+    return Verdict(allowed=counts[scope] <= attempts, retry_after=seconds)

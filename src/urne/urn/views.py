@@ -5,12 +5,10 @@ secret (PRODUCT.md): the board offers only the lookup of one tracker (found or n
 scrutin); no list, no count, no archive. After the close: the list of trackers (search,
 pages) and the ``.bel`` archive."""
 
-import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -18,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from urne.elections.models import Scrutin
+from urne.site.ratelimit import over_limit
 
 from .models import UrnScrutin
 from .selectors import urn_archive_chunks, urn_head, urn_tracker_exists, urn_trackers
@@ -43,14 +42,7 @@ def board_published(scrutin: Scrutin | None, now: datetime | None = None) -> boo
 def _lookup_limited(request: HttpRequest) -> bool:
     limit, window = getattr(settings, "URNE_BOARD_LOOKUP_LIMIT", LOOKUP_LIMIT)
     address = request.META.get("REMOTE_ADDR", "") or "unknown"
-    key = "urne:board:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-    if cache.add(key, 1, timeout=window):
-        return limit < 1
-    try:
-        return int(cache.incr(key)) > limit
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        return False
+    return over_limit(hits={"board_lookup": address}, limits={"board_lookup": (limit, window)})
 
 
 def _scrutin(scrutin_uuid: str) -> Scrutin | None:

@@ -14,9 +14,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
 URNE_REFUSE_PLACEHOLDER_SECRETS = True
 
-# Rate limits, lockouts and CAPTCHA media live in the cache: in production it must be shared
-# by every web process, or each worker would count on its own. The database cache needs no
-# extra server (`manage.py createcachetable`, run by the deployment after `migrate`).
+# The cache holds only the notices' progress for the back office now (rate limits count in
+# their own table, ADR 0335); it must still be shared by every process. The database cache
+# needs no extra server (`manage.py createcachetable`, run by the deployment after `migrate`).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

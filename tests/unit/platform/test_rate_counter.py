@@ -1,11 +1,13 @@
-"""The cast's rate limits (ADR 0335): one statement counts every key of a request in a fixed
-window shared by all web processes; keys never in clear; old counters purged."""
+"""The rate limits' counter (ADR 0335), through the cast's limits: one statement counts every
+key of a request in a fixed window shared by all web processes; keys never in clear; old
+counters purged; the accounts', portal's and board's limits count there too."""
 
 import pytest
 from django.db import connections
 
-from urne.booth.models import RateCounter
-from urne.booth.ratelimit import cast_rate_limited, rate_counters_purge
+from urne.booth.ratelimit import cast_rate_limited
+from urne.site.models import RateCounter
+from urne.site.ratelimit import rate_counters_purge
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +56,17 @@ def test_the_table_is_unlogged_on_postgresql():
             [RateCounter._meta.db_table],
         )
         assert cur.fetchone() == ("u",)
+
+
+def test_every_voter_facing_limit_counts_in_the_table(rf, settings):
+    from urne.accounts.ratelimit import rate_limit_hit as accounts_hit
+    from urne.portal.ratelimit import rate_limit_hit as portal_hit
+
+    settings.URNE_RATE_LIMITS = {**settings.URNE_RATE_LIMITS, "identify": (1, 60)}
+    assert not accounts_hit(scope="identify", key="anne.durand@ac-lyon.fr")
+    assert accounts_hit(scope="identify", key="anne.durand@ac-lyon.fr")
+    request = rf.post("/", REMOTE_ADDR="198.51.100.77")
+    assert portal_hit(request=request, form="assistance").allowed
+    assert RateCounter.objects.count() == 2
+    keys = " ".join(RateCounter.objects.values_list("key", flat=True))
+    assert "anne" not in keys and "198.51" not in keys
