@@ -5,7 +5,6 @@ counted by the platform's counter shared by every web process (ADR 0335): only h
 stored, no address in clear.
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -28,8 +27,8 @@ class Verdict:
 
 
 def _client_key(request: HttpRequest, voter_id: int | None) -> str:
-    who = f"v{voter_id}" if voter_id else f"a{request.META.get('REMOTE_ADDR', '')}"
-    return hashlib.sha256(f"{settings.SECRET_KEY}|{who}".encode()).hexdigest()[:32]
+    # The counter keeps only a keyed hash of it (urne.site.ratelimit).
+    return f"v{voter_id}" if voter_id else f"a{request.META.get('REMOTE_ADDR', '')}"
 
 
 def rate_limit_hit(*, request: HttpRequest, form: str, voter_id: int | None = None) -> Verdict:

@@ -4,8 +4,9 @@ statement (ADR 0335).
 Django's cache would need a shared backend in production (the database cache there), whose
 add/incr cost about five statements a key: measured at 5 CPU ms a cast for two keys. Here one
 prepared upsert counts every key of a request and returns the counts; the table is UNLOGGED
-on PostgreSQL (no WAL: a crash resets the counts, harmless for a rate limit). Keys are
-hashed with their scope: the table never holds an id, an e-mail or an address in clear.
+on PostgreSQL (no WAL: a crash resets the counts, harmless for a rate limit). Keys are an
+HMAC of the scope and the key under the secret key: the table never holds an id, an e-mail
+or an address, and a plain hash of an address could be reversed by trying them all.
 Every voter-facing form counts here (the cast, the vote-code check, the accounts' forms, the
 portal's, the board's lookup).
 """
@@ -13,8 +14,10 @@ portal's, the board's lookup).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import time
 
+from django.conf import settings
 from django.db import connections, router
 
 from .hot_sql import hot_cursor
@@ -22,6 +25,11 @@ from .models import RateCounter
 
 #: Counters older than this are dropped by `rate_counters_purge` (every window is shorter).
 KEEP_SECONDS = 86400
+
+
+def _digest(scope: str, key: str) -> str:
+    message = f"{scope}:{key}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 def rate_counts(
@@ -34,7 +42,7 @@ def rate_counts(
     rows: dict[str, tuple[str, int]] = {}
     for scope, key in hits.items():
         window = windows[scope]
-        digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:32]
+        digest = _digest(scope, key)
         rows[digest] = (scope, int(now) // window * window)
     table = RateCounter._meta.db_table
     params: list[object] = []
