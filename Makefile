@@ -3,12 +3,13 @@ SHELL := /bin/bash
 PYTHON ?= python3.12
 VENV := .venv
 PY := $(VENV)/bin/python
-BELENIOS_TOOL_DIR ?= $(HOME)/.cache/belenios-tool-3
-SHARED ?= $(abspath ../shared)
-export BELENIOS_TOOL ?= $(BELENIOS_TOOL_DIR)/belenios-tool-3
-export URNE_SHARED := $(SHARED)
+# Belenios's own tool in its two versions, the outside checks of our crypto (tools/).
+export BELENIOS_TOOL ?= $(HOME)/.cache/belenios-tool-3.0/belenios-tool
+export BELENIOS_TOOL_33 ?= $(HOME)/.cache/belenios-tool-3.3/belenios-tool
+# Debian packages the tests drive: Chromium (browser tests), espeak-ng (the CAPTCHA's audio).
+SYSTEM_PACKAGES := chromium espeak-ng
 
-.PHONY: help install install-tools test lint typecheck contracts test-crypto bench-crypto \
+.PHONY: help install install-tools install-system test lint typecheck contracts test-crypto bench-crypto \
 	frontend test-js \
 	demo demo-stop migrate test-platform bench-import bench-accounts test-browser bench-cast
 
@@ -23,8 +24,20 @@ $(VENV)/.installed: pyproject.toml setup.py src/urne/crypto/_ed25519.c
 
 install: $(VENV)/.installed  ## create .venv and install Urne with the platform and dev tools
 
-install-tools:  ## belenios-tool 3.0, the outside check of our crypto
-	@test -x $(BELENIOS_TOOL) || $(SHARED)/tools/install-belenios-tool-3 $(BELENIOS_TOOL_DIR) >/dev/null
+install-tools:  ## belenios-tool 3.0 and 3.3.0, the outside checks of our crypto (no root needed)
+	@test -x $(BELENIOS_TOOL) || tools/install-belenios-tool 3.0 $(dir $(BELENIOS_TOOL)) >/dev/null
+	@test -x $(BELENIOS_TOOL_33) || tools/install-belenios-tool 3.3 $(dir $(BELENIOS_TOOL_33)) >/dev/null
+
+install-system:  ## Debian packages the tests need (Chromium, espeak-ng): apt-get as root, else says what to run
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "The tests need Debian packages that are missing: run  sudo apt-get install -y $$missing" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
 
 lint: install  ## ruff
 	$(VENV)/bin/ruff check src tests bench
@@ -39,8 +52,8 @@ contracts: install  ## import-linter: crypto and verifier never import Django
 test-crypto: install install-tools  ## crypto core, verifier, interop with belenios-tool
 	$(PY) -m pytest -n 2 tests/unit/crypto tests/property tests/interop
 
-test: install install-tools frontend lint typecheck contracts test-js  ## every test (the README's test command)
-	$(PY) -m pytest -n 2
+test: install install-tools install-system frontend lint typecheck contracts test-js  ## every test (the README's test command)
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 # --- Booth JavaScript (frontend/: npm, esbuild, node's test runner) -------------------------
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
@@ -79,10 +92,10 @@ demo-stop:  ## stop the demo's web server and worker
 	@for f in var/run/web.pid var/run/worker.pid; do \
 	  if [ -f $$f ]; then kill $$(cat $$f) 2>/dev/null || true; rm -f $$f; fi; done
 
-test-platform: install  ## platform tests only (Django, SQLite unless URNE_DB=postgres)
-	$(PY) -m pytest -n 2 tests/functional tests/unit/platform
+test-platform: install  ## every database test but the browser's (SQLite unless URNE_DB=postgres)
+	$(PY) -m pytest -n 2 -m "database and not browser" $(PYTEST_ARGS)
 
-test-browser: install frontend  ## browser tests only: portal journeys in Chromium, axe-core; screenshots in test-artifacts/
+test-browser: install install-system install-tools frontend  ## browser tests only: portal journeys in Chromium, axe-core; screenshots in test-artifacts/
 	$(PY) -m pytest -n 2 -m browser tests/browser
 
 bench-accounts: install  ## opening-mail campaign over SMTP (aiosmtpd), CAPTCHA image/audio, Argon2id

@@ -38,7 +38,7 @@ from urne.verify.checks import verify_archive
 
 def tool() -> str:
     path = os.environ.get("BELENIOS_TOOL") or str(
-        Path.home() / ".cache/belenios-tool-3/belenios-tool-3"
+        Path.home() / ".cache/belenios-tool-3.0/belenios-tool"
     )
     if not Path(path).exists():
         sys.exit(f"belenios-tool 3.0 not found at {path}: run `make install-tools`")

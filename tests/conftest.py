@@ -2,6 +2,17 @@
 
 import pytest
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark ``database`` every test that uses a database (pytest-django's marker or fixtures,
+    directly or through another fixture), so that the SQLite pass of CI and
+    ``make test-platform`` select them by need rather than by a list of folders."""
+    for item in items:
+        if item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.database)
+
 
 @pytest.fixture
 def manager(db):

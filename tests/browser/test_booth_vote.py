@@ -5,15 +5,14 @@ finds each tracker on the public board; then the urn's archive passes urne.verif
 ballot passes belenios-tool 3.0 ``election verify-ballot`` against an archive holding only the
 setup. axe-core on every booth screen and on the board."""
 
-import os
 import re
 import subprocess
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
 
+from belenios_tools import belenios_tool
 from factories_accounts import PASSWORD_2018, smtp_server_start
 from tests_authority_helpers import booth_world
 from urne.authority import services
@@ -24,14 +23,6 @@ from urne.verify.checks import verify_archive
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"])
 
 
-def belenios_tool() -> Path:
-    configured = os.environ.get("BELENIOS_TOOL")
-    path = (
-        Path(configured) if configured else Path.home() / ".cache/belenios-tool-3/belenios-tool-3"
-    )
-    if not (path.is_file() and os.access(path, os.X_OK)):
-        pytest.fail(f"belenios-tool 3.0 not found at {path}: set BELENIOS_TOOL")
-    return path
 
 
 @pytest.fixture(autouse=True)
@@ -154,7 +145,7 @@ def _vote_in_every_scrutin(
         downloaded[s.uuid] = got.body()
 
     # The archives verify; every ballot passes belenios-tool against the setup-only archive.
-    tool = belenios_tool()
+    tool = belenios_tool("3.0").path
     for s in scrutins:
         archive = downloaded[s.uuid]
         assert archive == urn_archive_bytes(scrutin_uuid=s.uuid)

@@ -49,8 +49,13 @@ def tallied(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def tool_decryptions(belenios_tool, tallied):
-    """trustee id → (partial decryption text, owned text), made by belenios-tool."""
+def tool_decryptions(belenios_tool_30, tallied):
+    """trustee id → (partial decryption text, owned text), made by belenios-tool 3.0.
+
+    3.0 only: 3.3 cannot read 3.0's threshold key files (``Missing record field
+    y_algorithm``: 3.1+ encrypt the shares with AES-GCM and name the algorithm); the archive
+    holding these decryptions is then checked by both versions."""
+    belenios_tool = belenios_tool_30
     sim, out, archive_dir, _, _ = tallied
     president = out / "trustees" / "president" / f"{single_key_id(sim.president)}.privkey"
     outputs = {

@@ -4,7 +4,6 @@ belenios-tool 3.0. Their files must be interchangeable and the result verifiable
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from belenios_tools import belenios_tool
 from urne.verify.checks import verify_archive
 
 pytestmark = pytest.mark.interop
@@ -20,12 +20,8 @@ URNE = [sys.executable, "-m", "urne.trustee_cli"]
 
 
 def _tool() -> str:
-    tool = os.environ.get("BELENIOS_TOOL") or str(
-        Path.home() / ".cache/belenios-tool-3/belenios-tool-3"
-    )
-    if not Path(tool).exists():
-        pytest.fail(f"belenios-tool 3.0 not found at {tool}: run `make install-tools`")
-    return tool
+    # The key ceremony: 3.3 no longer reads 3.0's AES-CCM shares (tests/interop/conftest.py).
+    return str(belenios_tool("3.0").path)
 
 
 def run(cmd: list[str], cwd: Path, stdin: str | None = None) -> str:

@@ -1,12 +1,12 @@
 """The belenios-tool 3.0 known-answer vector set, parsed (see its ``MANIFEST.md``).
 
-Shared folder: ``$URNE_SHARED``, else ``/work/shared``.
+They live in ``tests/data/belenios-3.0-ed25519-threshold/``: data that belenios-tool 3.0 made,
+with every private input (``make.sh`` and ``commands.log`` there say how).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +15,7 @@ from urne.crypto.election import Election, parse_election
 from urne.crypto.tally import PartialDecryption
 from urne.crypto.trustees import Trustee, parse_trustees
 
-SHARED = Path(os.environ.get("URNE_SHARED") or "/work/shared")
-VECTORS = SHARED / "vectors" / "belenios-3.0-ed25519-threshold"
+VECTORS = Path(__file__).resolve().parents[2] / "data" / "belenios-3.0-ed25519-threshold"
 
 
 def read_text(path: Path) -> str:

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-SHARED = Path(os.environ.get("URNE_SHARED", "/work/shared"))
-VECTOR = SHARED / "vectors/belenios-3.0-ed25519-threshold/2qCRiBYzoKRuwp.bel"
+DATA = Path(__file__).resolve().parents[2] / "data"
+VECTOR = DATA / "belenios-3.0-ed25519-threshold/2qCRiBYzoKRuwp.bel"
 
 # Make "import django" fail in the child, as on a machine where only `pip install urne` ran.
 NO_DJANGO = "import sys; sys.modules['django'] = None; "
