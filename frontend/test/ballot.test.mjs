@@ -1,4 +1,4 @@
-// Ballot creation and the self-check (PROTOCOL.md §5).
+// Ballot creation and the self-check (docs/protocol.md §5).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {

@@ -1,5 +1,5 @@
 // Typed credentials: normalisation, refusals with a code and French and English messages,
-// derivation (PROTOCOL.md §4, §12 "2.4").
+// derivation (docs/protocol.md §4, §12 "2.4").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CredentialError, deriveSecret, normaliseCredential, publicCredential } from '../src/belenios/index.js';

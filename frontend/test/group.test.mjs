@@ -1,4 +1,4 @@
-// Group membership, encodings, scalars and the Fiat–Shamir hash (PROTOCOL.md §1, §2.3).
+// Group membership, encodings, scalars and the Fiat–Shamir hash (docs/protocol.md §1, §2.3).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ed25519 } from '@noble/curves/ed25519.js';

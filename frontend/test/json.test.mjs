@@ -1,4 +1,5 @@
-// Canonical JSON (PROTOCOL.md §1): what JavaScript could write differently from Python is refused.
+// Canonical JSON (docs/protocol.md §1): what JavaScript could write differently from Python is
+// refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dumps } from '../src/belenios/index.js';

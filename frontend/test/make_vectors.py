@@ -6,7 +6,7 @@ the committed file, so a change on the Python side that the vectors do not follo
 
 Every ballot is made with seeded randomness (``urne.ceremony.SeededRandom``); the scalars are
 recorded in the order ``create_ballot`` draws them, so the JS, fed the same list, must write
-the same bytes (PROTOCOL.md §1, §3, §4, §5, §12 "2.4").
+the same bytes (docs/protocol.md §1, §3, §4, §5, §12 "2.4").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A whole election made offline with the crypto core: key ceremony, setup, ballots, tally,
 partial decryptions and result, written as a Belenios archive. Used by ``urne-simulate``,
-tests and benchmarks; every step is the real protocol (PROTOCOL.md §3–§9)."""
+tests and benchmarks; every step is the real protocol (docs/protocol.md §3–§9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``urne-trustee``: what a key holder runs on their own machine (PROTOCOL.md §6, §8).
+"""``urne-trustee``: what a key holder runs on their own machine (docs/protocol.md §6, §8).
 
 Its files are belenios-tool 3.0's own, so a holder may use either tool:
 

@@ -1,6 +1,7 @@
-"""Participation is secret during the vote (PRODUCT.md, ADR 0324): the public board offers
-only the lookup of one tracker (found or not, in this scrutin); no list, no count, no
-archive. After the close and the grace period: list, search, pages and archive."""
+"""Participation is secret during the vote (docs/product.md, "Rules the platform enforces";
+ADR 0324): the public board offers only the lookup of one tracker (found or not, in this
+scrutin); no list, no count, no archive. After the close and the grace period: list, search,
+pages and archive."""
 
 import re
 from datetime import timedelta

@@ -1,6 +1,6 @@
-"""The calendar rules of the portal (PRODUCT.md): profile and rolls from date A, candidate
-lists from date B, complaints until date C, vote from D to E. Before and after each window
-the page says when it opens (or since when it is closed), in Paris time."""
+"""The calendar rules of the portal (docs/product.md, "The calendar"): profile and rolls from
+date A, candidate lists from date B, complaints until date C, vote from D to E. Before and
+after each window the page says when it opens (or since when it is closed), in Paris time."""
 
 from html import unescape
 

@@ -1,6 +1,6 @@
-"""The three stores (ARCHITECTURE.md): nothing in the urn identifies a voter; nothing in the
-voter store holds a ballot or a credential. Checked on the schemas (column names) and on the
-data after real casts (every text value of every table)."""
+"""The three stores (docs/architecture.md, "The three stores"): nothing in the urn identifies a
+voter; nothing in the voter store holds a ballot or a credential. Checked on the schemas
+(column names) and on the data after real casts (every text value of every table)."""
 
 import json
 import re

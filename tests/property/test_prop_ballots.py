@@ -1,4 +1,4 @@
-"""Properties of ballots (PROTOCOL.md §5): every valid choice gives a ballot that verifies and
+"""Properties of ballots (docs/protocol.md §5): every valid choice gives a ballot that verifies and
 encrypts that choice; no invalid choice gives an accepted ballot, even when the plaintext
 check is bypassed and proofs are built for the false statement."""
 

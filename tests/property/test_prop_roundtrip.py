@@ -1,4 +1,4 @@
-"""JSON round trips, byte for byte (PROTOCOL.md §1): what we write, we read back and write
+"""JSON round trips, byte for byte (docs/protocol.md §1): what we write, we read back and write
 again identically — ballots, elections, trustees, partial decryptions, tallies."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Threshold decryption (PROTOCOL.md §6.2, §8): any ``threshold`` members with the president
+"""Threshold decryption (docs/protocol.md §6.2, §8): any ``threshold`` members with the president
 decrypt to the same result, fewer cannot; Lagrange interpolation; bounded discrete log."""
 
 from __future__ import annotations

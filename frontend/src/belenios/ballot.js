@@ -1,4 +1,4 @@
-// Ballots: creation and checking, homomorphic answers with blank (PROTOCOL.md §5), mirroring
+// Ballots: creation and checking, homomorphic answers with blank (docs/protocol.md §5), mirroring
 // src/urne/crypto/ballot.py. `createBallot` returns the same string as Python's
 // `create_ballot(...).to_string()` when given the same random scalars in the same order.
 

@@ -1,4 +1,4 @@
-// Belenios 3.0 "full" credentials (PROTOCOL.md §4, §12 "2.4"), mirroring
+// Belenios 3.0 "full" credentials (docs/protocol.md §4, §12 "2.4"), mirroring
 // src/urne/crypto/credentials.py. A private credential is 22 base58 characters shown as
 // XXXXX-XXXXXX-XXXXX-XXXXXX; the derivation hashes that dashed string, so what a person
 // types is normalised to it first. The credential never leaves the browser: only the public

@@ -1,4 +1,4 @@
-// Election parameters, election.json version 1, homomorphic questions (PROTOCOL.md §3),
+// Election parameters, election.json version 1, homomorphic questions (docs/protocol.md §3),
 // mirroring src/urne/crypto/election.py. The election is read from its raw text, which is
 // kept: the fingerprint is the hash of those exact bytes.
 

@@ -1,4 +1,5 @@
-// The Ed25519 group as Belenios uses it (PROTOCOL.md §2.3), mirroring src/urne/crypto/group.py.
+// The Ed25519 group as Belenios uses it (docs/protocol.md §2.3), mirroring
+// src/urne/crypto/group.py.
 //
 // Elements are @noble/curves Edwards points; Belenios writes them as the byte-reverse of the
 // RFC 8032 encoding, i.e. a big-endian 64-char lowercase hex number. Scalars are BigInts in
@@ -12,9 +13,9 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 
 const Point = ed25519.Point;
 
-/** The prime order of the group (l in RFC 8032), PROTOCOL.md §2.3. */
+/** The prime order of the group (l in RFC 8032), docs/protocol.md §2.3. */
 export const Q = 2n ** 252n + 27742317777372353535851937790883648493n;
-/** The group's description string (PROTOCOL.md §6.1). */
+/** The group's description string (docs/protocol.md §6.1). */
 export const DESCRIPTION = 'Ed25519';
 export const IDENTITY = Point.ZERO;
 export const GENERATOR = Point.BASE;

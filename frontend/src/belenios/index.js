@@ -1,4 +1,4 @@
-// Urne's browser-side Belenios 3.0 crypto on Ed25519 (PROTOCOL.md §1–§5, §12 "2.4"):
+// Urne's browser-side Belenios 3.0 crypto on Ed25519 (docs/protocol.md §1–§5, §12 "2.4"):
 // byte-identical to src/urne/crypto (frontend/test/vectors.json, made by Python, checks it).
 
 export { BallotError, checkBallot, createBallot, parseBallot, tracker, verifyBallot } from './ballot.js';

@@ -1,4 +1,4 @@
-// Canonical JSON as belenios-tool writes it (PROTOCOL.md §1), identical to Python's
+// Canonical JSON as belenios-tool writes it (docs/protocol.md §1), identical to Python's
 // `urne.crypto.encoding.dumps`: compact, object keys in insertion order, non-ASCII written
 // raw, `/` not escaped, `"` `\` \b \f \n \r \t escaped short, other controls as \u00xx
 // (lowercase hex, as Python and JSON.stringify both do) and U+007F as `\u007f` (Yojson's one

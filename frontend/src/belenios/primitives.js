@@ -1,4 +1,4 @@
-// ElGamal ciphertexts and disjunctive Chaum–Pedersen proofs (PROTOCOL.md §1, §5), mirroring
+// ElGamal ciphertexts and disjunctive Chaum–Pedersen proofs (docs/protocol.md §1, §5), mirroring
 // src/urne/crypto/primitives.py. A ciphertext is {alpha, beta} (points); a proof is
 // {challenge, response} (BigInts); `random` is a function returning a scalar in [0, Q).
 //

@@ -1,4 +1,4 @@
-"""The audit log: append-only, hash-chained (ARCHITECTURE.md, `audit`).
+"""The audit log: append-only, hash-chained (ADR 0101).
 
 Each event's hash covers the previous event's hash and the event's own fields, so editing or
 removing any past event breaks every later hash; `manage.py audit_check` recomputes the chain.

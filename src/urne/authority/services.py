@@ -1,4 +1,4 @@
-"""Writes of the credential authority (ARCHITECTURE.md, "The vote code and the cast").
+"""Writes of the credential authority (docs/architecture.md, "The vote code and the cast").
 
 Codes are never stored: ``codes.derive_code`` recomputes any of them from
 ``settings.URNE_AUTHORITY_KEY`` and the election's salt. The store keeps, per voter and code
@@ -147,7 +147,7 @@ def credentials_generate(
 
 
 def credentials_replace(*, voter: Any, actor: Any, reason: str) -> CodeSlot:
-    """Revoke the voter's active code and activate their next spare (ARCHITECTURE.md,
+    """Revoke the voter's active code and activate their next spare (docs/architecture.md,
     "Replacements without changing the setup"). Audited; returns the new active slot."""
     reason = reason.strip()
     if not reason:

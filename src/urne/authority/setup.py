@@ -1,6 +1,6 @@
 """Scrutin setup: the bureau's trustee public data checked, then each scrutin's Belenios
 setup (election, trustees, every public credential) written as the urn's first events
-(ARCHITECTURE.md, "The parts"; PROTOCOL.md §3, §4, §6)."""
+(docs/architecture.md, "The keys and the count"; docs/protocol.md §3, §4, §6)."""
 
 from __future__ import annotations
 

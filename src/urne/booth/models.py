@@ -1,7 +1,7 @@
 """The booth's records in the voter store: émargement and booth entry times.
 
 Nothing here holds a ballot or a credential. A *pending* émargement holds the tracker of the
-ballot being cast, only until the ballot is in the urn (ARCHITECTURE.md, "The vote code and
+ballot being cast, only until the ballot is in the urn (docs/architecture.md, "The vote code and
 the cast"); a *voted* row keeps the voter, the scrutin and the time.
 """
 

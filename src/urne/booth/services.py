@@ -1,4 +1,4 @@
-"""The cast (ARCHITECTURE.md, "The vote code and the cast"; ADR 0320-0322).
+"""The cast (docs/architecture.md, "The vote code and the cast"; ADR 0320-0322).
 
 A ballot and its émargement live in two stores (urn, voter store) and must both exist or
 neither. The cast writes, in this order:
@@ -256,7 +256,7 @@ def cast_submit(
     if parsed.election_uuid != scrutin_uuid:
         raise CastError("foreign_ballot")
     # parse_ballot accepts only the canonical form, so this is parsed.tracker without
-    # serialising the ballot again (PROTOCOL.md §5: b64 SHA-256 of the ballot string).
+    # serialising the ballot again (docs/protocol.md §5: b64 SHA-256 of the ballot string).
     tracker = sha256_b64(ballot)
     status = credential_status(
         voter_id=voter_id,

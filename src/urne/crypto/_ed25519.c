@@ -1,5 +1,5 @@
 /*
- * Native Ed25519 group backend for the verifier (PROTOCOL.md §2.3).
+ * Native Ed25519 group backend for the verifier (docs/protocol.md §2.3).
  *
  * Why: libsodium's variable-base scalar multiplication re-checks that its input lies in the
  * prime-order subgroup at every call (a second scalar multiplication), and it offers no

@@ -1,5 +1,5 @@
 """The ``.bel`` election archive: Belenios's append-only tar of data records and hash-chained
-events (PROTOCOL.md §9). Byte-exact with belenios-tool 3.0, whose ``verify`` regenerates an
+events (docs/protocol.md §9). Byte-exact with belenios-tool 3.0, whose ``verify`` regenerates an
 archive from its last event and compares it byte for byte.
 """
 
@@ -33,7 +33,7 @@ _BLOCK = 512
 
 
 class ArchiveError(ValueError):
-    """The archive cannot be read as a Belenios archive (PROTOCOL.md §9)."""
+    """The archive cannot be read as a Belenios archive (docs/protocol.md §9)."""
 
 
 @dataclass(frozen=True, slots=True)

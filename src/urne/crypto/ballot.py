@@ -1,4 +1,4 @@
-"""Ballots: creation and checking, homomorphic answers with blank (PROTOCOL.md §5)."""
+"""Ballots: creation and checking, homomorphic answers with blank (docs/protocol.md §5)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class BallotError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A homomorphic answer (PROTOCOL.md §5)."""
+    """A homomorphic answer (docs/protocol.md §5)."""
 
     choices: tuple[Ciphertext, ...]
     individual_proofs: tuple[tuple[Proof, ...], ...]
@@ -85,7 +85,7 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Ballot:
-    """A signed ballot (PROTOCOL.md §5)."""
+    """A signed ballot (docs/protocol.md §5)."""
 
     election_uuid: str
     election_hash: str
@@ -231,7 +231,7 @@ def create_ballot(
     random: ScalarSource = secure_scalar,
 ) -> Ballot:
     """Create a signed ballot for ``plaintext`` (one 0/1 vector per question, blank first)
-    with the credential's secret (PROTOCOL.md §5, ``create_ballot``)."""
+    with the credential's secret (docs/protocol.md §5, ``create_ballot``)."""
     if len(plaintext) != len(election.questions):
         raise ValueError(f"expected {len(election.questions)} answers, got {len(plaintext)}")
     credential = GROUP.mul_base(credential_secret)

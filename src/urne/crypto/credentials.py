@@ -1,4 +1,4 @@
-"""Belenios 3.0 "full" credentials and public credential lists (PROTOCOL.md §4, §12 "2.4").
+"""Belenios 3.0 "full" credentials and public credential lists (docs/protocol.md §4, §12 "2.4").
 
 A private credential is 22 base58 characters shown as ``XXXXX-XXXXXX-XXXXX-XXXXXX``. The
 derivation hashes that dashed string, so what a person types is normalised to it first.

@@ -1,4 +1,4 @@
-"""Election parameters, ``election.json`` version 1, homomorphic questions (PROTOCOL.md §3)."""
+"""Election parameters, ``election.json`` version 1, homomorphic questions (docs/protocol.md §3)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
 def check_uuid(uuid: str) -> str:
-    """A Belenios uuid: base58, at least 14 characters (PROTOCOL.md §3)."""
+    """A Belenios uuid: base58, at least 14 characters (docs/protocol.md §3)."""
     if len(uuid) < 14 or any(ch not in BASE58_ALPHABET for ch in uuid):
         raise FormatError(f"invalid election uuid {uuid[:40]!r}")
     return uuid
@@ -31,7 +31,7 @@ def check_uuid(uuid: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class HomomorphicQuestion:
-    """A homomorphic question (PROTOCOL.md §3): pick between ``min`` and ``max`` answers,
+    """A homomorphic question (docs/protocol.md §3): pick between ``min`` and ``max`` answers,
     or vote blank when ``blank`` (the blank slot comes first in the plaintext vector)."""
 
     question: str
@@ -98,7 +98,7 @@ class HomomorphicQuestion:
 
 @dataclass(frozen=True, slots=True)
 class Election:
-    """Election parameters (PROTOCOL.md §3), kept with the exact text they were read from,
+    """Election parameters (docs/protocol.md §3), kept with the exact text they were read from,
     since the fingerprint is the hash of those bytes."""
 
     uuid: str
@@ -143,7 +143,7 @@ def make_election(
     administrator: str | None = None,
     credential_authority: str | None = None,
 ) -> Election:
-    """Build election parameters as ``setup make-election`` does (PROTOCOL.md §3)."""
+    """Build election parameters as ``setup make-election`` does (docs/protocol.md §3)."""
     draft = Election(
         uuid=check_uuid(uuid),
         name=name,
@@ -157,7 +157,7 @@ def make_election(
 
 
 def parse_election(raw: str) -> Election:
-    """Read ``election.json`` text (PROTOCOL.md §3); the raw text is kept for φ.
+    """Read ``election.json`` text (docs/protocol.md §3); the raw text is kept for φ.
 
     Only the Ed25519 group and homomorphic questions are in Urne's scope.
     """

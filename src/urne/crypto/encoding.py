@@ -1,4 +1,4 @@
-"""Hashes and canonical JSON as belenios-tool writes them (PROTOCOL.md §1).
+"""Hashes and canonical JSON as belenios-tool writes them (docs/protocol.md §1).
 
 Canonical JSON is Yojson's compact output: no spaces, fields in the order of the ATD type
 (our serialisers build dicts in that order), optional fields omitted, non-ASCII written raw,

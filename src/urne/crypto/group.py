@@ -1,4 +1,4 @@
-"""The Ed25519 group as Belenios uses it (PROTOCOL.md §2.3).
+"""The Ed25519 group as Belenios uses it (docs/protocol.md §2.3).
 
 Elements are kept as libsodium's 32-byte little-endian compressed points (an ``Element`` is
 just ``bytes``: immutable, hashable, cheap); Belenios writes them as the byte-reverse, i.e.
@@ -21,9 +21,9 @@ from nacl.exceptions import RuntimeError as _SodiumRuntimeError
 
 Element = NewType("Element", bytes)
 
-#: The prime order of the group (l in RFC 8032), PROTOCOL.md §2.3.
+#: The prime order of the group (l in RFC 8032), docs/protocol.md §2.3.
 Q = 2**252 + 27742317777372353535851937790883648493
-#: The group's description string, hashed in proofs of knowledge (PROTOCOL.md §6.1).
+#: The group's description string, hashed in proofs of knowledge (docs/protocol.md §6.1).
 DESCRIPTION = "Ed25519"
 
 _P = 2**255 - 19
@@ -43,7 +43,7 @@ def _scalar_bytes(n: int) -> bytes:
 
 
 class Ed25519Group:
-    """Group operations on Ed25519 through libsodium (PROTOCOL.md §2.3)."""
+    """Group operations on Ed25519 through libsodium (docs/protocol.md §2.3)."""
 
     description = DESCRIPTION
     order = Q
@@ -188,7 +188,7 @@ GROUP = _select_group()
 
 
 def scalar_to_string(n: int) -> str:
-    """Scalars are decimal strings in JSON (PROTOCOL.md §1)."""
+    """Scalars are decimal strings in JSON (docs/protocol.md §1)."""
     return str(n)
 
 

@@ -1,6 +1,6 @@
 """ElGamal ciphertexts, proofs and disjunctive proofs shared by ballots and trustees.
 
-PROTOCOL.md §1 (proof objects, ``response = w − x·challenge``) and §5 (disjunctive proofs).
+docs/protocol.md §1 (proof objects, ``response = w − x·challenge``) and §5 (disjunctive proofs).
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ ScalarSource = Callable[[], int]
 
 
 def secure_scalar() -> int:
-    """A uniform scalar from the operating system's CSPRNG (PROTOCOL.md §1)."""
+    """A uniform scalar from the operating system's CSPRNG (docs/protocol.md §1)."""
     return secrets.randbelow(Q)
 
 
 @dataclass(frozen=True, slots=True)
 class Proof:
-    """``{"challenge","response"}`` (PROTOCOL.md §1)."""
+    """``{"challenge","response"}`` (docs/protocol.md §1)."""
 
     challenge: int
     response: int
@@ -48,7 +48,7 @@ class Proof:
 
 @dataclass(frozen=True, slots=True)
 class Ciphertext:
-    """An ElGamal ciphertext ``{"alpha","beta"}`` (PROTOCOL.md §5)."""
+    """An ElGamal ciphertext ``{"alpha","beta"}`` (docs/protocol.md §5)."""
 
     alpha: Element
     beta: Element
@@ -83,7 +83,7 @@ def element_of_json(value: Any, what: str) -> Element:
 
 
 def encrypt(public_key: Element, r: int, m: int) -> Ciphertext:
-    """``(g^r, y^r·g^m)`` (PROTOCOL.md §5, Encryption)."""
+    """``(g^r, y^r·g^m)`` (docs/protocol.md §5, Encryption)."""
     return Ciphertext(GROUP.mul_base(r), GROUP.op(GROUP.mul(public_key, r), GROUP.mul_base(m)))
 
 

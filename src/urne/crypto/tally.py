@@ -1,5 +1,5 @@
 """Encrypted tally, partial decryptions, their combination and the result
-(PROTOCOL.md §7, §8)."""
+(docs/protocol.md §7, §8)."""
 
 from __future__ import annotations
 

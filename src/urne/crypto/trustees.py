@@ -1,5 +1,5 @@
 """Trustee keys: single keys with proof of knowledge, the trustee list, the election key
-(PROTOCOL.md §6.1, §6.3); threshold groups are read and checked here, made in ``threshold``."""
+(docs/protocol.md §6.1, §6.3); threshold groups are read and checked here, made in ``threshold``."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from .primitives import (
 
 @dataclass(frozen=True, slots=True)
 class TrusteePublicKey:
-    """``trustee_public_key`` (PROTOCOL.md §6.1): key, proof of knowledge, and in threshold
+    """``trustee_public_key`` (docs/protocol.md §6.1): key, proof of knowledge, and in threshold
     mode (3.0) the member's signature of the key."""
 
     public_key: Element
@@ -66,7 +66,7 @@ def _pok_prefix(public_key: Element) -> str:
 
 
 def prove_key(x: int, random: ScalarSource = secure_scalar) -> TrusteePublicKey:
-    """``g^x`` with its proof of knowledge (PROTOCOL.md §6.1, ``MakeSimple.prove``)."""
+    """``g^x`` with its proof of knowledge (docs/protocol.md §6.1, ``MakeSimple.prove``)."""
     public_key = GROUP.mul_base(x)
     pok = prove_knowledge(
         [GROUP.generator], x, lambda a: GROUP.hash_to_scalar(_pok_prefix(public_key), a), random

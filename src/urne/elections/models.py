@@ -18,7 +18,7 @@ UUID_LENGTH = 14
 
 
 def belenios_uuid() -> str:
-    """A Belenios election uuid: 14 base58 characters (PROTOCOL.md, election parameters)."""
+    """A Belenios election uuid: 14 base58 characters (docs/protocol.md §3)."""
     return "".join(secrets.choice(BASE58) for _ in range(UUID_LENGTH))
 
 
@@ -34,7 +34,8 @@ class Level(models.TextChoices):
 
 
 class Election(models.Model):
-    """A campaign and its calendar (PRODUCT.md: dates A to E, Paris time, stored in UTC)."""
+    """A campaign and its calendar (docs/product.md, "The calendar": dates A to E, Paris time,
+    stored in UTC)."""
 
     name = models.CharField(_("nom"), max_length=200)
     style = models.CharField(_("style"), max_length=4, choices=Style.choices, default=Style.S2018)

@@ -1,5 +1,6 @@
 """Writes on election data. Every function is atomic, takes the staff member who acts
-(`actor`) and appends an audit event in the same transaction (STYLE.md, habit 4)."""
+(`actor`) and appends an audit event in the same transaction (docs/architecture.md, "How the
+code is written")."""
 
 import itertools
 from collections.abc import Iterable

@@ -1,5 +1,6 @@
-"""The election calendar as the portal applies it (PRODUCT.md: profile and rolls from date A,
-candidate lists from date B, complaints until date C, vote from D to E, Paris time).
+"""The election calendar as the portal applies it (docs/product.md, "The calendar": profile and
+rolls from date A, candidate lists from date B, complaints until date C, vote from D to E,
+Paris time).
 
 Each feature is a window; outside it the page says when it opens (or that it has closed).
 """

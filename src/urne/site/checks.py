@@ -1,4 +1,5 @@
-"""System checks: production refuses to start with a placeholder secret (STYLE.md, habit 6)."""
+"""System checks: production refuses to start with a placeholder secret (docs/architecture.md,
+"How the code is written")."""
 
 from typing import Any
 

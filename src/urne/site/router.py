@@ -1,4 +1,4 @@
-"""Database router for the three stores (ARCHITECTURE.md, "The three stores").
+"""Database router for the three stores (docs/architecture.md, "The three stores").
 
 Each app lives in exactly one store (settings.URNE_STORES, default: the voter store). Relations
 never cross stores, and an app's tables are created only in its own store, so a voter's

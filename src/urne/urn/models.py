@@ -1,4 +1,4 @@
-"""The urn store (ARCHITECTURE.md, "The three stores"): per scrutin, the Belenios event log
+"""The urn store (docs/architecture.md, "The three stores"): per scrutin, the Belenios event log
 as records and events, the ballots indexed by tracker and by credential, the running tally.
 
 No column here identifies a voter: a scrutin is known by its Belenios uuid only (no key to
@@ -19,7 +19,7 @@ class UrnScrutin(models.Model):
     last_event = models.CharField(max_length=64, blank=True)
     next_seq = models.IntegerField(default=0)
     ballots = models.IntegerField(default=0)
-    # encrypted_tally JSON (PROTOCOL.md §7) of every ballot so far, kept up to date per cast.
+    # encrypted_tally JSON (docs/protocol.md §7) of every ballot so far, kept up to date per cast.
     tally = models.TextField()
     ended = models.BooleanField(default=False)
 
@@ -59,7 +59,7 @@ class UrnRecord(models.Model):
 
 
 class UrnEvent(models.Model):
-    """An event of the hash chain (PROTOCOL.md §9)."""
+    """An event of the hash chain (docs/protocol.md §9)."""
 
     # db_index=False: the unique constraint below starts with scrutin (one index less per cast).
     scrutin = models.ForeignKey(

@@ -63,7 +63,7 @@ def urn_trackers(*, scrutin_uuid: str, query: str = "") -> QuerySet[UrnBallot]:
 
 
 def urn_archive_chunks(*, scrutin_uuid: str, batch: int = 2000) -> Iterator[bytes]:
-    """The current ``.bel`` archive, record by record (byte-exact, PROTOCOL.md §9)."""
+    """The current ``.bel`` archive, record by record (byte-exact, docs/protocol.md §9)."""
     head = urn_head(scrutin_uuid=scrutin_uuid)
     if head is None:
         return

@@ -1,5 +1,5 @@
 """Writes to the urn store: the setup of a scrutin's log, ballots appended to its hash chain
-with the running encrypted tally (PROTOCOL.md §7, §9). Every write is one transaction on the
+with the running encrypted tally (docs/protocol.md §7, §9). Every write is one transaction on the
 ``urn`` alias; appends to one scrutin are serialised by a row lock on its head.
 """
 

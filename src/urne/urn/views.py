@@ -1,9 +1,9 @@
 """The public ballot board (ADR 0324). Public data only: no login, nothing about voters.
 
-During the vote (until the close plus the grace period of late casts) participation is
-secret (PRODUCT.md): the board offers only the lookup of one tracker (found or not, in this
-scrutin); no list, no count, no archive. After the close: the list of trackers (search,
-pages) and the ``.bel`` archive."""
+During the vote (until the close plus the grace period of late casts) participation is secret
+(docs/product.md, "Rules the platform enforces"): the board offers only the lookup of one
+tracker (found or not, in this scrutin); no list, no count, no archive. After the close: the
+list of trackers (search, pages) and the ``.bel`` archive."""
 
 from datetime import datetime, timedelta
 from typing import Any

@@ -1,4 +1,4 @@
-"""Every check of a Belenios ``.bel`` archive (PROTOCOL.md §9 and the sections it cites).
+"""Every check of a Belenios ``.bel`` archive (docs/protocol.md §9 and the sections it cites).
 
 Unlike belenios-tool 3.0's ``election verify``, an invalid ballot always fails the archive,
 and the published encrypted tally is compared with the one recomputed from the ballots.

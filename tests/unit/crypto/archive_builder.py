@@ -79,7 +79,7 @@ def rebuild(timestamp: int, steps: Sequence[Step], event_hook: EventHook | None 
 
 
 def resign(election: Election, ballot: dict, secret: int, w: int = 123456789) -> str:
-    """Sign a ballot's JSON again (hash and Schnorr proof, PROTOCOL.md §5) with ``secret``,
+    """Sign a ballot's JSON again (hash and Schnorr proof, docs/protocol.md §5) with ``secret``,
     so that only the alteration made to its content is wrong."""
     unsigned = {k: v for k, v in ballot.items() if k != "signature"}
     sig_hash = sha256_b64(dumps(unsigned))

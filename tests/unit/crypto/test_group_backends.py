@@ -1,4 +1,4 @@
-"""The native backend computes exactly what libsodium computes (PROTOCOL.md §2.3)."""
+"""The native backend computes exactly what libsodium computes (docs/protocol.md §2.3)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 * frontend/test/vectors.json, which the node tests reproduce byte for byte, must be exactly
   what the Python core makes today (frontend/test/make_vectors.py);
 * ballots the JavaScript makes with real randomness, from the ES modules and from the built
-  booth bundle, must pass Python's ``verify_ballot_string`` (PROTOCOL.md §5);
+  booth bundle, must pass Python's ``verify_ballot_string`` (docs/protocol.md §5);
 * the JavaScript self-check ``verifyBallot`` must accept and refuse what Python does, naming
   the same failed check, on ballots broken at every layer.
 """

@@ -1,4 +1,4 @@
-"""The ``.bel`` archive (PROTOCOL.md §9), ``verify_archive`` and the ``urne-verify`` command on
+"""The ``.bel`` archive (docs/protocol.md §9), ``verify_archive`` and the ``urne-verify`` command on
 the belenios-tool 3.0 vectors, and an archive with a revote."""
 
 from __future__ import annotations

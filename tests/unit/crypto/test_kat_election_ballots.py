@@ -1,5 +1,5 @@
 """Election parameters, credentials and ballots against the belenios-tool 3.0 vectors
-(PROTOCOL.md §3, §4, §5, §12 "2.4")."""
+(docs/protocol.md §3, §4, §5, §12 "2.4")."""
 
 from __future__ import annotations
 

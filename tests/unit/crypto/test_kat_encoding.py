@@ -1,4 +1,4 @@
-"""Canonical JSON and hashes as belenios-tool writes them (PROTOCOL.md §1)."""
+"""Canonical JSON and hashes as belenios-tool writes them (docs/protocol.md §1)."""
 
 from __future__ import annotations
 

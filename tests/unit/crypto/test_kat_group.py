@@ -1,4 +1,4 @@
-"""The Ed25519 group as Belenios encodes it (PROTOCOL.md §2.3): known encodings, parsing,
+"""The Ed25519 group as Belenios encodes it (docs/protocol.md §2.3): known encodings, parsing,
 and membership (identity in; small order, torsion, off-curve, non-canonical out)."""
 
 from __future__ import annotations

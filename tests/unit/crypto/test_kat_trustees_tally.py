@@ -1,5 +1,5 @@
 """Trustees, key shares, encrypted tally, partial decryptions and result against the
-belenios-tool 3.0 vectors (PROTOCOL.md §6, §7, §8)."""
+belenios-tool 3.0 vectors (docs/protocol.md §6, §7, §8)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Settings shared by every environment.
 
-Databases: the three stores of ARCHITECTURE.md ("The three stores") are three Django aliases,
+Databases: the three stores (docs/architecture.md, "The three stores") are three Django aliases,
 ``default`` (voter store), ``authority`` and ``urn``. By default they are three SQLite files
 under ``URNE_VAR``; with ``URNE_DB=postgres`` they are three PostgreSQL databases named
 ``<URNE_DB_PREFIX>_voters``, ``_authority`` and ``_urn``.
