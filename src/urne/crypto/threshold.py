@@ -1,5 +1,5 @@
 """Threshold ("Pedersen") key generation in the belenios-tool 3.0 format (docs/protocol.md §6.2,
-§12 "2.5.1/3.0", §14): members' PKI, signed and encrypted channels, steps 1–6, checks.
+§12 "2.5.1", §14): members' PKI, signed and encrypted channels, steps 1–6, checks.
 
 "threshold" is the number of members needed (polynomial degree threshold − 1), as in the
 tool. Members are numbered from 1 in certificate order.
