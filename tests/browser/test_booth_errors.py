@@ -1,4 +1,4 @@
-"""The errors a voter can meet in the booth, in Chromium (issue 5, §5): a code that is unknown
+"""The errors a voter can meet in the booth, in Chromium: a code that is unknown
 or another voter's, the connection cut after the ballot was sent (sending again gives the same
 receipt and counts once), two tabs casting in the same scrutin (one ballot), the vote not yet
 open. axe-core on each error screen."""

@@ -1,5 +1,5 @@
 """CAPTCHA switched ON (the suite runs with it off): wrong refused, right accepted, single use,
-image and French audio served, the answer only hashed in the session (issue 4 item 2)."""
+image and French audio served, the answer only hashed in the session."""
 
 import io
 import json

@@ -1,5 +1,5 @@
 """Identification, opening link, password creation, activation, login, logout, lockout,
-session expiry (issue 4 item 1; seeds 002, 003, 004)."""
+session expiry (seeds 002, 003, 004)."""
 
 import time
 

@@ -1,4 +1,4 @@
-"""Helpdesk console (issue 4 item 5): account and message state on the voter page, resend the
+"""Helpdesk console: account and message state on the voter page, resend the
 opening e-mail, unlock; audited; no secret ever visible."""
 
 import pytest

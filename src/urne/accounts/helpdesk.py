@@ -1,4 +1,4 @@
-"""Helpdesk actions on a voter's account (issue 4 item 5), shown on the back office's voter
+"""Helpdesk actions on a voter's account, shown on the back office's voter
 page: resend the opening e-mail, unlock. Staff only, audited by the services."""
 
 from django.contrib import messages
