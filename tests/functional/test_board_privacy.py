@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -96,8 +96,8 @@ def test_no_prefix_search_during_the_vote(voting):
         assert trackers[0] not in html and "<script>" not in html
 
 
-@override_settings(URNE_BOARD_LOOKUP_LIMIT=(2, 60))
-def test_lookups_are_rate_limited(voting):
+def test_lookups_are_rate_limited(voting, settings):
+    settings.URNE_RATE_LIMITS = {**settings.URNE_RATE_LIMITS, "board_lookup": (2, 60)}
     cs, trackers = voting
     from django.core.cache import cache
 
