@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from factories_cast import ballot_make, cast_setup_make
+from urne.backoffice.permissions import board_published
 from urne.crypto.ballot import parse_ballot
 from urne.urn.services import urn_ballot_append
-from urne.urn.views import board_published
 
 pytestmark = pytest.mark.django_db(databases=["default", "authority", "urn"])
 

@@ -96,7 +96,6 @@ def _render(
     return response
 
 
-
 def _rate_limited_page(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/rate_limited.html", status=429)
 
@@ -118,6 +117,7 @@ def _posts_limited_per_address(
         return wrapper
 
     return decorator
+
 
 # --- login ----------------------------------------------------------------------------------
 

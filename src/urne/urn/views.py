@@ -5,16 +5,15 @@ secret (PRODUCT.md): the board offers only the lookup of one tracker (found or n
 scrutin); no list, no count, no archive. After the close: the list of trackers (search,
 pages) and the ``.bel`` archive."""
 
-from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from urne.backoffice.permissions import board_published
 from urne.elections.models import Scrutin
 from urne.site.ratelimit import client_address, rate_limited
 
@@ -25,16 +24,6 @@ PAGE_SIZE = 100
 TRACKER_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 #: A tracker is the unpadded base64 of a SHA-256: 43 characters.
 TRACKER_LENGTH = 43
-
-
-def board_published(scrutin: Scrutin | None, now: datetime | None = None) -> bool:
-    """Whether the scrutin's list of trackers and archive are public: after the election's
-    vote end and the grace period of the voters already in the booth (no ballot can come in
-    any more). A scrutin unknown to the voter store is never published."""
-    if scrutin is None or scrutin.election.vote_closes is None:
-        return False
-    grace = timedelta(seconds=getattr(settings, "URNE_CAST_GRACE_SECONDS", 30 * 60))
-    return bool((now or timezone.now()) >= scrutin.election.vote_closes + grace)
 
 
 def _scrutin(scrutin_uuid: str) -> Scrutin | None:
