@@ -45,7 +45,7 @@ URNE_MAIL_CHANNEL = "bench_cast_settings.NullChannel"
 # served the whole run (with the default 60 s they are replaced during a long run).
 for _db in DATABASES.values():  # noqa: F405
     _db["CONN_MAX_AGE"] = None
-URNE_CAST_RATE_LIMITS = {"cast_address": (10**9, 60)}
+URNE_RATE_LIMITS = {**URNE_RATE_LIMITS, "cast_address": (10**9, 60)}  # noqa: F405
 class NullChannel:  # the receipt e-mail is composed in full, then dropped
     def send(self, email):
         email.as_message().as_bytes()  # what the SMTP channel sends

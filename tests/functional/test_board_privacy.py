@@ -7,14 +7,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from factories_cast import ballot_make, cast_setup_make
+from urne.backoffice.permissions import board_published
 from urne.crypto.ballot import parse_ballot
 from urne.urn.services import urn_ballot_append
-from urne.urn.views import board_published
 
 pytestmark = pytest.mark.django_db(databases=["default", "authority", "urn"])
 
@@ -97,8 +97,8 @@ def test_no_prefix_search_during_the_vote(voting):
         assert trackers[0] not in html and "<script>" not in html
 
 
-@override_settings(URNE_BOARD_LOOKUP_LIMIT=(2, 60))
-def test_lookups_are_rate_limited(voting):
+def test_lookups_are_rate_limited(voting, settings):
+    settings.URNE_RATE_LIMITS = {**settings.URNE_RATE_LIMITS, "board_lookup": (2, 60)}
     cs, trackers = voting
     from django.core.cache import cache
 

@@ -213,7 +213,7 @@ def test_messages_follow_the_request_language(world):
 
 
 def test_the_cast_is_rate_limited_per_voter(world, settings):
-    settings.URNE_CAST_RATE_LIMITS = {"cast_voter": (3, 60)}
+    settings.URNE_RATE_LIMITS = {**settings.URNE_RATE_LIMITS, "cast_voter": (3, 60)}
     from django.core.cache import cache
 
     cache.clear()

@@ -1,4 +1,4 @@
-"""The walk of test_permissions, extended to the staff pages that live outside the
+"""The walk of test_permissions_pages, extended to the staff pages that live outside the
 ``backoffice`` namespace (authority, messaging, helpdesk): every role, and anonymously."""
 
 import pytest

@@ -215,7 +215,7 @@ def test_complaint_refuses_other_scrutins_and_bad_input(client):
 
 
 def test_complaint_rate_limited(client, settings):
-    settings.URNE_PORTAL_RATE_LIMITS = {"complaint": (2, 3600)}
+    settings.URNE_RATE_LIMITS = {**settings.URNE_RATE_LIMITS, "complaint": (2, 3600)}
     w = portal_world()
     voter_client_login(client, w.voter)
     url = reverse("portal:complaint")
@@ -247,7 +247,7 @@ def test_assistance_request_anonymous_and_logged_in(client):
 
 
 def test_assistance_bad_input_and_rate_limit(client, settings):
-    settings.URNE_PORTAL_RATE_LIMITS = {"assistance": (3, 3600)}
+    settings.URNE_RATE_LIMITS = {**settings.URNE_RATE_LIMITS, "assistance": (3, 3600)}
     portal_world()
     url = reverse("portal:assistance")
     bad = client.post(url, {"name": "", "email": "pas-une-adresse", "topic": "zzz", "message": ""})

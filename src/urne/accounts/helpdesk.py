@@ -2,21 +2,18 @@
 page: resend the opening e-mail, unlock. Staff only, audited by the services."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from urne.backoffice.permissions import FIND_VOTER, staff_required
 from urne.elections.models import Voter
 
 from . import services
 
-FIND_VOTER = "backoffice.find_voter"  # the helpdesk's (and managers') permission
 
-
-@login_required
-@permission_required(FIND_VOTER, raise_exception=True)
+@staff_required(FIND_VOTER)
 @require_POST
 def voter_account(request: HttpRequest, voter_id: int) -> HttpResponse:
     voter = get_object_or_404(Voter, pk=voter_id)

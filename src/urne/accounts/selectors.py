@@ -1,11 +1,17 @@
 """Reads for voter accounts."""
 
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from urne.elections.models import Election, Voter
 
 from .models import VoterAccount
 from .session import session_account
+
+if TYPE_CHECKING:
+    from urne.messaging.models import OutboxMessage
 
 
 def current_account(request: HttpRequest) -> VoterAccount | None:
@@ -34,11 +40,9 @@ def account_by_identifier(*, election: Election, email: str) -> VoterAccount | N
 
 
 def account_state(voter: Voter) -> dict[str, object]:
-    """What the helpdesk may see of a voter's account and messages: states and dates, never a
-    secret (no password, answer, token or message body)."""
+    """What the helpdesk may see of a voter's account: states and dates, never a secret (no
+    password, answer or token)."""
     from django.utils import timezone
-
-    from urne.messaging.models import OutboxMessage
 
     account = VoterAccount.objects.filter(voter=voter).first()
     now = timezone.now()
@@ -54,5 +58,12 @@ def account_state(voter: Voter) -> dict[str, object]:
         "account_status": status,
         "account_locked": locked,
         "account_has_question": bool(account and account.challenge_question),
-        "account_messages": list(OutboxMessage.objects.filter(voter=voter).order_by("-pk")[:10]),
     }
+
+
+def account_messages(voter: Voter) -> "QuerySet[OutboxMessage]":
+    """The voter's messages, newest first (what staff may see of them:
+    ``urne.backoffice.permissions.voter_messages_visible``)."""
+    from urne.messaging.models import OutboxMessage
+
+    return OutboxMessage.objects.filter(voter=voter).order_by("-pk")

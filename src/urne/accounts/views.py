@@ -1,5 +1,7 @@
 """Voter account pages (seeds 000, 002, 003, 004). Views parse input, call one service, render."""
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from urne.site.ratelimit import client_address, rate_limited
+
 from . import services
 from .captcha import AudioUnavailable, captcha_png, captcha_wav, code_from_token
 from .forms import (
@@ -24,7 +28,6 @@ from .forms import (
     ResetRequestForm,
 )
 from .models import AccountToken, VoterAccount
-from .ratelimit import client_address, rate_limit_hit, rate_limited, rate_limited_response
 from .selectors import election_current
 from .session import session_end, session_start
 from .tokens import token_digest
@@ -93,11 +96,34 @@ def _render(
     return response
 
 
+def _rate_limited_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/rate_limited.html", status=429)
+
+
+def _posts_limited_per_address(
+    limit: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Refuse POSTs over the named limit, counted per client address, with a 429 page."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method == "POST" and rate_limited(
+                hits={limit: "ip:" + client_address(request)}
+            ):
+                return _rate_limited_page(request)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 # --- login ----------------------------------------------------------------------------------
 
 
 @never_cache
-@rate_limited("identify")
+@_posts_limited_per_address("identify")
 def login(request: HttpRequest) -> HttpResponse:
     """Step 1 (seed 004, "Accès au portail Élections"): the identifier (+ CAPTCHA in 2022)."""
     election = election_current()
@@ -108,8 +134,8 @@ def login(request: HttpRequest) -> HttpResponse:
     form = IdentifyForm(request.POST or None, style=election.style, request=request)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        if rate_limit_hit(scope="identify", key="id:" + email.lower()):
-            return rate_limited_response(request)
+        if rate_limited(hits={"identify": "id:" + email.lower()}):
+            return _rate_limited_page(request)
         result = services.account_identify(
             election=election, email=email, language=get_language() or "fr"
         )
@@ -129,7 +155,7 @@ def login(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@rate_limited("password")
+@_posts_limited_per_address("password")
 def login_password(request: HttpRequest) -> HttpResponse:
     """Step 2 (seed 004, "Saisie du mot de passe Élections")."""
     account = VoterAccount.objects.filter(pk=request.session.get(LOGIN_KEY)).first()
@@ -137,8 +163,8 @@ def login_password(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     form = PasswordLoginForm(request.POST or None, style=account.election.style)
     if request.method == "POST" and form.is_valid():
-        if rate_limit_hit(scope="password", key=f"account:{account.pk}"):
-            return rate_limited_response(request)
+        if rate_limited(hits={"password": f"account:{account.pk}"}):
+            return _rate_limited_page(request)
         try:
             account = services.account_authenticate(
                 account=account, password=form.cleaned_data["password"]
@@ -232,7 +258,7 @@ def reset_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@rate_limited("password")
+@_posts_limited_per_address("password")
 def opening(request: HttpRequest) -> HttpResponse:
     """The opening link: create the password (seed 002 "Création de mon mot de passe",
     seed 003 "Initialisation du mot de passe Élections")."""
@@ -260,7 +286,7 @@ def opening(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@rate_limited("activate")
+@_posts_limited_per_address("activate")
 def activation(request: HttpRequest) -> HttpResponse:
     """2022 step 3: challenge question + answer twice ("ACTIVER SON COMPTE"), or "ACCÈS SANS
     ACTIVATION": this visit only, nothing kept, the password to create again next time."""
@@ -305,7 +331,7 @@ def activation(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@rate_limited("reset")
+@_posts_limited_per_address("reset")
 def reset_request(request: HttpRequest) -> HttpResponse:
     election = election_current()
     if election is None:
@@ -313,8 +339,8 @@ def reset_request(request: HttpRequest) -> HttpResponse:
     form = ResetRequestForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        if rate_limit_hit(scope="reset", key="id:" + email.lower()):
-            return rate_limited_response(request)
+        if rate_limited(hits={"reset": "id:" + email.lower()}):
+            return _rate_limited_page(request)
         services.password_reset_request(
             election=election, email=email, language=get_language() or "fr"
         )
@@ -325,7 +351,7 @@ def reset_request(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@rate_limited("password")
+@_posts_limited_per_address("password")
 def reset(request: HttpRequest) -> HttpResponse:
     account = _token_account(request, AccountToken.Purpose.RESET)
     if isinstance(account, str):
@@ -353,8 +379,8 @@ def captcha_image(request: HttpRequest, token: str) -> HttpResponse:
     code = code_from_token(token)
     if code is None:
         raise Http404
-    if rate_limit_hit(scope="captcha", key="ip:" + client_address(request)):
-        return rate_limited_response(request)
+    if rate_limited(hits={"captcha": "ip:" + client_address(request)}):
+        return _rate_limited_page(request)
     response = HttpResponse(captcha_png(code), content_type="image/png")
     response["Cache-Control"] = "no-store"
     return response
@@ -365,8 +391,8 @@ def captcha_audio(request: HttpRequest, token: str) -> HttpResponse:
     code = code_from_token(token)
     if code is None:
         raise Http404
-    if rate_limit_hit(scope="captcha", key="ip:" + client_address(request)):
-        return rate_limited_response(request)
+    if rate_limited(hits={"captcha": "ip:" + client_address(request)}):
+        return _rate_limited_page(request)
     try:
         body = captcha_wav(code)
     except AudioUnavailable:

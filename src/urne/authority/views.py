@@ -1,7 +1,7 @@
 """Back-office pages of the authority: codes, notices, scrutin setup, code replacement."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +10,13 @@ from django.views.decorators.http import require_http_methods
 
 from urne.audit.models import AuditEvent
 from urne.audit.services import audit_append
-from urne.backoffice.views import MANAGE, VIEW, staff_required
+from urne.backoffice.permissions import (
+    FIND_VOTER,
+    MANAGE_ELECTION,
+    VIEW_ELECTION,
+    permission_require,
+    staff_required,
+)
 from urne.elections.models import Election, Voter
 from urne.elections.selectors import voter_scrutins
 
@@ -20,15 +26,8 @@ from .notices import DEFAULT_BATCH, notice_batches, notices_write
 from .setup import scrutins_setup
 from .tasks import credentials_generate_task, generation_progress
 
-FIND = "backoffice.find_voter"
 
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
-
-@staff_required(VIEW)
+@staff_required(VIEW_ELECTION)
 @require_http_methods(["GET", "POST"])
 def codes(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
@@ -38,7 +37,7 @@ def codes(request: HttpRequest, election_id: int) -> HttpResponse:
     gen_form = GenerateForm()
     setup_form = SetupForm(choices=[(s.uuid, str(s)) for s in scrutins if s.uuid not in setups])
     if request.method == "POST":
-        _require(request, MANAGE)
+        permission_require(request, MANAGE_ELECTION)
         action = request.POST.get("action")
         if action == "generate":
             gen_form = GenerateForm(request.POST)
@@ -107,7 +106,7 @@ def codes(request: HttpRequest, election_id: int) -> HttpResponse:
     )
 
 
-@staff_required(MANAGE)
+@staff_required(MANAGE_ELECTION)
 def notices(request: HttpRequest, election_id: int, number: int) -> HttpResponse:
     """One print batch as PDF, produced for this response and not kept (audited)."""
     election = get_object_or_404(Election, pk=election_id)
@@ -140,7 +139,7 @@ def notices(request: HttpRequest, election_id: int, number: int) -> HttpResponse
     return response
 
 
-@staff_required(FIND)
+@staff_required(FIND_VOTER)
 @require_http_methods(["GET", "POST"])
 def replace(request: HttpRequest, voter_id: int) -> HttpResponse:
     voter = get_object_or_404(Voter.objects.select_related("election"), pk=voter_id)

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 
+from .permissions import BUREAU_PAGES, FIND_VOTER, MANAGE_ELECTION, VIEW_AUDIT, VIEW_ELECTION
+
 ELECTION_MODELS = [
     "election",
     "body",
@@ -26,20 +28,20 @@ ROLES: dict[str, dict[str, Any]] = {
     "manager": {
         "label": "Gestionnaire",
         "perms": [
-            "backoffice.view_election",
-            "backoffice.manage_election",
-            "backoffice.find_voter",
-            "backoffice.view_audit",
+            VIEW_ELECTION,
+            MANAGE_ELECTION,
+            FIND_VOTER,
+            VIEW_AUDIT,
             "audit.view_auditevent",
         ]
         + [f"elections.{a}_{m}" for m in ELECTION_MODELS for a in ("add", "change", "view")],
     },
-    "helpdesk": {"label": "Assistance", "perms": ["backoffice.find_voter"]},
-    "bureau": {"label": "Membre du bureau de vote", "perms": ["backoffice.bureau_pages"]},
-    "delegate": {"label": "Délégué de liste", "perms": ["backoffice.bureau_pages"]},
+    "helpdesk": {"label": "Assistance", "perms": [FIND_VOTER]},
+    "bureau": {"label": "Membre du bureau de vote", "perms": [BUREAU_PAGES]},
+    "delegate": {"label": "Délégué de liste", "perms": [BUREAU_PAGES]},
     "auditor": {
         "label": "Auditeur",
-        "perms": ["backoffice.view_election", "backoffice.view_audit", "audit.view_auditevent"]
+        "perms": [VIEW_ELECTION, VIEW_AUDIT, "audit.view_auditevent"]
         + [f"elections.view_{m}" for m in ELECTION_MODELS],
     },
 }

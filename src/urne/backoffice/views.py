@@ -4,8 +4,8 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from urne.accounts.selectors import account_state
+from urne.accounts.selectors import account_messages, account_state
 from urne.audit.models import AuditEvent
 from urne.audit.services import audit_chain_check
 from urne.elections import selectors, services
@@ -43,24 +43,20 @@ from .forms import (
     VoterFileForm,
     VoterSearchForm,
 )
-
-
-def staff_required(perm: str) -> Any:
-    """Anonymous users go to the login page; staff without `perm` get a 403."""
-
-    def decorator(view: Any) -> Any:
-        return login_required(permission_required(perm, raise_exception=True)(view))
-
-    return decorator
-
-
-VIEW = "backoffice.view_election"
-MANAGE = "backoffice.manage_election"
+from .permissions import (
+    FIND_VOTER,
+    MANAGE_ELECTION,
+    VIEW_AUDIT,
+    VIEW_ELECTION,
+    permission_require,
+    staff_required,
+    voter_messages_visible,
+)
 
 
 def _require_manage_on_post(request: HttpRequest) -> None:
-    if request.method == "POST" and not request.user.has_perm(MANAGE):
-        raise PermissionDenied
+    if request.method == "POST":
+        permission_require(request, MANAGE_ELECTION)
 
 
 def _errors(exc: ValidationError) -> str:
@@ -79,7 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required(VIEW)
+@staff_required(VIEW_ELECTION)
 def election_detail(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
     return render(
@@ -98,7 +94,7 @@ def election_detail(request: HttpRequest, election_id: int) -> HttpResponse:
     )
 
 
-@staff_required(MANAGE)
+@staff_required(MANAGE_ELECTION)
 @require_http_methods(["GET", "POST"])
 def voter_import(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
@@ -123,7 +119,7 @@ def voter_import(request: HttpRequest, election_id: int) -> HttpResponse:
     )
 
 
-@staff_required(MANAGE)
+@staff_required(MANAGE_ELECTION)
 def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("election"), pk=job_id)
     return render(
@@ -138,7 +134,7 @@ def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     )
 
 
-@staff_required(MANAGE)
+@staff_required(MANAGE_ELECTION)
 def import_errors(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     job = get_object_or_404(ImportJob, pk=job_id)
     response = StreamingHttpResponse(import_errors_csv(job), content_type="text/csv")
@@ -153,7 +149,7 @@ def _rules_from_post(
     return {c.pk: {b.pk for b in bodies if f"{c.pk}:{b.pk}" in chosen} for c in categories}
 
 
-@staff_required(VIEW)
+@staff_required(VIEW_ELECTION)
 @require_http_methods(["GET", "POST"])
 def rules(request: HttpRequest, election_id: int) -> HttpResponse:
     """The "qui vote où" table: edit it, preview the voters each scrutin gets, save."""
@@ -188,7 +184,7 @@ def rules(request: HttpRequest, election_id: int) -> HttpResponse:
     )
 
 
-@staff_required(VIEW)
+@staff_required(VIEW_ELECTION)
 @require_http_methods(["GET", "POST"])
 def rolls(request: HttpRequest, election_id: int) -> HttpResponse:
     _require_manage_on_post(request)
@@ -214,7 +210,7 @@ def rolls(request: HttpRequest, election_id: int) -> HttpResponse:
     )
 
 
-@staff_required(VIEW)
+@staff_required(VIEW_ELECTION)
 @require_http_methods(["GET", "POST"])
 def roll(request: HttpRequest, scrutin_id: int) -> HttpResponse:
     _require_manage_on_post(request)
@@ -256,7 +252,7 @@ def roll(request: HttpRequest, scrutin_id: int) -> HttpResponse:
     )
 
 
-@staff_required(VIEW)
+@staff_required(VIEW_ELECTION)
 def list_checks(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
     lists = (
@@ -285,7 +281,7 @@ def list_checks(request: HttpRequest, election_id: int) -> HttpResponse:
     )
 
 
-@staff_required(VIEW)
+@staff_required(VIEW_ELECTION)
 @require_http_methods(["GET", "POST"])
 def candidate_list(request: HttpRequest, list_id: int) -> HttpResponse:
     _require_manage_on_post(request)
@@ -317,7 +313,7 @@ def candidate_list(request: HttpRequest, list_id: int) -> HttpResponse:
     )
 
 
-@staff_required(VIEW)
+@staff_required(VIEW_ELECTION)
 def complaints(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
     return render(
@@ -330,7 +326,7 @@ def complaints(request: HttpRequest, election_id: int) -> HttpResponse:
     )
 
 
-@staff_required(VIEW)
+@staff_required(VIEW_ELECTION)
 @require_http_methods(["GET", "POST"])
 def complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
     _require_manage_on_post(request)
@@ -360,7 +356,7 @@ def complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
     )
 
 
-@staff_required("backoffice.find_voter")
+@staff_required(FIND_VOTER)
 def voter_find(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
     form = VoterSearchForm(request.GET or None)
@@ -380,7 +376,7 @@ def voter_find(request: HttpRequest, election_id: int) -> HttpResponse:
     )
 
 
-@staff_required("backoffice.find_voter")
+@staff_required(FIND_VOTER)
 def voter_detail(request: HttpRequest, voter_id: int) -> HttpResponse:
     voter = get_object_or_404(Voter.objects.select_related("election", "category"), pk=voter_id)
     return render(
@@ -391,12 +387,15 @@ def voter_detail(request: HttpRequest, voter_id: int) -> HttpResponse:
             "election": voter.election,
             **selectors.voter_state(voter),
             **account_state(voter),
-            "can_act": request.user.has_perm("backoffice.find_voter"),
+            "account_messages": list(
+                voter_messages_visible(user=request.user, messages=account_messages(voter))[:10]
+            ),
+            "can_act": request.user.has_perm(FIND_VOTER),
         },
     )
 
 
-@staff_required("backoffice.view_audit")
+@staff_required(VIEW_AUDIT)
 def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(AuditEvent.objects.order_by("-seq"), 50).get_page(request.GET.get("page"))
     report = audit_chain_check() if request.GET.get("check") else None

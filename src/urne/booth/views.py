@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 from urne.accounts.decorators import voter_login_required
 from urne.accounts.session import session_claim, session_forget
 from urne.elections.models import Scrutin
+from urne.site.ratelimit import client_address, rate_limited
 from urne.urn.selectors import urn_tracker_exists
 
 from .errors import CAST_ERRORS
 from .models import Emargement
-from .ratelimit import cast_rate_limited
 from .services import CastError, cast_submit, receipt_send
 
 log = logging.getLogger(__name__)
@@ -28,10 +28,6 @@ log = logging.getLogger(__name__)
 def _error(code: str) -> JsonResponse:
     status, message = CAST_ERRORS[code]
     return JsonResponse({"code": code, "message": str(message)}, status=status)
-
-
-def _address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 _csrf = CsrfViewMiddleware(lambda request: HttpResponse())
@@ -48,8 +44,8 @@ def cast(request: HttpRequest) -> JsonResponse:
     claim = session_claim(request)
     if claim is None:
         return _error("not_logged_in")
-    if cast_rate_limited(
-        hits={"cast_voter": f"a{claim.account_id}", "cast_address": _address(request)}
+    if rate_limited(
+        hits={"cast_voter": f"a{claim.account_id}", "cast_address": client_address(request)}
     ):
         return _error("rate_limited")
     try:

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from urne.accounts.decorators import voter_login_required
 from urne.accounts.forms import CaptchaFormMixin
-from urne.accounts.ratelimit import client_address
 from urne.accounts.selectors import current_account, current_voter
 from urne.accounts.services import AccountError, account_authenticate
 from urne.authority.models import PublicCredential
@@ -26,10 +25,10 @@ from urne.authority.selectors import credential_status
 from urne.authority.services import credentials_confirm
 from urne.elections.models import Election, Style, Voter
 from urne.elections.selectors import voter_scrutins
+from urne.site.ratelimit import client_address, rate_limited
 from urne.urn.selectors import urn_election
 
 from .models import Emargement
-from .ratelimit import votecode_rate_limited
 from .services import booth_enter
 
 log = logging.getLogger(__name__)
@@ -235,7 +234,7 @@ def code_confirm(request: HttpRequest) -> JsonResponse:
     voter = current_voter(request)
     if voter is None:
         return _error("not_logged_in")
-    if votecode_rate_limited(
+    if rate_limited(
         hits={"votecode_voter": str(voter.pk), "votecode_address": client_address(request)}
     ):
         return _error("rate_limited")

@@ -7,26 +7,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from urne.backoffice.permissions import MANAGE_ELECTION, staff_required
 from urne.elections.models import Election
 
 from . import services
 from .models import Campaign
 from .registry import template_names
 
-MANAGE = "backoffice.manage_election"
 
-
-def _manager(view):  # type: ignore[no-untyped-def]
-    return login_required(permission_required(MANAGE, raise_exception=True)(view))
-
-
-@_manager
+@staff_required(MANAGE_ELECTION)
 def campaigns(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
     if request.method == "POST":
@@ -48,7 +42,7 @@ def campaigns(request: HttpRequest, election_id: int) -> HttpResponse:
     )
 
 
-@_manager
+@staff_required(MANAGE_ELECTION)
 def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.select_related("election"), pk=campaign_id)
     progress = services.campaign_progress(campaign)
@@ -69,7 +63,7 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     )
 
 
-@_manager
+@staff_required(MANAGE_ELECTION)
 @require_POST
 def campaign_control(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=campaign_id)

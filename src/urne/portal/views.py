@@ -17,13 +17,20 @@ from django.views.decorators.http import require_http_methods
 from urne.accounts.decorators import voter_login_required
 from urne.accounts.selectors import current_voter, election_current
 from urne.elections.models import Election, Voter
+from urne.site.ratelimit import client_address, rate_limited
 
 from . import selectors, services
 from .calendar import Feature, State, Window, window, windows
 from .forms import AssistanceForm, ComplaintForm, RollSearchForm
-from .ratelimit import rate_limit_hit
 
 TUTORIALS = ("parcours-electeur", "parcours-de-vote", "reassorts")
+
+
+def _limited(request: HttpRequest, limit: str, voter: Voter | None) -> bool:
+    # Per voter when logged in (voters behind one address keep their own budget), else per
+    # client address.
+    key = f"v{voter.pk}" if voter is not None else f"a{client_address(request)}"
+    return rate_limited(hits={limit: key})
 
 
 def _election(request: HttpRequest) -> Election | None:
@@ -109,10 +116,7 @@ def assistance(request: HttpRequest) -> HttpResponse:
     form = AssistanceForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
-        verdict = rate_limit_hit(
-            request=request, form="assistance", voter_id=voter.pk if voter else None
-        )
-        if not verdict.allowed:
+        if _limited(request, "assistance", voter):
             form.add_error(None, _("Trop de demandes envoyées : réessayez dans une heure."))
             status = 429
         elif form.is_valid():
@@ -236,7 +240,7 @@ def roll(request: HttpRequest, uuid: str) -> HttpResponse:
     form = RollSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     status = 200
-    if query and not rate_limit_hit(request=request, form="roll_search", voter_id=voter.pk).allowed:
+    if query and _limited(request, "roll_search", voter):
         form.add_error(None, _("Trop de recherches : patientez une minute."))
         query, status = "", 429
     published = selectors.roll_published(scrutin=found)
@@ -273,7 +277,7 @@ def complaint(request: HttpRequest) -> HttpResponse:
     form = ComplaintForm(request.POST or None, scrutins=mine, initial=initial)
     status = 200
     if request.method == "POST":
-        if not rate_limit_hit(request=request, form="complaint", voter_id=voter.pk).allowed:
+        if _limited(request, "complaint", voter):
             form.add_error(None, _("Trop de réclamations envoyées : réessayez dans une heure."))
             status = 429
         elif form.is_valid():

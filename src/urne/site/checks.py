@@ -1,6 +1,7 @@
 """System checks: production refuses to start with a placeholder secret (docs/architecture.md,
-"How the code is written")."""
+"How the code is written"); the rate limits and trusted proxies are well formed."""
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -24,3 +25,27 @@ def secret_key_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             )
         ]
     return []
+
+
+@register(Tags.security)
+def rate_limits_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Every rate limit is a positive (requests, seconds) and every trusted proxy an address
+    or a network: a typo is refused at start, not met as a 500 on a voter's request."""
+    errors = []
+    for name, limit in settings.URNE_RATE_LIMITS.items():
+        if not (
+            isinstance(limit, tuple | list)
+            and len(limit) == 2
+            and all(isinstance(n, int) and n > 0 for n in limit)
+        ):
+            errors.append(
+                Error(f"URNE_RATE_LIMITS[{name!r}] is not (requests, seconds).", id="urne.E020")
+            )
+    for proxy in settings.URNE_TRUSTED_PROXIES:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            errors.append(
+                Error(f"URNE_TRUSTED_PROXIES: {proxy!r} is not an address.", id="urne.E021")
+            )
+    return errors

@@ -2,24 +2,26 @@
 the public until the close, but the polling station (bureau members and union delegates)
 follows it live and may check the archive at any time. Every download is audited."""
 
-from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
 from urne.audit.services import audit_append
+from urne.backoffice.permissions import BUREAU_PAGES, archive_visible, staff_required
+from urne.elections.models import Scrutin
 
 from .selectors import urn_archive_chunks, urn_head
 
-BUREAU_PAGES = "backoffice.bureau_pages"
-
 
 @require_GET
-@login_required
-@permission_required(BUREAU_PAGES, raise_exception=True)
+@staff_required(BUREAU_PAGES)
 def bureau_archive(request: HttpRequest, scrutin_uuid: str) -> StreamingHttpResponse:
     """The scrutin's current ``.bel`` archive, whatever the calendar, for the bureau."""
     if urn_head(scrutin_uuid=scrutin_uuid) is None:
         raise Http404
+    scrutin = Scrutin.objects.select_related("election").filter(uuid=scrutin_uuid).first()
+    if not archive_visible(user=request.user, scrutin=scrutin):
+        raise PermissionDenied
     audit_append(actor=request.user, action="urn.archive_download", data={"scrutin": scrutin_uuid})
     response = StreamingHttpResponse(
         urn_archive_chunks(scrutin_uuid=scrutin_uuid), content_type="application/x-tar"

@@ -5,18 +5,17 @@ During the vote (until the close plus the grace period of late casts) participat
 tracker (found or not, in this scrutin); no list, no count, no archive. After the close: the
 list of trackers (search, pages) and the ``.bel`` archive."""
 
-from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from urne.backoffice.permissions import board_published
 from urne.elections.models import Scrutin
-from urne.site.ratelimit import over_limit
+from urne.site.ratelimit import client_address, rate_limited
 
 from .models import UrnScrutin
 from .selectors import urn_archive_chunks, urn_head, urn_tracker_exists, urn_trackers
@@ -25,24 +24,6 @@ PAGE_SIZE = 100
 TRACKER_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 #: A tracker is the unpadded base64 of a SHA-256: 43 characters.
 TRACKER_LENGTH = 43
-#: Lookups per client address and window (requests, seconds) during the vote.
-LOOKUP_LIMIT = (120, 60)
-
-
-def board_published(scrutin: Scrutin | None, now: datetime | None = None) -> bool:
-    """Whether the scrutin's list of trackers and archive are public: after the election's
-    vote end and the grace period of the voters already in the booth (no ballot can come in
-    any more). A scrutin unknown to the voter store is never published."""
-    if scrutin is None or scrutin.election.vote_closes is None:
-        return False
-    grace = timedelta(seconds=getattr(settings, "URNE_CAST_GRACE_SECONDS", 30 * 60))
-    return bool((now or timezone.now()) >= scrutin.election.vote_closes + grace)
-
-
-def _lookup_limited(request: HttpRequest) -> bool:
-    limit, window = getattr(settings, "URNE_BOARD_LOOKUP_LIMIT", LOOKUP_LIMIT)
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
-    return over_limit(hits={"board_lookup": address}, limits={"board_lookup": (limit, window)})
 
 
 def _scrutin(scrutin_uuid: str) -> Scrutin | None:
@@ -105,7 +86,7 @@ def _lookup(request: HttpRequest, scrutin_uuid: str, context: dict[str, Any]) ->
         context["invalid"] = True
     status = 200
     if query and not context["invalid"]:
-        if _lookup_limited(request):
+        if rate_limited(hits={"board_lookup": client_address(request)}):
             context["limited"] = True
             status = 429
         else:

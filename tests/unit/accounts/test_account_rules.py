@@ -135,19 +135,3 @@ def test_captcha_media_token_round_trip_and_forgery():
     assert code_from_token("nonsense") is None
     assert code_from_token(_fernet().encrypt(b"abc").decode()) is None
     assert captcha_png("12345")[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.mark.django_db  # the counters live in the voter store (ADR 0335)
-def test_rate_limit_counts_per_scope_and_key(settings):
-    from urne.accounts.ratelimit import rate_limit_hit
-
-    settings.URNE_RATE_LIMITS = {"identify": (2, 60), "reset": (1, 60)}
-    assert not rate_limit_hit(scope="identify", key="a")
-    assert not rate_limit_hit(scope="identify", key="a")
-    assert rate_limit_hit(scope="identify", key="a")
-    assert not rate_limit_hit(scope="identify", key="b")
-    assert not rate_limit_hit(scope="reset", key="a")
-    assert rate_limit_hit(scope="reset", key="a")
-    from urne.site.models import RateCounter
-
-    assert "a" not in set(RateCounter.objects.values_list("key", flat=True))

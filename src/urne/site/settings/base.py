@@ -171,14 +171,33 @@ URNE_MAIL_BATCH_SIZE = 500
 URNE_MAIL_RATE_PER_SECOND = float(os.environ.get("URNE_MAIL_RATE", "50"))
 URNE_MAIL_TASK_BUDGET_SECONDS = 50
 URNE_PUBLIC_URL = os.environ.get("URNE_PUBLIC_URL", "http://localhost:8000")
-# (requests, seconds) per client address and per identifier, for each voter-facing form.
+# Every rate limit, by name: (requests, seconds), a fixed window (urne.site.ratelimit).
+# The key each is counted by is the caller's: per client address, identifier, account, voter.
 URNE_RATE_LIMITS = {
+    # The cast (ADR 0322): per voter (a voter casts a handful of ballots), per address.
+    "cast_voter": (30, 300),
+    "cast_address": (6000, 60),
+    # The booth's vote-code check.
+    "votecode_voter": (10, 300),
+    "votecode_address": (300, 300),
+    # The accounts' forms (ADR 0203), each per address and per identifier or account.
     "identify": (20, 300),
     "password": (10, 300),
     "reset": (5, 3600),
     "activate": (10, 300),
     "captcha": (60, 300),
+    # The portal's forms, per voter when logged in, else per address.
+    "assistance": (5, 3600),
+    "complaint": (5, 3600),
+    "roll_search": (120, 60),
+    # The public board's tracker lookup during the vote, per address (ADR 0324).
+    "board_lookup": (120, 60),
 }
+# The reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated
+# in the environment); from any other client only REMOTE_ADDR counts (urne.site.ratelimit).
+URNE_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("URNE_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 LOGIN_REDIRECT_URL = "backoffice:home"
 LOGOUT_REDIRECT_URL = "backoffice:login"
 

@@ -1,0 +1,97 @@
+"""Permissions and visibility: every staff permission under one name, and every "may this
+user see that now" answered here, for the back office, the authority's, messaging's and the
+helpdesk's pages, the bureau's and the public board.
+
+It lives in the back office because the back office declares the permissions
+(``models.Backoffice``) and grants them to the roles (``roles.py``); every question here is
+asked of a staff role or of the public (an anonymous user has no permission), and a new
+visibility rule (the bureau's participation, receipts hidden until the close) is one more
+function or one more line here, not a test in a view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import QuerySet
+
+    from urne.elections.models import Scrutin
+    from urne.messaging.models import OutboxMessage
+
+    User = AbstractBaseUser | AnonymousUser
+
+#: See an election's configuration (managers, auditors).
+VIEW_ELECTION = "backoffice.view_election"
+#: Change it: voters, rules, rolls, lists, complaints, codes, campaigns (managers).
+MANAGE_ELECTION = "backoffice.manage_election"
+#: Find a voter and see their state, act on their account and codes (helpdesk, managers).
+FIND_VOTER = "backoffice.find_voter"
+#: Read the audit log (managers, auditors).
+VIEW_AUDIT = "backoffice.view_audit"
+#: The polling station's pages (bureau members, union delegates).
+BUREAU_PAGES = "backoffice.bureau_pages"
+
+
+def staff_required(perm: str) -> Callable[[Any], Any]:
+    """View decorator: anonymous users go to the login page; staff without ``perm`` get a
+    403."""
+
+    def decorator(view: Any) -> Any:
+        return login_required(permission_required(perm, raise_exception=True)(view))
+
+    return decorator
+
+
+def permission_require(request: HttpRequest, perm: str) -> None:
+    """Raise PermissionDenied (a 403) unless the request's user has ``perm``: for a page that
+    one permission shows and another changes."""
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def voter_messages_visible(
+    *, user: User, messages: QuerySet[OutboxMessage]
+) -> QuerySet[OutboxMessage]:
+    """The part of a voter's ``messages`` that ``user`` may see (states and dates, never a
+    body): all of them for whoever may find a voter, none for anyone else. A message telling
+    that the voter voted (the cast receipt) is among them for now, although
+    ``voter_participation_visible`` is False for the helpdesk: hiding it is one
+    ``.exclude(template=…)`` here."""
+    if not user.has_perm(FIND_VOTER):
+        return messages.none()
+    return messages
+
+
+def voter_participation_visible(*, user: User) -> bool:
+    """Whether ``user`` may see whether a voter has voted (their émargement). No staff role
+    may: participation is secret (PRODUCT.md); the voter sees their own in the booth."""
+    return False
+
+
+def board_published(scrutin: Scrutin | None, now: datetime | None = None) -> bool:
+    """Whether the scrutin's list of trackers and archive are public (ADR 0324): after the
+    election's vote end and the grace period of the voters already in the booth (no ballot
+    can come in any more). A scrutin unknown to the voter store is never published."""
+    if scrutin is None or scrutin.election.vote_closes is None:
+        return False
+    grace = timedelta(seconds=getattr(settings, "URNE_CAST_GRACE_SECONDS", 30 * 60))
+    return bool((now or timezone.now()) >= scrutin.election.vote_closes + grace)
+
+
+def archive_visible(*, user: User, scrutin: Scrutin | None, now: datetime | None = None) -> bool:
+    """Whether ``user`` may download the scrutin's ``.bel`` archive now: the polling station
+    (bureau members and delegates) at any time, from its own audited page; everyone else once
+    the board is published (the public board asks ``board_published``: its downloads are not
+    audited, so nobody fetches a secret archive there)."""
+    return user.has_perm(BUREAU_PAGES) or board_published(scrutin, now)
