@@ -75,7 +75,8 @@ def voter_messages_visible(
 
 def voter_participation_visible(*, user: User) -> bool:
     """Whether ``user`` may see whether a voter has voted (their émargement). No staff role
-    may: participation is secret (PRODUCT.md); the voter sees their own in the booth."""
+    may: participation is secret (docs/product.md, "Rules the platform enforces"); the voter
+    sees their own in the booth."""
     return False
 
 
