@@ -4,6 +4,7 @@ from typing import Literal
 
 from django.db import router
 
+from urne.audit.models import AuditEvent
 from urne.site.hot_sql import hot_cursor
 
 from .models import CodeSlot, CredentialSet, PublicCredential, ScrutinSetup
@@ -50,3 +51,14 @@ def public_credentials_of(*, scrutin_uuid: str) -> list[str]:
 
 def scrutin_setups(*, election_id: int) -> dict[str, ScrutinSetup]:
     return {s.scrutin_uuid: s for s in ScrutinSetup.objects.filter(election_id=election_id)}
+
+
+def notices_downloads(*, election_id: int) -> dict[int, AuditEvent]:
+    """Batch number → the audit event of its last download of notices (the audit log is
+    where a download is recorded: the PDFs themselves are not kept, ADR 0302)."""
+    return {
+        e.data.get("batch"): e
+        for e in AuditEvent.objects.filter(
+            action="authority.notices_downloaded", object_id=str(election_id)
+        ).order_by("seq")
+    }

@@ -68,6 +68,33 @@ def _scrutins_by_voter(election: Any) -> dict[int, list[str]]:
     return out
 
 
+def credentials_generation_check(*, election: Any, spares: int | None) -> int:
+    """The rule of (re)generating the codes: allowed until a scrutin setup has been written to
+    the urn (the codes are then frozen), with 0 to 10 spare codes. Returns the spares."""
+    if ScrutinSetup.objects.filter(election_id=election.pk).exists():
+        raise ValidationError(
+            _("Les codes sont figés : la liste des électeurs a déjà été transmise à l'urne.")
+        )
+    r = DEFAULT_SPARES if spares is None else spares
+    if not 0 <= r <= MAX_SPARES:
+        raise ValidationError(_("Le nombre de codes de remplacement doit être entre 0 et 10."))
+    return r
+
+
+def credentials_generate_queue(*, election: Any, actor: Any, spares: int | None) -> None:
+    """Queue the generation of the codes (a background task, after the commit), once the rule
+    of :func:`credentials_generation_check` allows it; the task checks it again when it runs."""
+    r = credentials_generation_check(election=election, spares=spares)
+    from .tasks import credentials_generate_task
+
+    election_id, actor_id = election.pk, actor.pk
+    transaction.on_commit(
+        lambda: credentials_generate_task.enqueue(
+            election_id=election_id, actor_id=actor_id, spares=r
+        )
+    )
+
+
 def credentials_generate(
     *,
     election: Any,
@@ -78,13 +105,7 @@ def credentials_generate(
     """Give every voter on a roll of ``election`` 1 + R codes and record the public
     credential of each code in each of the voter's scrutins. Runs again from scratch (new
     salt, so new codes) as long as no scrutin setup has been written to the urn."""
-    if ScrutinSetup.objects.filter(election_id=election.pk).exists():
-        raise ValidationError(
-            _("Les codes sont figés : la liste des électeurs a déjà été transmise à l'urne.")
-        )
-    r = DEFAULT_SPARES if spares is None else spares
-    if not 0 <= r <= MAX_SPARES:
-        raise ValidationError(_("Le nombre de codes de remplacement doit être entre 0 et 10."))
+    r = credentials_generation_check(election=election, spares=spares)
     by_voter = _scrutins_by_voter(election)
     voter_ids = sorted(by_voter)
     key = authority_key()

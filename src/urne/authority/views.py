@@ -2,13 +2,11 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from urne.audit.models import AuditEvent
 from urne.audit.services import audit_append
 from urne.backoffice.permissions import (
     FIND_VOTER,
@@ -24,7 +22,7 @@ from . import selectors, services
 from .forms import GenerateForm, ReplaceForm, SetupForm
 from .notices import DEFAULT_BATCH, notice_batches, notices_write
 from .setup import scrutins_setup
-from .tasks import credentials_generate_task, generation_progress
+from .tasks import generation_progress
 
 
 @staff_required(VIEW_ELECTION)
@@ -42,19 +40,16 @@ def codes(request: HttpRequest, election_id: int) -> HttpResponse:
         if action == "generate":
             gen_form = GenerateForm(request.POST)
             if gen_form.is_valid():
-                if setups:
-                    messages.error(
-                        request,
-                        _("Les codes sont figés : les urnes sont déjà initialisées."),
+                try:
+                    services.credentials_generate_queue(
+                        election=election,
+                        actor=request.user,
+                        spares=gen_form.cleaned_data["spares"],
                     )
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        messages.error(request, message)
                 else:
-                    spares = gen_form.cleaned_data["spares"]
-                    actor_id = request.user.pk
-                    transaction.on_commit(
-                        lambda: credentials_generate_task.enqueue(
-                            election_id=election.pk, actor_id=actor_id, spares=spares
-                        )
-                    )
                     messages.success(request, _("Génération des codes lancée."))
                     return redirect("authority:codes", election.pk)
         elif action == "setup":
@@ -81,12 +76,7 @@ def codes(request: HttpRequest, election_id: int) -> HttpResponse:
                         _("Urne initialisée pour %(n)d scrutin(s).") % {"n": len(outcome.written)},
                     )
                     return redirect("authority:codes", election.pk)
-    downloads = {
-        e.data.get("batch"): e
-        for e in AuditEvent.objects.filter(
-            action="authority.notices_downloaded", object_id=str(election.pk)
-        ).order_by("seq")
-    }
+    downloads = selectors.notices_downloads(election_id=election.pk)
     batches = notice_batches(election_id=election.pk) if cset and cset.generated_at else []
     rows = [(b, len(b.voter_ids), downloads.get(b.number)) for b in batches]
     return render(
