@@ -227,7 +227,7 @@ class RowResult:
     errors: list[str]
 
 
-def row_parse(values: dict[str, str], *, election_id: int, categories: dict[str, int]) -> RowResult:
+def row_parse(values: dict[str, str], *, categories: dict[str, int]) -> RowResult:
     """One row to a VoterRow, or the list of what is wrong with it (French)."""
     errors: list[str] = []
     numen = values.get("numen", "").upper()
@@ -415,7 +415,7 @@ def voters_import_file(
                 continue  # blank line
             stats.rows += 1
             values = {f: _cell(v) for f, v in zip(mapping, raw, strict=False) if f}
-            result = row_parse(values, election_id=election.pk, categories=categories)
+            result = row_parse(values, categories=categories)
             if result.voter is not None and result.voter.numen in seen:
                 result = RowResult(
                     None, [_("NUMEN en double dans le fichier (déjà vu plus haut).")]
@@ -485,9 +485,37 @@ def voter_import_start(*, actor: Any, election: Election, upload: Any) -> Import
     return job
 
 
-def voter_import_run(*, job_id: int) -> ImportJob:
-    """Run a queued import (the worker's task; may run twice: a re-run re-imports)."""
+def voter_import_file_start(*, actor: Any, election: Election, path: Path) -> ImportJob:
+    """Record the import of a file already on this machine (``manage.py import_voters``), as
+    :func:`voter_import_start` records an upload; the caller then runs it."""
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            digest.update(chunk)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            election=election,
+            filename=path.name[:255],
+            path=str(path.resolve()),
+            total_rows=count_rows(path),
+        )
+        audit_append(
+            actor=actor,
+            action="voters.import_start",
+            obj=job,
+            data={"file": path.name, "sha256": digest.hexdigest(), "size": path.stat().st_size},
+        )
+    return job
+
+
+def voter_import_run(
+    *, job_id: int, actor: Any = None, progress: Callable[[ImportStats], None] | None = None
+) -> ImportJob:
+    """Run a recorded import (the worker's task, or the command with its progress bar; may run
+    twice: a re-run re-imports). Success and failure are audited in the name of ``actor``, by
+    default whoever started the job."""
     job = ImportJob.objects.select_related("election", "started_by").get(pk=job_id)
+    actor = actor if actor is not None else job.started_by
     if job.status == ImportJob.Status.DONE:
         return job
     path = Path(job.path)
@@ -497,13 +525,13 @@ def voter_import_run(*, job_id: int) -> ImportJob:
         if not job.total_rows:
             job.total_rows = count_rows(path)
         job.save(update_fields=["status", "total_rows"])
-        stats = voters_import_file(election=job.election, path=path, job=job)
+        stats = voters_import_file(election=job.election, path=path, job=job, progress=progress)
     except (ImportFileError, OSError) as exc:  # OSError: the stored file went missing
         job.status, job.message = ImportJob.Status.FAILED, str(exc)
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "message", "finished_at"])
         audit_append(
-            actor=job.started_by, action="voters.import_failed", obj=job, data={"reason": str(exc)}
+            actor=actor, action="voters.import_failed", obj=job, data={"reason": str(exc)}
         )
         return job
     with transaction.atomic():
@@ -511,7 +539,7 @@ def voter_import_run(*, job_id: int) -> ImportJob:
         job.total_rows = stats.rows
         job.save(update_fields=["status", "finished_at", "total_rows"])
         audit_append(
-            actor=job.started_by,
+            actor=actor,
             action="voters.import_done",
             obj=job,
             data={

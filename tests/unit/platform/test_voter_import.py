@@ -75,7 +75,7 @@ def _parse(election, **changes):
     from urne.elections.voter_import import FIELDS
 
     values = dict(zip(FIELDS, row(**changes), strict=True))
-    return row_parse(values, election_id=election.pk, categories=_categories(election))
+    return row_parse(values, categories=_categories(election))
 
 
 def test_good_row(election):

@@ -3,21 +3,22 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from urne.audit.services import audit_append
 from urne.elections.models import Election, ImportJob
 from urne.elections.voter_import import (
-    ImportFileError,
     ImportStats,
-    count_rows,
     import_errors_csv,
-    voters_import_file,
+    voter_import_file_start,
+    voter_import_run,
 )
+
+ACTOR = "manage.py import_voters"
 
 
 class Command(BaseCommand):
     help = "Import a voter file (CSV or XLSX) into an election, with a progress bar."
+    # The same services as the back office's upload (voter_import_file_start, then
+    # voter_import_run): the import's rules and its audit events are written once.
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
@@ -35,7 +36,8 @@ class Command(BaseCommand):
         if elections.count() != 1:
             raise CommandError("name the election with --election ID")
         election = elections.get()
-        total = count_rows(path)
+        job = voter_import_file_start(actor=ACTOR, election=election, path=path)
+        total = job.total_rows
         start = time.monotonic()
 
         def bar(stats: ImportStats) -> None:
@@ -50,45 +52,17 @@ class Command(BaseCommand):
             )
             sys.stderr.flush()
 
-        job = ImportJob.objects.create(
-            election=election,
-            filename=path.name[:255],
-            path=str(path.resolve()),
-            total_rows=total,
-            status=ImportJob.Status.RUNNING,
-        )
-        try:
-            stats = voters_import_file(election=election, path=path, job=job, progress=bar)
-        except ImportFileError as exc:
-            job.status, job.message, job.finished_at = (
-                ImportJob.Status.FAILED,
-                str(exc),
-                timezone.now(),
-            )
-            job.save(update_fields=["status", "message", "finished_at"])
-            raise CommandError(str(exc)) from exc
-        job.status, job.finished_at = ImportJob.Status.DONE, timezone.now()
-        job.save(update_fields=["status", "finished_at"])
+        job = voter_import_run(job_id=job.pk, actor=ACTOR, progress=bar)
+        if not opts["quiet"]:
+            sys.stderr.write("\n")
+        if job.status != ImportJob.Status.DONE:
+            raise CommandError(job.message)
         if opts["errors"]:
             with Path(str(opts["errors"])).open("w", encoding="utf-8") as out:
                 out.writelines(import_errors_csv(job))
-        if not opts["quiet"]:
-            sys.stderr.write("\n")
         elapsed = time.monotonic() - start
-        audit_append(
-            actor="manage.py import_voters",
-            action="voters.import_done",
-            obj=job,
-            data={
-                "file": path.name,
-                "rows": stats.rows,
-                "created": stats.created,
-                "updated": stats.updated,
-                "errors": stats.errors,
-            },
-        )
         self.stdout.write(
-            f"{stats.rows} rows: {stats.created} created, {stats.updated} updated, "
-            f"{stats.errors} errors in {elapsed:.1f} s ({stats.rows / max(elapsed, 1e-6):,.0f} "
-            "rows/s)"
+            f"{job.processed_rows} rows: {job.created_count} created, {job.updated_count} "
+            f"updated, {job.error_count} errors in {elapsed:.1f} s "
+            f"({job.processed_rows / max(elapsed, 1e-6):,.0f} rows/s)"
         )
