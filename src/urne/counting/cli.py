@@ -33,9 +33,9 @@ class _Parser(argparse.ArgumentParser):
         raise _BadInput(message)
 
 
-def _whole(text: str, what: str) -> int:
-    if not _WHOLE.fullmatch(text):
-        raise _BadInput(f"{what} must be a whole number, 0 or more, not {text!r}")
+def _whole(text: str, what: str, minimum: int = 0) -> int:
+    if not _WHOLE.fullmatch(text) or int(text) < minimum:
+        raise _BadInput(f"{what} must be a whole number, {minimum} or more, not {text!r}")
     return int(text)
 
 
@@ -45,7 +45,7 @@ def _list(argument: str) -> ListVotes:
         raise _BadInput(f"expected NAME=VOTES[:CANDIDATES], not {argument!r}")
     votes_text, colon, candidates_text = figures.partition(":")
     votes = _whole(votes_text, f"{name}: votes")
-    candidates = _whole(candidates_text, f"{name}: candidates") if colon else None
+    candidates = _whole(candidates_text, f"{name}: candidates", 1) if colon else None
     return ListVotes(name=name, votes=votes, candidates=candidates)
 
 
@@ -73,9 +73,7 @@ def _run(argv: list[str] | None) -> str:
     args = _parser().parse_args(argv)
     if not args.lists:
         raise _BadInput("no list: give at least one NAME=VOTES[:CANDIDATES]")
-    seats = _whole(args.seats, "--seats")
-    if seats < 1:
-        raise _BadInput("--seats must be 1 or more")
+    seats = _whole(args.seats, "--seats", 1)
     lists = [_list(a) for a in args.lists]
     method = Method(args.method)
     pv_args = (args.registered, args.voters, args.blank)
