@@ -20,10 +20,11 @@ used (votes − seats × quotient) are largest, with the same tie rules.
 
 Sources (see docs/counting.md for the full list and what could not be confirmed):
 
-- Décret n° 2011-184 du 15 février 2011, art. 28 (comités techniques), quoted in the rule above;
-  its wording was carried into décret n° 2020-1427 du 20 novembre 2020 (comités sociaux
-  d'administration), both now replaced by the regulatory part of the Code général de la
-  fonction publique (décret n° 2024-1038 du 6 novembre 2024, livres Ier et II).
+- Décret n° 2011-184 du 15 février 2011, art. 28 (comités techniques), whose sentences the rule
+  above follows (its consolidated text was not available here: the wording is the one commonly
+  quoted); carried into décret n° 2020-1427 du 20 novembre 2020 (comités sociaux
+  d'administration), and since 1 February 2025 into the regulatory part of the Code général de
+  la fonction publique (décret n° 2024-1038 du 6 novembre 2024, livres Ier et II).
 - CGFP, art. R. 211-118 (comités sociaux d'administration): « Le bureau de vote central
   constate le nombre total de votants et détermine le nombre total de suffrages valablement
   exprimés… » and the quotient. CGFP, art. R. 211-439 (commission administrative paritaire
