@@ -41,12 +41,12 @@ install-system:  ## Debian packages the tests need (Chromium, espeak-ng): apt-ge
 
 lint: install  ## ruff
 	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src/urne/crypto src/urne/verify
+	$(VENV)/bin/ruff format --check src/urne/crypto src/urne/verify src/urne/counting
 
 typecheck: install  ## mypy (strict on the pure packages)
 	$(VENV)/bin/mypy
 
-contracts: install  ## import-linter: crypto and verifier never import Django
+contracts: install  ## import-linter: crypto, verifier and counting never import Django
 	$(VENV)/bin/lint-imports
 
 test-crypto: install install-tools  ## crypto core, verifier, interop with belenios-tool
