@@ -6,8 +6,10 @@ import logging
 import secrets
 import string
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -146,40 +148,43 @@ def _link(name: str, raw: str) -> str:
     return settings.URNE_PUBLIC_URL.rstrip("/") + reverse(name, args=[raw])
 
 
-def compose_opening(message: OutboxMessage) -> Email:
-    """Opening e-mail (seed 003: "Ouverture du portail élections professionnelles"), with a
-    fresh single-use link."""
+def _compose_link_mail(
+    message: OutboxMessage, *, purpose: Purpose, base: str, url: str, hours: Callable[[Any], int]
+) -> Email:
+    """A voter's e-mail carrying a fresh single-use link of ``purpose`` (composed at send time
+    and not kept, ADR 0204); ``hours`` reads the link's lifetime from the style's policy."""
     account = account_ensure(voter=message.voter)
     policy = _policy(account.election_id)
-    raw = token_issue(account=account, purpose=Purpose.OPENING, policy=policy)
+    raw = token_issue(account=account, purpose=purpose, policy=policy)
     return email_render(
-        base="accounts/email/opening",
+        base=base,
         to=message.voter.email,
         language=message.language,
         from_name=message.voter.election.name,
-        context={
-            "voter": message.voter,
-            "link": _link("accounts:opening", raw),
-            "hours": policy.opening_link_hours,
-        },
+        context={"voter": message.voter, "link": _link(url, raw), "hours": hours(policy)},
+    )
+
+
+def compose_opening(message: OutboxMessage) -> Email:
+    """Opening e-mail (seed 003: "Ouverture du portail élections professionnelles"), with a
+    fresh single-use link."""
+    return _compose_link_mail(
+        message,
+        purpose=Purpose.OPENING,
+        base="accounts/email/opening",
+        url="accounts:opening",
+        hours=lambda policy: policy.opening_link_hours,
     )
 
 
 def compose_reset(message: OutboxMessage) -> Email:
     """Forgotten password (seed 000: "Vous avez demandé à changer votre mot de passe…")."""
-    account = account_ensure(voter=message.voter)
-    policy = _policy(account.election_id)
-    raw = token_issue(account=account, purpose=Purpose.RESET, policy=policy)
-    return email_render(
+    return _compose_link_mail(
+        message,
+        purpose=Purpose.RESET,
         base="accounts/email/reset",
-        to=message.voter.email,
-        language=message.language,
-        from_name=message.voter.election.name,
-        context={
-            "voter": message.voter,
-            "link": _link("accounts:reset", raw),
-            "hours": policy.reset_link_hours,
-        },
+        url="accounts:reset",
+        hours=lambda policy: policy.reset_link_hours,
     )
 
 

@@ -21,8 +21,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from urne.crypto.election import BASE58_ALPHABET
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 P = len(ALPHABET)  # 31, prime
 DATA_LENGTH = 24
 CODE_LENGTH = DATA_LENGTH + 1

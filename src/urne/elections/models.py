@@ -11,15 +11,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from urne.crypto.election import BASE58_ALPHABET
+
 from .defaults import ACADEMIE, DEPARTEMENT, NATIONAL
 
-BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 UUID_LENGTH = 14
 
 
 def belenios_uuid() -> str:
     """A Belenios election uuid: 14 base58 characters (docs/protocol.md §3)."""
-    return "".join(secrets.choice(BASE58) for _ in range(UUID_LENGTH))
+    return "".join(secrets.choice(BASE58_ALPHABET) for _ in range(UUID_LENGTH))
 
 
 class Style(models.TextChoices):

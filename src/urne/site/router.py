@@ -14,7 +14,7 @@ VOTER_STORE = "default"
 
 
 def store_for_app(app_label: str) -> str:
-    stores: dict[str, str] = getattr(settings, "URNE_STORES", {})
+    stores: dict[str, str] = settings.URNE_STORES
     return stores.get(app_label, VOTER_STORE)
 
 

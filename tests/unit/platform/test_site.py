@@ -96,3 +96,12 @@ def test_prod_settings_turn_the_check_on(monkeypatch):
     assert "placeholder" in prod.SECRET_KEY
     # rate limits and lockouts must be shared by every web process
     assert prod.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+
+
+def test_every_store_assignment_names_an_installed_app():
+    from django.apps import apps
+    from django.conf import settings
+
+    labels = {app.label for app in apps.get_app_configs()}
+    assert set(settings.URNE_STORES) <= labels
+    assert set(settings.URNE_STORES.values()) <= set(settings.DATABASES)

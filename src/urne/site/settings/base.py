@@ -100,7 +100,7 @@ def _databases() -> dict[str, dict[str, object]]:
 DATABASES = _databases()
 DATABASE_ROUTERS = ["urne.site.router.StoreRouter"]
 # Which store each app lives in; apps not listed live in the voter store ("default").
-URNE_STORES = {"authority": "authority", "booth_urn": "urn", "urn": "urn"}
+URNE_STORES = {"authority": "authority", "urn": "urn"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
