@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods
 from urne.audit.models import AuditEvent
 from urne.audit.services import audit_append
 from urne.backoffice.views import MANAGE, VIEW, staff_required
+from urne.elections.eligibility import voter_scrutins
 from urne.elections.models import Election, Voter
-from urne.elections.selectors import voter_scrutins
 
 from . import selectors, services
 from .forms import GenerateForm, ReplaceForm, SetupForm

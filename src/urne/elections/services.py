@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from urne.audit.services import audit_append
 
 from .defaults import BODIES_2018, RULES_2018
+from .eligibility import roll_by_rules, roll_computed
 from .geography import ACADEMIES
 from .models import (
     Body,
@@ -26,7 +27,6 @@ from .models import (
     Voter,
     VoterCategory,
 )
-from .selectors import roll_by_rules, roll_computed
 
 CALENDAR_FIELDS = ("rolls_from", "lists_from", "complaints_until", "vote_opens", "vote_closes")
 
@@ -226,7 +226,10 @@ def category_create(
 def roll_adjust(
     *, actor: Any, scrutin: Scrutin, voter: Voter, kind: str, reason: str
 ) -> RollAdjustment:
-    """Add a voter the rules leave out, or remove one the rules put in; a reason is required."""
+    """Add a voter the rules leave out, or remove one the rules put in; a reason is required.
+    The adjustment changes the computed roll; once the rolls are published it takes effect
+    at their next publication (`rolls_publish`, audited): until then every part reads the
+    published roll (ADR 0104)."""
     if not reason.strip():
         raise ValidationError(_("Un motif est obligatoire."))
     if voter.election_id != scrutin.election_id:
@@ -245,7 +248,11 @@ def roll_adjust(
         actor=actor,
         action=f"roll.{kind}",
         obj=scrutin,
-        data={"voter": voter.numen, "reason": reason.strip()},
+        data={
+            "voter": voter.numen,
+            "reason": reason.strip(),
+            "after_publication": scrutin.election.rolls_published_at is not None,
+        },
     )
     return adj
 

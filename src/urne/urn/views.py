@@ -5,7 +5,7 @@ secret (PRODUCT.md): the board offers only the lookup of one tracker (found or n
 scrutin); no list, no count, no archive. After the close: the list of trackers (search,
 pages) and the ``.bel`` archive."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from urne.elections.calendar import vote_over
 from urne.elections.models import Scrutin
 from urne.site.ratelimit import over_limit
 
@@ -33,10 +34,7 @@ def board_published(scrutin: Scrutin | None, now: datetime | None = None) -> boo
     """Whether the scrutin's list of trackers and archive are public: after the election's
     vote end and the grace period of the voters already in the booth (no ballot can come in
     any more). A scrutin unknown to the voter store is never published."""
-    if scrutin is None or scrutin.election.vote_closes is None:
-        return False
-    grace = timedelta(seconds=getattr(settings, "URNE_CAST_GRACE_SECONDS", 30 * 60))
-    return bool((now or timezone.now()) >= scrutin.election.vote_closes + grace)
+    return scrutin is not None and vote_over(election=scrutin.election, now=now)
 
 
 def _lookup_limited(request: HttpRequest) -> bool:

@@ -7,7 +7,7 @@ from platform_factories import body, scrutin_make, staff_make, voter_make
 from urne.audit.models import AuditEvent
 from urne.elections.defaults import RULES_2018
 from urne.elections.models import VoterCategory
-from urne.elections.selectors import rules_preview, voter_scrutins
+from urne.elections.eligibility import rules_preview, voter_scrutins
 from urne.elections.services import rules_set, scrutins_create_all
 
 pytestmark = pytest.mark.django_db

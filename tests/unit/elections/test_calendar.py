@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import translation
 
-from urne.portal.calendar import Feature, State, Window, paris
+from urne.elections.calendar import Feature, State, Window, paris
 
 T = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # 08h00 in Paris
 H = timedelta(hours=1)
