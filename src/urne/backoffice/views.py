@@ -215,7 +215,7 @@ def rolls(request: HttpRequest, election_id: int) -> HttpResponse:
 
 
 def _adjusted_message(election: Election) -> str:
-    if election.rolls_published_at is None:
+    if not eligibility.rolls_published(election):
         return _("Correction enregistrée.")
     # The published roll rules until the next publication (ADR 0104).
     return _(

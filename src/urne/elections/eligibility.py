@@ -68,6 +68,11 @@ class RollFacts:
     perimeter_matches: bool
 
 
+def rolls_published(election: Election) -> bool:
+    """Whether the election's rolls are published: from then on the published roll rules."""
+    return election.rolls_published_at is not None
+
+
 def roll_decide(facts: RollFacts) -> bool:
     """Whether the voter is on the roll: the published roll once there is one, else the
     adjustment if any, else the rules."""
@@ -115,7 +120,7 @@ def roll_published(scrutin: Scrutin) -> QuerySet[Voter]:
 def roll_voters(scrutin: Scrutin) -> QuerySet[Voter]:
     """The scrutin's roll as it rules now: published once the election's rolls are, else
     computed."""
-    if scrutin.election.rolls_published_at is not None:
+    if rolls_published(scrutin.election):
         return roll_published(scrutin)
     return roll_computed(scrutin)
 
@@ -128,7 +133,7 @@ def voter_scrutins(voter: Voter) -> list[Scrutin]:
     once published, those of their `RollEntry` rows; before, for each body of their
     category, the scrutin of their perimeter (their académie's CTA, their département's
     CAPD), then their adjustments."""
-    published = voter.election.rolls_published_at is not None
+    published = rolls_published(voter.election)
     entries: set[int] = set()
     adjustments: dict[int, str] = {}
     bodies: set[int] = set()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from urne.audit.services import audit_append
 
 from .defaults import BODIES_2018, RULES_2018
-from .eligibility import roll_by_rules, roll_computed
+from .eligibility import roll_by_rules, roll_computed, rolls_published
 from .geography import ACADEMIES
 from .models import (
     Body,
@@ -190,7 +190,7 @@ def scrutins_create_all(*, actor: Any, election: Election) -> int:
 @transaction.atomic
 def rules_set(*, actor: Any, election: Election, rules: dict[int, set[int]]) -> None:
     """Replace the bodies of each category named in `rules` (category id -> body ids)."""
-    if election.rolls_published_at is not None:
+    if rolls_published(election):
         raise ValidationError(_("Les listes électorales sont publiées : les règles sont figées."))
     categories = {c.pk: c for c in VoterCategory.objects.filter(election=election)}
     bodies = {b.pk: b for b in Body.objects.filter(election=election)}
@@ -251,7 +251,7 @@ def roll_adjust(
         data={
             "voter": voter.numen,
             "reason": reason.strip(),
-            "after_publication": scrutin.election.rolls_published_at is not None,
+            "after_publication": rolls_published(scrutin.election),
         },
     )
     return adj

@@ -6,7 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 
-from urne.elections.eligibility import voter_scrutins
+from urne.elections.eligibility import rolls_published, voter_scrutins
 from urne.elections.models import (
     Candidate,
     CandidateList,
@@ -95,7 +95,7 @@ def roll_page(*, scrutin: Scrutin, query: str = "", page: str | int = 1) -> Page
 
 
 def roll_published(*, scrutin: Scrutin) -> bool:
-    return scrutin.election.rolls_published_at is not None
+    return rolls_published(scrutin.election)
 
 
 def portal_complaints(*, voter: Voter) -> list[Complaint]:
