@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from factories_accounts import voter_client_login
 from portal_factories import portal_world
+from urne.elections.calendar import paris
 from urne.elections.models import Complaint
-from urne.portal.calendar import paris
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ scrutins (ADR 0301)."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -50,20 +50,13 @@ def public_credential_hex(*, scrutin_uuid: str, code: str) -> str:
 
 
 def _scrutins_by_voter(election: Any) -> dict[int, list[str]]:
-    """voter id → uuids of the scrutins whose roll holds them (the published roll when
-    there is one, else the roll computed from the rules)."""
-    from urne.elections.models import RollEntry
-    from urne.elections.selectors import roll_computed
+    """voter id → uuids of the scrutins whose roll holds them (`eligibility.roll_voters`:
+    the published roll when there is one, else the computed roll)."""
+    from urne.elections.eligibility import roll_voters
 
     out: dict[int, list[str]] = {}
     for scrutin in election.scrutins.order_by("pk"):
-        if election.rolls_published_at is not None:
-            ids: Iterable[int] = RollEntry.objects.filter(scrutin=scrutin).values_list(
-                "voter_id", flat=True
-            )
-        else:
-            ids = roll_computed(scrutin).values_list("pk", flat=True)
-        for vid in ids:
+        for vid in roll_voters(scrutin).values_list("pk", flat=True):
             out.setdefault(vid, []).append(scrutin.uuid)
     return out
 

@@ -15,8 +15,8 @@ from urne.backoffice.permissions import (
     permission_require,
     staff_required,
 )
+from urne.elections.eligibility import voter_scrutins
 from urne.elections.models import Election, Voter
-from urne.elections.selectors import voter_scrutins
 
 from . import selectors, services
 from .forms import GenerateForm, ReplaceForm, SetupForm

@@ -12,14 +12,14 @@ function or one more line here, not a test in a view.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.utils import timezone
+
+from urne.elections.calendar import vote_over
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -84,10 +84,7 @@ def board_published(scrutin: Scrutin | None, now: datetime | None = None) -> boo
     """Whether the scrutin's list of trackers and archive are public (ADR 0324): after the
     election's vote end and the grace period of the voters already in the booth (no ballot
     can come in any more). A scrutin unknown to the voter store is never published."""
-    if scrutin is None or scrutin.election.vote_closes is None:
-        return False
-    grace = timedelta(seconds=getattr(settings, "URNE_CAST_GRACE_SECONDS", 30 * 60))
-    return bool((now or timezone.now()) >= scrutin.election.vote_closes + grace)
+    return scrutin is not None and vote_over(election=scrutin.election, now=now)
 
 
 def archive_visible(*, user: User, scrutin: Scrutin | None, now: datetime | None = None) -> bool:

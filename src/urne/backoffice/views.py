@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from urne.accounts.selectors import account_messages, account_state
 from urne.audit.models import AuditEvent
 from urne.audit.services import audit_chain_check
-from urne.elections import selectors, services
+from urne.elections import eligibility, selectors, services
 from urne.elections.candidate_lists import (
     candidate_list_check,
     electorate_women_share,
@@ -169,7 +169,7 @@ def rules(request: HttpRequest, election_id: int) -> HttpResponse:
                 messages.success(request, _("Règles enregistrées."))
                 return redirect("backoffice:rules", election_id=election.pk)
     current = proposed or {c.pk: {b.pk for b in c.bodies.all()} for c in categories}
-    preview = selectors.rules_preview(election=election, rules=current)
+    preview = eligibility.rules_preview(election=election, rules=current)
     table = [(c, [(b, b.pk in current.get(c.pk, set())) for b in bodies]) for c in categories]
     return render(
         request,
@@ -195,7 +195,7 @@ def rolls(request: HttpRequest, election_id: int) -> HttpResponse:
             request, _("Listes électorales publiées (%(n)d scrutins).") % {"n": len(counts)}
         )
         return redirect("backoffice:rolls", election_id=election.pk)
-    preview = selectors.rules_preview(election=election)
+    preview = eligibility.rules_preview(election=election)
     published = dict(
         Scrutin.objects.filter(election=election).values_list("pk").annotate(n=Count("roll"))
     )
@@ -207,6 +207,16 @@ def rolls(request: HttpRequest, election_id: int) -> HttpResponse:
             "preview": preview,
             "published": published,
         },
+    )
+
+
+def _adjusted_message(election: Election) -> str:
+    if not eligibility.rolls_published(election):
+        return _("Correction enregistrée.")
+    # The published roll rules until the next publication (ADR 0104).
+    return _(
+        "Correction enregistrée. Les listes électorales étant publiées, elle prendra effet à "
+        "leur prochaine publication."
     )
 
 
@@ -234,10 +244,10 @@ def roll(request: HttpRequest, scrutin_id: int) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
             else:
-                messages.success(request, _("Correction enregistrée."))
+                messages.success(request, _adjusted_message(scrutin.election))
                 return redirect("backoffice:roll", scrutin_id=scrutin.pk)
     page = Paginator(
-        selectors.roll_computed(scrutin).order_by("last_name", "first_name", "pk"), 100
+        eligibility.roll_computed(scrutin).order_by("last_name", "first_name", "pk"), 100
     ).get_page(request.GET.get("page"))
     return render(
         request,

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
@@ -33,7 +32,14 @@ from urne.authority.selectors import credential_status
 from urne.crypto.ballot import BallotError, check_ballot, parse_ballot
 from urne.crypto.encoding import FormatError, sha256_b64
 from urne.crypto.group import GROUP
-from urne.elections.models import Level, RollAdjustment, Scrutin, Voter, VoterCategory
+from urne.elections.calendar import cast_refusal
+from urne.elections.eligibility import (
+    ROLL_FACTS_COLUMNS,
+    roll_decide,
+    roll_facts_row,
+    roll_facts_sql,
+)
+from urne.elections.models import Scrutin, Voter
 from urne.site.hot_sql import hot_cursor
 from urne.urn.faults import fault_point
 from urne.urn.selectors import urn_election, urn_tracker_exists
@@ -69,10 +75,6 @@ class Receipt:
     first_name: str = ""
 
 
-def grace_period() -> timedelta:
-    return timedelta(seconds=getattr(settings, "URNE_CAST_GRACE_SECONDS", 30 * 60))
-
-
 def booth_enter(*, voter_id: int, scrutin_id: int, now: datetime | None = None) -> datetime:
     """Record when the voter first entered the scrutin's booth (idempotent); the time decides
     the grace period after the close. Returns the first entry time."""
@@ -82,59 +84,20 @@ def booth_enter(*, voter_id: int, scrutin_id: int, now: datetime | None = None) 
     return entry.entered_at
 
 
-def on_roll(*, voter: Voter, scrutin: Scrutin) -> bool:
-    """Whether the voter is on the scrutin's roll: the same answer as
-    ``scrutin in elections.selectors.voter_scrutins(voter)`` (rules, perimeter, manual
-    additions and removals) in two indexed queries instead of a voter's whole list."""
-    if voter.election_id != scrutin.election_id:
-        return False
-    adjustment = (
-        RollAdjustment.objects.filter(voter_id=voter.pk, scrutin_id=scrutin.pk)
-        .values_list("kind", flat=True)
+def _entered_at(voter_id: int, scrutin_id: int) -> datetime | None:
+    return (
+        BoothEntry.objects.filter(voter_id=voter_id, scrutin_id=scrutin_id)
+        .values_list("entered_at", flat=True)
         .first()
     )
-    if adjustment is not None:
-        return bool(adjustment == RollAdjustment.Kind.ADD)
-    perimeter = {Level.ACADEMIE: voter.academie, Level.DEPARTEMENT: voter.departement}.get(
-        scrutin.level, ""
-    )
-    if scrutin.perimeter != perimeter:
-        return False
-    return VoterCategory.bodies.through.objects.filter(
-        votercategory_id=voter.category_id, body_id=scrutin.body_id
-    ).exists()
-
-
-def cast_window(
-    *,
-    voter_id: int,
-    scrutin_id: int,
-    opens: datetime | None,
-    closes: datetime | None,
-    now: datetime,
-) -> str | None:
-    """None if this voter may cast now, else the error code (``not_open``, ``closed``)."""
-    if opens is None or now < opens:
-        return "not_open"
-    if closes is None or now < closes:
-        return None
-    if now < closes + grace_period():
-        entered = (
-            BoothEntry.objects.filter(voter_id=voter_id, scrutin_id=scrutin_id)
-            .values_list("entered_at", flat=True)
-            .first()
-        )
-        if entered is not None and entered < closes:
-            return None
-    return "closed"
 
 
 @dataclass(frozen=True, slots=True)
 class CastContext:
     scrutin_id: int
     label: str
-    opens: datetime | None
-    closes: datetime | None
+    vote_opens: datetime | None
+    vote_closes: datetime | None
     voter_exists: bool
     on_roll: bool
     emargement: str | None
@@ -158,7 +121,7 @@ def cast_context(
     *, voter_id: int | None = None, account_id: int | None = None, scrutin_uuid: str
 ) -> CastContext | None:
     """Everything the cast reads from the voter store, in one query: the scrutin and its
-    calendar, whether the voter is on its roll (the rule of `on_roll`) and their émargement
+    calendar, whether the voter is on its roll (`eligibility.roll_facts_sql`) and their émargement
     state; with ``account_id`` instead of ``voter_id``, the voter is that account's, read in
     the same query with the account's password hash (ADR 0330). None when the scrutin does
     not exist."""
@@ -170,8 +133,6 @@ def cast_context(
         "b": Scrutin._meta.get_field("body").related_model._meta.db_table,
         "e": Scrutin._meta.get_field("election").related_model._meta.db_table,
         "v": Voter._meta.db_table,
-        "ra": RollAdjustment._meta.db_table,
-        "cb": VoterCategory.bodies.through._meta.db_table,
         "em": Emargement._meta.db_table,
     }
     if account_id is not None:
@@ -180,11 +141,8 @@ def cast_context(
     else:
         who, extra = f"LEFT JOIN {t['v']} v ON v.id = %s", "NULL, NULL, NULL"
     sql = (
-        f"SELECT s.id, b.name, s.level, s.perimeter, e.vote_opens, e.vote_closes, v.id, "  # noqa: S608
-        f"v.election_id = s.election_id, v.academie, v.departement, {extra}, "
-        f"(SELECT ra.kind FROM {t['ra']} ra WHERE ra.voter_id = v.id AND ra.scrutin_id = s.id), "
-        f"EXISTS (SELECT 1 FROM {t['cb']} cb WHERE cb.votercategory_id = v.category_id "
-        f"AND cb.body_id = s.body_id), "
+        f"SELECT s.id, b.name, s.perimeter, e.vote_opens, e.vote_closes, v.id, "  # noqa: S608
+        f"{extra}, {roll_facts_sql(voter='v', scrutin='s', election='e')}, "
         f"(SELECT em.state FROM {t['em']} em WHERE em.voter_id = v.id AND em.scrutin_id = s.id) "
         f"FROM {t['s']} s JOIN {t['e']} e ON e.id = s.election_id "
         f"JOIN {t['b']} b ON b.id = s.body_id "
@@ -195,22 +153,15 @@ def cast_context(
         row = cur.fetchone()
     if row is None:
         return None
-    (sid, body, level, perimeter, opens, closes, vid, same, academie, dep) = row[:10]
-    (password, email, first_name, adj, rule, state) = row[10:]
-    if vid is None or not same:
-        roll = False
-    elif adj is not None:
-        roll = adj == RollAdjustment.Kind.ADD
-    else:
-        mine = {Level.ACADEMIE: academie, Level.DEPARTEMENT: dep}.get(level, "")
-        roll = perimeter == mine and bool(rule)
+    (sid, body, perimeter, opens, closes, vid, password, email, first_name) = row[:9]
+    facts, state = row[9 : 9 + ROLL_FACTS_COLUMNS], row[9 + ROLL_FACTS_COLUMNS]
     return CastContext(
         scrutin_id=sid,
         label=f"{body} {perimeter}".strip(),
-        opens=_aware(opens),
-        closes=_aware(closes),
+        vote_opens=_aware(opens),
+        vote_closes=_aware(closes),
         voter_exists=vid is not None,
-        on_roll=roll,
+        on_roll=vid is not None and roll_decide(roll_facts_row(facts)),
         emargement=state,
         voter_id=vid,
         email=email or "",
@@ -267,8 +218,8 @@ def cast_submit(
         raise CastError("wrong_credential")
     if ctx.emargement == Emargement.State.VOTED:
         return _already_voted(scrutin_uuid, tracker)
-    refused = cast_window(
-        voter_id=voter_id, scrutin_id=ctx.scrutin_id, opens=ctx.opens, closes=ctx.closes, now=now
+    refused = cast_refusal(
+        election=ctx, now=now, entered_at=lambda: _entered_at(voter_id, ctx.scrutin_id)
     )
     if refused:
         raise CastError(refused)

@@ -23,8 +23,9 @@ from urne.accounts.services import AccountError, account_authenticate
 from urne.authority.models import PublicCredential
 from urne.authority.selectors import credential_status
 from urne.authority.services import credentials_confirm
+from urne.elections.calendar import vote_refusal
+from urne.elections.eligibility import voter_scrutins
 from urne.elections.models import Election, Style, Voter
-from urne.elections.selectors import voter_scrutins
 from urne.site.ratelimit import client_address, rate_limited
 from urne.urn.selectors import urn_election
 
@@ -103,11 +104,9 @@ def _form(election: Election, request: HttpRequest, data: Any = None) -> VoteCod
 
 
 def _window(election: Election, now: datetime) -> str:
-    if election.vote_opens is None or now < election.vote_opens:
-        return "before"
-    if election.vote_closes is not None and now >= election.vote_closes:
-        return "after"
-    return "open"
+    """The entry page's state: before, open or after the vote (`calendar.vote_refusal`)."""
+    refused = vote_refusal(election=election, now=now)
+    return {None: "open", "not_open": "before"}.get(refused, "after")
 
 
 def _scrutins_data(voter: Voter) -> list[dict[str, Any]]:
@@ -238,9 +237,9 @@ def code_confirm(request: HttpRequest) -> JsonResponse:
         hits={"votecode_voter": str(voter.pk), "votecode_address": client_address(request)}
     ):
         return _error("rate_limited")
-    window = _window(voter.election, timezone.now())
-    if window != "open":
-        return _error("not_open" if window == "before" else "closed")
+    refused = vote_refusal(election=voter.election, now=timezone.now())
+    if refused:
+        return _error(refused)
     try:
         if len(request.body) > MAX_BODY:
             raise ValueError

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from urne.audit.services import audit_append
 
+from .eligibility import roll_voters
 from .models import Candidate, CandidateList, Civility, Gender, ListUnion, Scrutin, Union
-from .selectors import roll_computed
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def gender_targets(*, women_share: float, candidates: int) -> set[int]:
 
 
 def electorate_women_share(scrutin: Scrutin) -> float | None:
-    roll = roll_computed(scrutin)
+    roll = roll_voters(scrutin)
     total = roll.count()
     if total == 0:
         return None

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from urne.crypto.election import BASE58_ALPHABET
@@ -64,17 +63,10 @@ class Election(models.Model):
         return self.name
 
     def phase(self, now: datetime | None = None) -> str:
-        """The calendar phase at `now`: setup, rolls, lists, vote, closed."""
-        now = now or timezone.now()
-        if self.vote_closes and now >= self.vote_closes:
-            return "closed"
-        if self.vote_opens and now >= self.vote_opens:
-            return "vote"
-        if self.lists_from and now >= self.lists_from:
-            return "lists"
-        if self.rolls_from and now >= self.rolls_from:
-            return "rolls"
-        return "setup"
+        """The calendar phase at `now` (`calendar.election_phase`)."""
+        from .calendar import election_phase
+
+        return election_phase(self, now)
 
 
 class Body(models.Model):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from urne.audit.services import audit_append
 
 from .defaults import BODIES_2018, RULES_2018
+from .eligibility import roll_by_rules, roll_computed, rolls_published
 from .geography import ACADEMIES
 from .models import (
     Body,
@@ -27,7 +28,6 @@ from .models import (
     Voter,
     VoterCategory,
 )
-from .selectors import roll_by_rules, roll_computed
 
 CALENDAR_FIELDS = ("rolls_from", "lists_from", "complaints_until", "vote_opens", "vote_closes")
 
@@ -191,7 +191,7 @@ def scrutins_create_all(*, actor: Any, election: Election) -> int:
 @transaction.atomic
 def rules_set(*, actor: Any, election: Election, rules: dict[int, set[int]]) -> None:
     """Replace the bodies of each category named in `rules` (category id -> body ids)."""
-    if election.rolls_published_at is not None:
+    if rolls_published(election):
         raise ValidationError(_("Les listes électorales sont publiées : les règles sont figées."))
     categories = {c.pk: c for c in VoterCategory.objects.filter(election=election)}
     bodies = {b.pk: b for b in Body.objects.filter(election=election)}
@@ -227,7 +227,10 @@ def category_create(
 def roll_adjust(
     *, actor: Any, scrutin: Scrutin, voter: Voter, kind: str, reason: str
 ) -> RollAdjustment:
-    """Add a voter the rules leave out, or remove one the rules put in; a reason is required."""
+    """Add a voter the rules leave out, or remove one the rules put in; a reason is required.
+    The adjustment changes the computed roll; once the rolls are published it takes effect
+    at their next publication (`rolls_publish`, audited): until then every part reads the
+    published roll (ADR 0104)."""
     if not reason.strip():
         raise ValidationError(_("Un motif est obligatoire."))
     if voter.election_id != scrutin.election_id:
@@ -246,7 +249,11 @@ def roll_adjust(
         actor=actor,
         action=f"roll.{kind}",
         obj=scrutin,
-        data={"voter": voter.numen, "reason": reason.strip()},
+        data={
+            "voter": voter.numen,
+            "reason": reason.strip(),
+            "after_publication": rolls_published(scrutin.election),
+        },
     )
     return adj
 

@@ -6,6 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 
+from urne.elections.eligibility import rolls_published, voter_scrutins
 from urne.elections.models import (
     Candidate,
     CandidateList,
@@ -14,14 +15,14 @@ from urne.elections.models import (
     Scrutin,
     Voter,
 )
-from urne.elections.selectors import voter_scrutins
 
 ROLL_PAGE_SIZE = 50
 SEARCH_MAX = 100
 
 
 def portal_scrutins(*, voter: Voter) -> list[Scrutin]:
-    """The voter's scrutins (rules "qui vote où", then adjustments), body and election loaded."""
+    """The voter's scrutins (`eligibility.voter_scrutins`: the published roll once there is
+    one), body loaded."""
     return voter_scrutins(voter)
 
 
@@ -94,7 +95,7 @@ def roll_page(*, scrutin: Scrutin, query: str = "", page: str | int = 1) -> Page
 
 
 def roll_published(*, scrutin: Scrutin) -> bool:
-    return scrutin.election.rolls_published_at is not None
+    return rolls_published(scrutin.election)
 
 
 def portal_complaints(*, voter: Voter) -> list[Complaint]:

@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from urne.elections.calendar import Feature, window
 from urne.elections.models import Complaint, Election, Scrutin, Voter
 from urne.elections.services import complaint_file
 
-from .calendar import Feature, window
 from .models import AssistanceRequest
 from .selectors import portal_scrutins
 

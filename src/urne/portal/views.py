@@ -1,5 +1,5 @@
 """Voter portal pages (seeds 003–004). Views parse input, call one selector or service,
-render; the calendar decides what each page shows (calendar.py)."""
+render; the calendar decides what each page shows (`urne.elections.calendar`)."""
 
 from typing import Any
 from urllib.parse import urlencode
@@ -16,11 +16,11 @@ from django.views.decorators.http import require_http_methods
 
 from urne.accounts.decorators import voter_login_required
 from urne.accounts.selectors import current_voter, election_current
+from urne.elections.calendar import Feature, State, Window, window, windows
 from urne.elections.models import Election, Voter
 from urne.site.ratelimit import client_address, rate_limited
 
 from . import selectors, services
-from .calendar import Feature, State, Window, window, windows
 from .forms import AssistanceForm, ComplaintForm, RollSearchForm
 
 TUTORIALS = ("parcours-electeur", "parcours-de-vote", "reassorts")

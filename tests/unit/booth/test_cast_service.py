@@ -137,39 +137,3 @@ def test_the_recovery_command_and_task(world, capsys):
     assert "dropped 1" in capsys.readouterr().out
     result = emargement_recover_task.enqueue(older_than_seconds=0)
     assert result.return_value == {"voted": 0, "dropped": 0, "busy": 0}
-
-
-def test_on_roll_agrees_with_voter_scrutins(admin_user):
-    from platform_factories import election_make, scrutin_make, voter_make
-    from urne.booth.services import cast_context, on_roll
-    from urne.elections.models import RollAdjustment
-    from urne.elections.selectors import voter_scrutins
-
-    election = election_make()
-    scrutins = [
-        scrutin_make(election, "CTM"),
-        scrutin_make(election, "CTA", "Lyon"),
-        scrutin_make(election, "CTA", "Paris"),
-        scrutin_make(election, "CAPD PE", "69"),
-        scrutin_make(election, "CAPD PE", "75"),
-    ]
-    voters = [
-        voter_make(election),
-        voter_make(election, academie="Paris", departement="75"),
-        voter_make(election, "PES"),
-    ]
-    RollAdjustment.objects.create(
-        scrutin=scrutins[2], voter=voters[0], kind="add", reason="r", created_by=admin_user
-    )
-    RollAdjustment.objects.create(
-        scrutin=scrutins[0], voter=voters[1], kind="remove", reason="r", created_by=admin_user
-    )
-    other = scrutin_make(election_make(name="other"), "CTM")
-    for v in voters:
-        expected = {s.pk for s in voter_scrutins(v)}
-        for s in [*scrutins, other]:
-            assert on_roll(voter=v, scrutin=s) == (s.pk in expected), (v, s)
-            ctx = cast_context(voter_id=v.pk, scrutin_uuid=s.uuid)
-            assert ctx.on_roll == (s.pk in expected), (v, s)
-    assert cast_context(voter_id=10**9, scrutin_uuid=scrutins[0].uuid).on_roll is False
-    assert cast_context(voter_id=voters[0].pk, scrutin_uuid="N" * 14) is None

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 
 from platform_factories import scrutin_make, staff_make, voter_make
 from urne.audit.models import AuditEvent
+from urne.elections.eligibility import roll_computed, voter_scrutins
 from urne.elections.models import RollAdjustment, RollEntry
-from urne.elections.selectors import roll_computed, voter_scrutins
 from urne.elections.services import roll_adjust, rolls_publish
 
 pytestmark = pytest.mark.django_db

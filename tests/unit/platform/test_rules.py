@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from platform_factories import body, scrutin_make, staff_make, voter_make
 from urne.audit.models import AuditEvent
 from urne.elections.defaults import RULES_2018
+from urne.elections.eligibility import rules_preview, voter_scrutins
 from urne.elections.models import VoterCategory
-from urne.elections.selectors import rules_preview, voter_scrutins
 from urne.elections.services import rules_set, scrutins_create_all
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from django import template
 
-from urne.portal.calendar import paris
+from urne.elections.calendar import paris
 
 register = template.Library()
 

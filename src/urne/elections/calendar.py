@@ -1,0 +1,190 @@
+"""The election's calendar: its phases, each feature's window, and whether a voter may vote
+now (PRODUCT.md: profile and rolls from date A, candidate lists from date B, complaints until
+date C, vote from D to E, Paris time, stored in UTC; ADRs 0220, 0322, 0324).
+
+Every part asks here: the back office (the phase), the portal (each feature's window), the
+booth (may the voter start voting, may they cast now, the grace period included) and the
+public board (is the vote over, grace period included). The polling station's states
+(suspension, early close, freeze) belong in `vote_refusal`, which every other vote question
+goes through.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from .models import Election
+
+#: Late casts after the close, for voters already in the booth before it (seconds;
+#: setting ``URNE_CAST_GRACE_SECONDS``).
+GRACE_SECONDS = 30 * 60
+
+
+class VoteDates(Protocol):
+    """What the vote questions read: an `Election`, or the cast's context read in SQL."""
+
+    @property
+    def vote_opens(self) -> datetime | None: ...
+
+    @property
+    def vote_closes(self) -> datetime | None: ...
+
+
+class Phase(StrEnum):
+    SETUP = "setup"
+    ROLLS = "rolls"
+    LISTS = "lists"
+    VOTE = "vote"
+    CLOSED = "closed"
+
+
+def election_phase(election: "Election", now: datetime | None = None) -> Phase:
+    """The calendar phase at `now`: setup (before A), rolls (from A), lists (from B), vote
+    (from D), closed (from E)."""
+    now = now or timezone.now()
+    if election.vote_closes and now >= election.vote_closes:
+        return Phase.CLOSED
+    if election.vote_opens and now >= election.vote_opens:
+        return Phase.VOTE
+    if election.lists_from and now >= election.lists_from:
+        return Phase.LISTS
+    if election.rolls_from and now >= election.rolls_from:
+        return Phase.ROLLS
+    return Phase.SETUP
+
+
+class Feature(StrEnum):
+    PROFILE = "profile"
+    ROLLS = "rolls"
+    LISTS = "lists"
+    COMPLAINTS = "complaints"
+    VOTE = "vote"
+
+
+class State(StrEnum):
+    UNSET = "unset"  # the manager has not fixed the date yet
+    BEFORE = "before"
+    OPEN = "open"
+    AFTER = "after"
+
+
+def paris(moment: datetime) -> str:
+    """A moment as the seeds write it: "jeudi 1 décembre 2022 à 08h00" (Paris time)."""
+    return date_format(timezone.localtime(moment), _("l j F Y à H\\hi"))
+
+
+@dataclass(frozen=True)
+class Window:
+    """A feature's window; outside it the portal's page says when it opens (or that it has
+    closed)."""
+
+    feature: Feature
+    opens: datetime | None
+    closes: datetime | None
+    # Whether the window needs an opening date at all (complaints are open from the start).
+    needs_opening: bool = True
+
+    def state(self, now: datetime | None = None) -> State:
+        now = now or timezone.now()
+        if self.needs_opening and self.opens is None:
+            return State.UNSET
+        if self.opens is not None and now < self.opens:
+            return State.BEFORE
+        if self.closes is not None and now >= self.closes:
+            return State.AFTER
+        return State.OPEN
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.state(now) is State.OPEN
+
+    def message(self, now: datetime | None = None) -> str:
+        """What the page says about the window now (empty while it is open and unbounded)."""
+        state = self.state(now)
+        if state is State.UNSET:
+            return _("Cette rubrique ouvrira à une date qui n'est pas encore fixée.")
+        if state is State.BEFORE and self.opens is not None:
+            return _("Cette rubrique ouvrira le %(date)s (heure de Paris).") % {
+                "date": paris(self.opens)
+            }
+        if state is State.AFTER and self.closes is not None:
+            return _("Cette rubrique est fermée depuis le %(date)s (heure de Paris).") % {
+                "date": paris(self.closes)
+            }
+        if self.closes is not None:
+            return _("Ouvert jusqu'au %(date)s (heure de Paris).") % {"date": paris(self.closes)}
+        return ""
+
+
+def window(election: "Election", feature: Feature) -> Window:
+    match feature:
+        case Feature.PROFILE | Feature.ROLLS:
+            return Window(feature, election.rolls_from, None)
+        case Feature.LISTS:
+            return Window(feature, election.lists_from, None)
+        case Feature.COMPLAINTS:
+            # Voters contest what they can see: from date A until date C.
+            return Window(feature, election.rolls_from, election.complaints_until)
+        case Feature.VOTE:
+            return Window(feature, election.vote_opens, election.vote_closes)
+    raise ValueError(feature)  # pragma: no cover
+
+
+def windows(election: "Election") -> dict[str, Window]:
+    return {f.value: window(election, f) for f in Feature}
+
+
+def grace_period() -> timedelta:
+    """How long after the close a voter who entered the booth before it may still cast."""
+    return timedelta(seconds=getattr(settings, "URNE_CAST_GRACE_SECONDS", GRACE_SECONDS))
+
+
+def vote_refusal(*, election: VoteDates, now: datetime) -> str | None:
+    """None if voting is open in `election` at `now` (a voter may enter the booth and have
+    their code confirmed), else why not, as the booth's error code: ``not_open`` (no opening
+    date yet, or before it) or ``closed`` (from the close on; no grace period here).
+
+    The polling station's state will be checked here, first: a suspension refuses with its
+    own code until it is lifted, an early close or a freeze answers ``closed``. Every vote
+    question (`cast_refusal`, the booth's pages) goes through this function."""
+    if election.vote_opens is None or now < election.vote_opens:
+        return "not_open"
+    if election.vote_closes is not None and now >= election.vote_closes:
+        return "closed"
+    return None
+
+
+def cast_refusal(
+    *,
+    election: VoteDates,
+    now: datetime,
+    entered_at: Callable[[], datetime | None],
+) -> str | None:
+    """None if a voter may cast a ballot in `election` at `now`, else the cast's error code
+    (``not_open``, ``closed``): while voting is open (`vote_refusal`), and after the close
+    during the grace period for a voter who entered the booth before the close.
+    `entered_at` gives that voter's first entry in the scrutin's booth (None: never); it is
+    asked only during the grace period, so the common cast reads nothing more."""
+    refused = vote_refusal(election=election, now=now)
+    if refused != "closed" or election.vote_closes is None:
+        return refused
+    if now < election.vote_closes + grace_period():
+        entered = entered_at()
+        if entered is not None and entered < election.vote_closes:
+            return None
+    return "closed"
+
+
+def vote_over(*, election: VoteDates, now: datetime | None = None) -> bool:
+    """Whether no ballot can come in any more: past the close and the grace period of the
+    voters already in the booth (the public board then publishes its list and archive)."""
+    if election.vote_closes is None:
+        return False
+    return (now or timezone.now()) >= election.vote_closes + grace_period()
