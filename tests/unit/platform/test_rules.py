@@ -101,7 +101,7 @@ def test_unknown_perimeter_is_refused(election):
 
 
 def test_scrutin_has_a_belenios_uuid(election):
-    from urne.elections.models import BASE58
+    from urne.crypto.election import BASE58_ALPHABET as BASE58
 
     s = scrutin_make(election, "CTM")
     assert len(s.uuid) == 14 and set(s.uuid) <= set(BASE58)
