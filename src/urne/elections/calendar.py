@@ -1,6 +1,6 @@
 """The election's calendar: its phases, each feature's window, and whether a voter may vote
-now (PRODUCT.md: profile and rolls from date A, candidate lists from date B, complaints until
-date C, vote from D to E, Paris time, stored in UTC; ADRs 0220, 0322, 0324).
+now (docs/product.md, "The calendar": profile and rolls from date A, candidate lists from date
+B, complaints until date C, vote from D to E, Paris time, stored in UTC; ADRs 0220, 0322, 0324).
 
 Every part asks here: the back office (the phase), the portal (each feature's window), the
 booth (may the voter start voting, may they cast now, the grace period included) and the
