@@ -28,7 +28,8 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from urne.accounts.session import SessionClaim, session_claim_valid
-from urne.authority.selectors import credential_status
+from urne.authority.selectors import credential_known, credential_status
+from urne.authority.services import credentials_confirm
 from urne.crypto.ballot import BallotError, check_ballot, parse_ballot
 from urne.crypto.encoding import FormatError, sha256_b64
 from urne.crypto.group import GROUP
@@ -38,6 +39,7 @@ from urne.elections.eligibility import (
     roll_decide,
     roll_facts_row,
     roll_facts_sql,
+    voter_scrutins,
 )
 from urne.elections.models import Scrutin, Voter
 from urne.site.hot_sql import hot_cursor
@@ -82,6 +84,46 @@ def booth_enter(*, voter_id: int, scrutin_id: int, now: datetime | None = None) 
         voter_id=voter_id, scrutin_id=scrutin_id, defaults={"entered_at": now or timezone.now()}
     )
     return entry.entered_at
+
+
+@dataclass(frozen=True)
+class CodeConfirmation:
+    """What the vote-code check found: the scrutins whose booth the code opens, or why the
+    code was refused (``wrong_code``, ``revoked``, ``other_voter``; ``no_scrutin`` when none
+    of the scrutins sent is the voter's)."""
+
+    confirmed: list[str]
+    refusal: str | None = None
+
+
+def vote_code_confirm(*, voter: Voter, credentials: dict[str, str]) -> CodeConfirmation:
+    """The vote-code check, once the voter is known and their CAPTCHA or password checked: the
+    authority confirms which of the public credentials derived from the typed code (scrutin
+    uuid → hex) are the voter's active ones, and the booth of each confirmed scrutin records
+    the voter's entry (for the grace period at the close)."""
+    mine = {s.uuid: s for s in voter_scrutins(voter)}
+    wanted = {u: c.strip().lower() for u, c in credentials.items() if u in mine}
+    if not wanted:
+        return CodeConfirmation(confirmed=[], refusal="no_scrutin")
+    confirmed = [
+        u for u, ok in credentials_confirm(voter=voter, public_credentials=wanted).items() if ok
+    ]
+    if not confirmed:
+        return CodeConfirmation(confirmed=[], refusal=_code_refusal(voter, wanted))
+    for uuid in confirmed:
+        booth_enter(voter_id=voter.pk, scrutin_id=mine[uuid].pk)
+    return CodeConfirmation(confirmed=confirmed)
+
+
+def _code_refusal(voter: Voter, credentials: dict[str, str]) -> str:
+    """Why a code was refused: replaced, another voter's, or unknown."""
+    for uuid, cred in credentials.items():
+        status = credential_status(voter_id=voter.pk, scrutin_uuid=uuid, public_credential=cred)
+        if status == "revoked":
+            return "revoked"
+        if status is None and credential_known(scrutin_uuid=uuid, public_credential=cred):
+            return "other_voter"
+    return "wrong_code"
 
 
 def _entered_at(voter_id: int, scrutin_id: int) -> datetime | None:
@@ -452,11 +494,9 @@ def receipt_send(
 
 
 def _outbox_note(voter_id: int | None, sent: bool) -> None:
-    try:
-        from urne.messaging.models import OutboxMessage
-    except ImportError:  # pragma: no cover - messaging not installed
-        return
     from django.utils.translation import get_language
+
+    from urne.messaging.models import OutboxMessage
 
     note = OutboxMessage(
         template="cast_receipt",

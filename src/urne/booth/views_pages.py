@@ -20,9 +20,6 @@ from urne.accounts.decorators import voter_login_required
 from urne.accounts.forms import CaptchaFormMixin
 from urne.accounts.selectors import current_account, current_voter
 from urne.accounts.services import AccountError, account_authenticate
-from urne.authority.models import PublicCredential
-from urne.authority.selectors import credential_status
-from urne.authority.services import credentials_confirm
 from urne.elections.calendar import vote_refusal
 from urne.elections.eligibility import voter_scrutins
 from urne.elections.models import Election, Style, Voter
@@ -30,7 +27,7 @@ from urne.site.ratelimit import client_address, rate_limited
 from urne.urn.selectors import urn_election
 
 from .models import Emargement
-from .services import booth_enter
+from .services import vote_code_confirm
 
 log = logging.getLogger(__name__)
 
@@ -211,20 +208,6 @@ def _new_captcha(request: HttpRequest) -> dict[str, str]:
     return {"captcha_image": challenge.image_url, "captcha_audio": challenge.audio_url}
 
 
-def _refusal(voter: Voter, credentials: dict[str, str]) -> str:
-    """Why a code was refused: replaced, another voter's, or unknown."""
-    for uuid, cred in credentials.items():
-        status = credential_status(voter_id=voter.pk, scrutin_uuid=uuid, public_credential=cred)
-        if status == "revoked":
-            return "revoked"
-        if (
-            status is None
-            and PublicCredential.objects.filter(scrutin_uuid=uuid, credential=cred).exists()
-        ):
-            return "other_voter"
-    return "wrong_code"
-
-
 @require_POST
 def code_confirm(request: HttpRequest) -> JsonResponse:
     """POST ``{"credentials": {uuid: public credential hex}, "captcha": …, "password": …}``:
@@ -265,20 +248,15 @@ def code_confirm(request: HttpRequest) -> JsonResponse:
             )
         except AccountError as exc:
             return _error("locked" if exc.code == "locked" else "bad_password")
-    mine = {s.uuid: s for s in voter_scrutins(voter)}
-    wanted = {u: c.strip().lower() for u, c in creds.items() if u in mine}
-    if not wanted:
+    outcome = vote_code_confirm(voter=voter, credentials=creds)
+    if outcome.refusal == "no_scrutin":
         return _error("bad_request")
-    confirmed = credentials_confirm(voter=voter, public_credentials=wanted)
-    if not any(confirmed.values()):
-        return _error(_refusal(voter, wanted), **_new_captcha(request))
-    for uuid, ok in confirmed.items():
-        if ok:
-            booth_enter(voter_id=voter.pk, scrutin_id=mine[uuid].pk)
+    if outcome.refusal:
+        return _error(outcome.refusal, **_new_captcha(request))
     return JsonResponse(
         {
             "ok": True,
-            "confirmed": [u for u, ok in confirmed.items() if ok],
+            "confirmed": outcome.confirmed,
             "message": _("Code de vote accepté."),
         }
     )
