@@ -43,7 +43,7 @@ lint: install  ## ruff
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src/urne/crypto src/urne/verify src/urne/counting
 
-typecheck: install  ## mypy (strict on the pure packages)
+typecheck: install  ## mypy: django-stubs over the apps, strict on the pure packages
 	$(VENV)/bin/mypy
 
 contracts: install  ## import-linter: crypto, verifier and counting never import Django

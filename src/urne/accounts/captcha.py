@@ -127,7 +127,7 @@ def _font_path() -> str | None:
     return None
 
 
-def _font(size: int):  # type: ignore[no-untyped-def]
+def _font(size: int):
     from PIL import ImageFont
 
     path = _font_path()

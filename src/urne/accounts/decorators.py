@@ -34,6 +34,7 @@ def voter_login_required(view: Callable[..., HttpResponse]) -> Callable[..., Htt
 class VoterLoginRequiredMixin:
     """Class-based views: the same guard as `voter_login_required`."""
 
-    @method_decorator(voter_login_required)
+    # A mixin: dispatch is the view class's, beside which it is mixed in.
+    @method_decorator(voter_login_required)  # type: ignore[arg-type]
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

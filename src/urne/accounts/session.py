@@ -108,7 +108,7 @@ def session_account(request: HttpRequest) -> VoterAccount | None:
     """The logged-in account, or None when absent, expired or invalidated. Touches the
     last-activity time."""
     if hasattr(request, "_urne_account"):
-        return request._urne_account  # type: ignore[no-any-return]
+        return request._urne_account
     account = _session_account(request)
     request._urne_account = account  # type: ignore[attr-defined]
     return account

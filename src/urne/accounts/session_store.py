@@ -35,7 +35,7 @@ class SessionStore(DbSessionStore):
         if row is None:
             self._session_key = None
             return {}
-        return self.decode(row[0])  # type: ignore[no-any-return]
+        return self.decode(row[0])
 
     def save(self, must_create: bool = False) -> None:
         if must_create or self.session_key is None:
@@ -43,7 +43,8 @@ class SessionStore(DbSessionStore):
             return
         # Django's update of an existing row, as one statement; no row (deleted meanwhile,
         # e.g. a logout elsewhere) is Django's UpdateError, as with the ORM's forced update.
-        data = self._get_session(no_load=False)
+        # SessionBase._get_session: Django's own loader, absent from the stubs.
+        data = self._get_session(no_load=False)  # type: ignore[attr-defined]
         model = self.model
         alias = router.db_for_write(model)
         conn = connections[alias]

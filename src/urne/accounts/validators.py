@@ -144,7 +144,8 @@ class DifferentFromEmailValidator:
 
 def policy_validators(style: str) -> list[Any]:
     """The validators of an election style's policy (settings.URNE_PASSWORD_POLICIES)."""
-    return get_password_validators(settings.URNE_PASSWORD_POLICIES[style])
+    configs: list[dict[str, Any]] = list(settings.URNE_PASSWORD_POLICIES[style])  # type: ignore[arg-type]
+    return get_password_validators(configs)
 
 
 def policy_validate(*, style: str, password: str, account: Any) -> None:

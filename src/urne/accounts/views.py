@@ -158,7 +158,8 @@ def login(request: HttpRequest) -> HttpResponse:
 @_posts_limited_per_address("password")
 def login_password(request: HttpRequest) -> HttpResponse:
     """Step 2 (seed 004, "Saisie du mot de passe Élections")."""
-    account = VoterAccount.objects.filter(pk=request.session.get(LOGIN_KEY)).first()
+    # No id in the session: 0, which no account has (ids start at 1).
+    account = VoterAccount.objects.filter(pk=request.session.get(LOGIN_KEY) or 0).first()
     if account is None:
         return redirect("accounts:login")
     form = PasswordLoginForm(request.POST or None, style=account.election.style)
@@ -290,8 +291,8 @@ def opening(request: HttpRequest) -> HttpResponse:
 def activation(request: HttpRequest) -> HttpResponse:
     """2022 step 3: challenge question + answer twice ("ACTIVER SON COMPTE"), or "ACCÈS SANS
     ACTIVATION": this visit only, nothing kept, the password to create again next time."""
-    pending = request.session.get(ACTIVATION_KEY)
-    account = VoterAccount.objects.filter(pk=(pending or {}).get("account")).first()
+    pending = request.session.get(ACTIVATION_KEY) or {}
+    account = VoterAccount.objects.filter(pk=pending.get("account") or 0).first()
     if account is None:
         return redirect("accounts:login")
     form = ActivationForm(request.POST or None)

@@ -23,13 +23,15 @@ class SetupForm(forms.Form):
 
     def __init__(self, *args: object, choices: list[tuple[str, str]], **kw: object) -> None:
         super().__init__(*args, **kw)  # type: ignore[arg-type]
-        self.fields["scrutins"].choices = choices
+        field = self.fields["scrutins"]
+        assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101 - declared above
+        field.choices = choices
         self.fields["scrutins"].initial = [c for c, _label in choices]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         for name in ("president", "threshold"):
             f = data.get(name)
-            if f is not None and f.size > MAX_KEY_FILE:  # type: ignore[attr-defined]
+            if f is not None and f.size > MAX_KEY_FILE:
                 self.add_error(name, _("Fichier trop volumineux (1 Mo au plus)."))
         return data

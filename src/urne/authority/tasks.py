@@ -37,4 +37,4 @@ def generation_progress_set(election_id: int, done: int | None, total: int | Non
 
 def generation_progress(election_id: int) -> tuple[int, int] | None:
     value = cache.get(_key(election_id))
-    return tuple(value) if value else None  # type: ignore[return-value]
+    return tuple(value) if value else None

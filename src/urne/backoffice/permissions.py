@@ -22,14 +22,13 @@ from django.http import HttpRequest
 from urne.elections.calendar import vote_over
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, PermissionsMixin
     from django.db.models import QuerySet
 
     from urne.elections.models import Scrutin
     from urne.messaging.models import OutboxMessage
 
-    User = AbstractBaseUser | AnonymousUser
+    User = PermissionsMixin | AnonymousUser
 
 #: See an election's configuration (managers, auditors).
 VIEW_ELECTION = "backoffice.view_election"

@@ -494,6 +494,8 @@ def receipt_send(
 
 
 def _outbox_note(voter_id: int | None, sent: bool) -> None:
+    if voter_id is None:  # a receipt with no voter to note it against
+        return
     from django.utils.translation import get_language
 
     from urne.messaging.models import OutboxMessage
@@ -513,7 +515,7 @@ def _outbox_note(voter_id: int | None, sent: bool) -> None:
     conn = connections[alias]
     fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
     values = [f.get_db_prep_save(f.pre_save(note, True), conn) for f in fields]
-    columns = ", ".join(conn.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(conn.ops.quote_name(str(f.column)) for f in fields)
     with hot_cursor(alias) as cur:
         cur.execute(
             f"INSERT INTO {conn.ops.quote_name(OutboxMessage._meta.db_table)} "  # noqa: S608

@@ -61,4 +61,4 @@ def recovery_schedule(
     older = older_than_seconds
     if older is None:
         older = getattr(settings, "URNE_CAST_RECOVERY_OLDER_THAN", RECOVERY_OLDER_THAN_SECONDS)
-    return _enqueue(older, every, delay=0)
+    return _enqueue(older, every or RECOVERY_EVERY_SECONDS, delay=0)

@@ -106,6 +106,13 @@ def _window(election: Election, now: datetime) -> str:
     return {None: "open", "not_open": "before"}.get(refused, "after")
 
 
+#: What the booth page calls each state of the voter's émargement in a scrutin.
+_STATE_NAMES: dict[str, str] = {
+    Emargement.State.VOTED: "voted",
+    Emargement.State.PENDING: "pending",
+}
+
+
 def _scrutins_data(voter: Voter) -> list[dict[str, Any]]:
     scrutins = voter_scrutins(voter)
     voted = dict(
@@ -121,10 +128,7 @@ def _scrutins_data(voter: Voter) -> list[dict[str, Any]]:
                 "uuid": s.uuid,
                 "label": f"{s.body.name} {s.perimeter}".strip(),
                 "code": s.body.code,
-                "state": {
-                    Emargement.State.VOTED: "voted",
-                    Emargement.State.PENDING: "pending",
-                }.get(voted.get(s.pk), "todo"),
+                "state": _STATE_NAMES.get(voted.get(s.pk) or "", "todo"),
                 "lists": [
                     {
                         "label": cl.label,

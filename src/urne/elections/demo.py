@@ -8,6 +8,7 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -512,7 +513,11 @@ def _lists_for_scrutin(*, scrutin: Scrutin, unions: list[Union], rng: random.Ran
             for g in genders
         ]
         label = " – ".join(u.acronym for u in group)
-        shares = [(group[0], 60), (group[1], 40)] if len(group) == 2 else [(group[0], None)]
+        shares: list[tuple[Union, Decimal | None]] = (
+            [(group[0], Decimal(60)), (group[1], Decimal(40))]
+            if len(group) == 2
+            else [(group[0], None)]
+        )
         lst = candidate_list_register(
             actor="demo", scrutin=scrutin, label=label, unions=shares, candidates=candidates
         )

@@ -277,8 +277,8 @@ def row_parse(values: dict[str, str], *, categories: dict[str, int]) -> RowResul
     mobile = re.sub(r"[\s.\-]", "", values.get("mobile", ""))
     if mobile and not PHONE_RE.match(mobile):
         errors.append(_("Téléphone mobile invalide « %(v)s ».") % {"v": values.get("mobile")})
-    if errors:
-        return RowResult(None, errors)
+    if errors or civility is None or category_id is None or academie is None:
+        return RowResult(None, errors)  # each None above came with its error
     return RowResult(
         VoterRow(
             numen=numen,

@@ -42,19 +42,21 @@ class Email:
         for value in (self.to, self.subject, self.from_name, *self.headers.values()):
             if "\n" in value or "\r" in value:
                 raise ValueError("a header value holds a line break")
-        text = MIMEText(self.text, "plain", _UTF8)
+        # The email package takes a Charset object or a name; its stubs say a name only.
+        text = MIMEText(self.text, "plain", _UTF8)  # type: ignore[arg-type]
         message: Message = text
         if self.html:
             message = MIMEMultipart("alternative")
             message.attach(text)
-            message.attach(MIMEText(self.html, "html", _UTF8))
+            message.attach(MIMEText(self.html, "html", _UTF8))  # type: ignore[arg-type]
         name, address = settings.URNE_MAIL_FROM
         message["From"] = formataddr((self.from_name or name, address), charset="utf-8")
         message["To"] = self.to
-        message["Subject"] = _header(self.subject)
+        # A header value may be a Header (encoded words); the stubs say str only.
+        message["Subject"] = _header(self.subject)  # type: ignore[assignment]
         message["Message-ID"] = make_msgid(domain=address.rsplit("@", 1)[-1])
         for key, value in self.headers.items():
-            message[key] = _header(value)
+            message[key] = _header(value)  # type: ignore[assignment]
         return message
 
 
@@ -165,4 +167,4 @@ class MemoryChannel:
 
 
 def channel_get() -> Channel:
-    return import_string(settings.URNE_MAIL_CHANNEL)()  # type: ignore[no-any-return]
+    return import_string(settings.URNE_MAIL_CHANNEL)()

@@ -14,5 +14,5 @@ class AssistanceRequestAdmin(AuditedAdmin):
     search_fields = ["name", "email"]
     readonly_fields = ["election", "voter", "name", "email", "topic", "message", "created_at"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False

@@ -213,7 +213,8 @@ def profession_de_foi(request: HttpRequest, uuid: str, list_id: int) -> HttpResp
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # A streamed file, not an HttpResponse: the portal's decorators are typed for pages.
+    return response  # type: ignore[return-value]
 
 
 @voter_login_required

@@ -22,8 +22,8 @@ DROP FUNCTION IF EXISTS urne_audit_append_only();
 """
 
 
-def _on_postgresql(sql: str):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
+def _on_postgresql(sql: str):
+    def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(sql, params=None)  # no placeholders: RAISE uses %
 

@@ -2,6 +2,7 @@
 takes away (the platform keeps nothing): ``manage.py authority_notices ELECTION_ID OUT``."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("out", type=Path)
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH)
 
-    def handle(self, *args: object, **opts: object) -> None:
+    def handle(self, *args: object, **opts: Any) -> None:
         election = Election.objects.get(pk=opts["election_id"])
         out = Path(str(opts["out"]))
         out.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
         parser.add_argument("--errors", type=Path, help="write the error report (CSV) here")
 
-    def handle(self, *args: object, **opts: object) -> None:
+    def handle(self, *args: object, **opts: Any) -> None:
         path = Path(str(opts["path"]))
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
