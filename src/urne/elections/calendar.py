@@ -98,9 +98,13 @@ class Window:
             return State.UNSET
         if self.opens is not None and now < self.opens:
             return State.BEFORE
-        if self.closes is not None and now >= self.closes:
+        if self.has_closed(now):
             return State.AFTER
         return State.OPEN
+
+    def has_closed(self, now: datetime | None = None) -> bool:
+        """Whether the window's closing date has passed (whether or not it ever opened)."""
+        return self.closes is not None and (now or timezone.now()) >= self.closes
 
     def is_open(self, now: datetime | None = None) -> bool:
         return self.state(now) is State.OPEN
@@ -135,6 +139,12 @@ def window(election: "Election", feature: Feature) -> Window:
         case Feature.VOTE:
             return Window(feature, election.vote_opens, election.vote_closes)
     raise ValueError(feature)  # pragma: no cover
+
+
+def complaints_closed(election: "Election", now: datetime | None = None) -> bool:
+    """Whether the complaint deadline (date C) has passed: no complaint may be filed, by a
+    voter or by staff on a voter's behalf, from C on (the portal's window closes then too)."""
+    return window(election, Feature.COMPLAINTS).has_closed(now)
 
 
 def windows(election: "Election") -> dict[str, Window]:

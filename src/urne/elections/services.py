@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from urne.audit.services import audit_append
 
+from .calendar import complaints_closed
 from .defaults import BODIES_2018, RULES_2018
 from .eligibility import roll_by_rules, roll_computed, rolls_published
 from .geography import ACADEMIES
@@ -303,10 +304,10 @@ def complaint_file(
     subject: str,
     text: str,
     actor: Any = None,
+    now: datetime | None = None,
 ) -> Complaint:
     """Record a complaint (filed by a voter later, or by staff on a voter's behalf now)."""
-    now = timezone.now()
-    if election.complaints_until and now > election.complaints_until:
+    if complaints_closed(election, now):
         raise ValidationError(_("La période de réclamation est close."))
     if not subject.strip() or not text.strip():
         raise ValidationError(_("L'objet et le texte de la réclamation sont obligatoires."))

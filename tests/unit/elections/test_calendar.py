@@ -196,3 +196,23 @@ def test_every_caller_follows_the_calendar():
     assert cast(late, closes + grace_period()) == "closed"
     assert board_published(scrutin, closes + grace_period())
     assert not board_published(None, closes + grace_period())
+
+
+@pytest.mark.django_db
+def test_complaints_close_at_date_c_for_staff_and_voters_alike():
+    from django.core.exceptions import ValidationError
+
+    from platform_factories import election_make
+    from urne.elections.calendar import Feature, complaints_closed, window
+    from urne.elections.services import complaint_file
+
+    c = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    election = election_make(rolls_from=c - timedelta(days=30), complaints_until=c)
+    before = c - timedelta(seconds=1)
+    assert not complaints_closed(election, before)
+    assert complaints_closed(election, c)
+    assert window(election, Feature.COMPLAINTS).is_open(before)
+    assert not window(election, Feature.COMPLAINTS).is_open(c)  # the portal agrees at C
+    complaint_file(election=election, voter=None, scrutin=None, subject="s", text="t", now=before)
+    with pytest.raises(ValidationError, match="close"):
+        complaint_file(election=election, voter=None, scrutin=None, subject="s", text="t", now=c)
