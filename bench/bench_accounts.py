@@ -48,8 +48,8 @@ def main() -> None:
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     logging.getLogger("django.tasks").setLevel(logging.WARNING)
 
-    from factories_accounts import SmtpRecorder, _free_port
-    from platform_factories import election_make, voter_make
+    from factories.accounts import SmtpRecorder, _free_port
+    from factories.elections import election_make, voter_make
     from urne.elections.models import Voter
     from urne.messaging import services
     from urne.messaging.models import Campaign

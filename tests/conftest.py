@@ -16,14 +16,14 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def manager(db):
-    from platform_factories import staff_make
+    from factories.elections import staff_make
 
     return staff_make("manager")
 
 
 @pytest.fixture
 def election(db):
-    from platform_factories import election_make
+    from factories.elections import election_make
 
     return election_make()
 

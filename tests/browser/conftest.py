@@ -142,7 +142,7 @@ def voter_login(context: Any, live_server: Any) -> Any:
     from django.conf import settings
     from django.test import Client
 
-    from factories_accounts import voter_client_login
+    from factories.accounts import voter_client_login
 
     def login(voter: Any) -> None:
         client = Client()

@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from factories_accounts import mail_clear, mail_outbox, voter_with_email
-from platform_factories import election_make
+from factories.accounts import mail_clear, mail_outbox, voter_with_email
+from factories.elections import election_make
 from urne.accounts.captcha import code_from_token
 from urne.accounts.models import VoterAccount
 

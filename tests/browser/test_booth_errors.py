@@ -6,8 +6,8 @@ open. axe-core on each error screen."""
 import pytest
 from playwright.sync_api import expect
 
-from factories_accounts import mail_clear, mail_outbox
-from tests_authority_helpers import booth_world
+from factories.accounts import mail_clear, mail_outbox
+from factories.authority import booth_world
 from urne.authority import services
 from urne.authority.codes import code_from_value
 from urne.booth.models import Emargement

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from belenios_tools import belenios_tool
-from factories_accounts import PASSWORD_2018, smtp_server_start
-from tests_authority_helpers import booth_world
+from factories.accounts import PASSWORD_2018, smtp_server_start
+from factories.authority import booth_world
 from urne.authority import services
 from urne.crypto.archive import events_with_data, read_records
 from urne.urn.selectors import urn_archive_bytes

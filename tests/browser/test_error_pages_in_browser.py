@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from playwright.sync_api import expect
 
-from platform_factories import election_make
+from factories.elections import election_make
 from urne.site.urls import urlpatterns as site_urlpatterns
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from portal_factories import portal_world
+from factories.portal import portal_world
 from urne.elections.models import Complaint
 from urne.portal.models import AssistanceRequest
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import connections
 from faultkit import start_child
 
-from factories_cast import ballot_make, cast_setup_make
+from factories.booth import ballot_make, cast_setup_make
 from urne.booth.models import Emargement
 from urne.booth.services import CastError, cast_submit, emargement_recover
 from urne.crypto.ballot import parse_ballot

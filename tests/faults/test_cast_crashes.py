@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from faultkit import check_stores, run_child
 
-from factories_cast import ballot_make, cast_setup_make
+from factories.booth import ballot_make, cast_setup_make
 from urne.booth.services import emargement_recover
 from urne.urn.faults import POINTS
 

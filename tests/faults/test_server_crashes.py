@@ -30,8 +30,8 @@ from django.core.management import call_command
 from django.db import connections
 from faultkit import check_stores, child_env
 
-from factories_accounts import account_make
-from factories_cast import ballot_make, cast_setup_make
+from factories.accounts import account_make
+from factories.booth import ballot_make, cast_setup_make
 from urne.accounts.session import ACCOUNT_KEY, HASH_KEY, SEEN_KEY, SINCE_KEY, session_hash
 from urne.booth.services import emargement_recover
 from urne.crypto.encoding import sha256_b64

@@ -12,8 +12,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from PIL import Image
 
-from factories_accounts import PASSWORD_2022, account_make, voter_with_email
-from platform_factories import election_make
+from factories.accounts import PASSWORD_2022, account_make, voter_with_email
+from factories.elections import election_make
 from urne.accounts.captcha import code_from_token
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_right_captcha_is_accepted_once(client):
 
 
 def test_captcha_on_password_creation(client, django_capture_on_commit_callbacks):
-    from factories_accounts import link_follow, mail_clear, mail_outbox
+    from factories.accounts import link_follow, mail_clear, mail_outbox
     from urne.accounts.services import opening_send
 
     mail_clear()

@@ -6,8 +6,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
-from factories_accounts import voter_client_login
-from platform_factories import voter_make
+from factories.accounts import voter_client_login
+from factories.elections import voter_make
 from urne.accounts.decorators import voter_login_required
 from urne.accounts.selectors import current_voter
 

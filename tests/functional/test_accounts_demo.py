@@ -2,7 +2,7 @@
 
 import pytest
 
-from platform_factories import election_make, voter_make
+from factories.elections import election_make, voter_make
 from urne.accounts.services import account_authenticate, account_demo_open
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import check_password
 from django.core.cache import cache
 from django.urls import reverse
 
-from factories_accounts import (
+from factories.accounts import (
     PASSWORD_2018,
     PASSWORD_2022,
     account_make,
@@ -18,7 +18,7 @@ from factories_accounts import (
     mail_outbox,
     voter_with_email,
 )
-from platform_factories import election_make
+from factories.elections import election_make
 from urne.accounts.models import AccountToken, VoterAccount
 from urne.accounts.selectors import current_voter
 
@@ -355,7 +355,7 @@ def test_password_step_without_identification_goes_back_to_step_one(client):
 
 
 def test_session_idle_expiry(client, settings):
-    from factories_accounts import voter_client_login
+    from factories.accounts import voter_client_login
     from urne.accounts.decorators import voter_login_required  # noqa: F401
     from urne.accounts.session import SEEN_KEY
 
@@ -369,7 +369,7 @@ def test_session_idle_expiry(client, settings):
 
 
 def test_password_change_ends_other_sessions(client, oncommit):
-    from factories_accounts import voter_client_login
+    from factories.accounts import voter_client_login
     from urne.accounts.services import password_reset, token_issue
     from urne.accounts.tokens import token_digest
 
@@ -408,7 +408,7 @@ def test_expired_session_leads_to_the_login_page_saying_so(client, settings):
     from django.http import HttpResponse
     from django.test import RequestFactory
 
-    from factories_accounts import voter_client_login
+    from factories.accounts import voter_client_login
     from urne.accounts.decorators import voter_login_required
     from urne.accounts.session import SEEN_KEY
 

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
-from factories_accounts import (
+from factories.accounts import (
     PASSWORD_2022,
     account_make,
     link_follow,
@@ -17,7 +17,7 @@ from factories_accounts import (
     mail_outbox,
     voter_with_email,
 )
-from platform_factories import election_make
+from factories.elections import election_make
 from urne.accounts.models import VoterAccount
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ credentials_confirm), replacement and revocation, and no code in clear in its st
 import pytest
 from django.core.exceptions import ValidationError
 
-from platform_factories import election_make, scrutin_make, staff_make, voter_make
+from factories.elections import election_make, scrutin_make, staff_make, voter_make
 from urne.audit.models import AuditEvent
 from urne.authority import codes, selectors, services
 from urne.authority.models import CodeSlot, PublicCredential

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from platform_factories import staff_make, voter_make
-from tests_authority_helpers import trustee_files, world_with_lists
+from factories.authority import trustee_files, world_with_lists
+from factories.elections import staff_make, voter_make
 from urne.audit.models import AuditEvent
 from urne.authority import services
 from urne.authority.models import CodeSlot, ScrutinSetup

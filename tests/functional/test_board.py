@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from factories_cast import ballot_make, cast_setup_make
+from factories.booth import ballot_make, cast_setup_make
 from urne.crypto.ballot import parse_ballot
 from urne.urn import views
 from urne.urn.services import urn_ballot_append
@@ -48,7 +48,7 @@ def test_the_board_lists_every_tracker_without_login(board):
         assert v.last_name not in html and v.email not in html
     index = Client().get(reverse("urn:board_index"))
     assert index.status_code == 200 and cs.scrutin.uuid in index.content.decode()
-    from platform_factories import scrutin_make
+    from factories.elections import scrutin_make
 
     not_set_up = scrutin_make(cs.scrutin.election, "CTA", "Paris")
     assert not_set_up.uuid not in Client().get(reverse("urn:board_index")).content.decode()

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from factories_cast import ballot_make, cast_setup_make
+from factories.booth import ballot_make, cast_setup_make
 from urne.backoffice.permissions import board_published
 from urne.crypto.ballot import parse_ballot
 from urne.urn.services import urn_ballot_append
@@ -149,7 +149,7 @@ def test_english_lookup(voting):
 
 
 def test_the_receipt_page_links_to_the_lookup_which_finds_the_ballot():
-    from factories_accounts import voter_client_login
+    from factories.accounts import voter_client_login
     from urne.booth.services import cast_submit
 
     setup = cast_setup_make(voters=1, lists=3, seed="receipt-link")

@@ -9,8 +9,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from factories_accounts import PASSWORD_2018, voter_client_login
-from tests_authority_helpers import booth_world
+from factories.accounts import PASSWORD_2018, voter_client_login
+from factories.authority import booth_world
 from urne.authority import codes, services
 from urne.ceremony import make_ballot
 from urne.crypto.ballot import parse_ballot
@@ -201,7 +201,7 @@ def test_no_scrutin_set_up_yet(client):
 
     from django.utils import timezone
 
-    from tests_authority_helpers import world_with_lists
+    from factories.authority import world_with_lists
 
     election, _, voters = world_with_lists()
     election.vote_opens = timezone.now() - timedelta(hours=1)

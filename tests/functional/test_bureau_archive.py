@@ -4,8 +4,8 @@
 import pytest
 from django.urls import reverse
 
-from factories_cast import cast_setup_make
-from platform_factories import staff_make
+from factories.booth import cast_setup_make
+from factories.elections import staff_make
 from urne.audit.models import AuditEvent
 from urne.verify.checks import verify_archive
 

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from factories_accounts import mail_clear, mail_outbox, voter_client_login
-from factories_cast import ballot_make, cast_setup_make
-from platform_factories import voter_make
+from factories.accounts import mail_clear, mail_outbox, voter_client_login
+from factories.booth import ballot_make, cast_setup_make
+from factories.elections import voter_make
 from urne.authority.models import CodeSlot
 from urne.booth.models import Emargement
 from urne.booth.services import booth_enter

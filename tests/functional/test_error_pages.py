@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.test import Client, override_settings
 from django.urls import path
 
-from platform_factories import election_make
+from factories.elections import election_make
 from urne.site.urls import urlpatterns as site_urlpatterns
 
 DETAIL = "détail-interne-0xC0FFEE"  # what a failing view knows and a visitor must never see

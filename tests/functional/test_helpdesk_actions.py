@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from factories_accounts import (
+from factories.accounts import (
     PASSWORD_2022,
     account_make,
     link_path,
@@ -14,7 +14,7 @@ from factories_accounts import (
     mail_outbox,
     voter_with_email,
 )
-from platform_factories import election_make, staff_make
+from factories.elections import election_make, staff_make
 from urne.accounts.models import VoterAccount
 from urne.accounts.services import answer_normalise
 from urne.audit.models import AuditEvent

@@ -4,8 +4,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from factories_accounts import mail_clear, mail_outbox, voter_with_email
-from platform_factories import election_make, staff_make
+from factories.accounts import mail_clear, mail_outbox, voter_with_email
+from factories.elections import election_make, staff_make
 from urne.messaging.models import Campaign
 
 pytestmark = pytest.mark.django_db

@@ -3,9 +3,9 @@
 
 import pytest
 from django.urls import get_resolver, reverse
-from helpers import world_make
 
-from platform_factories import staff_make
+from factories.elections import staff_make
+from factories.workflows import world_make
 
 ROLES = ["manager", "helpdesk", "bureau", "delegate", "auditor", None]
 STAFF_NAMESPACES = ("authority", "messaging", "helpdesk")

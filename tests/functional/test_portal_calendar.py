@@ -8,8 +8,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from factories_accounts import voter_client_login
-from portal_factories import portal_world
+from factories.accounts import voter_client_login
+from factories.portal import portal_world
 from urne.elections.calendar import paris
 from urne.elections.models import Complaint
 

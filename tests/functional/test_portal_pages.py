@@ -4,8 +4,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from factories_accounts import voter_client_login
-from portal_factories import portal_world
+from factories.accounts import voter_client_login
+from factories.portal import portal_world
 from urne.elections.models import Complaint
 from urne.portal.models import AssistanceRequest
 
@@ -263,7 +263,7 @@ def test_assistance_bad_input_and_rate_limit(client, settings):
 
 
 def test_assistance_visible_to_the_helpdesk(client):
-    from platform_factories import staff_make
+    from factories.elections import staff_make
 
     w = portal_world()
     AssistanceRequest.objects.create(
@@ -328,7 +328,7 @@ def test_language_switch(client):
 
 
 def test_my_complaints_and_their_answers(client):
-    from platform_factories import staff_make, voter_make
+    from factories.elections import staff_make, voter_make
     from urne.elections.services import complaint_decide, complaint_file
 
     w = portal_world()

@@ -10,8 +10,8 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from factories_accounts import voter_client_login
-from factories_cast import ballot_make, cast_setup_make
+from factories.accounts import voter_client_login
+from factories.booth import ballot_make, cast_setup_make
 from urne.crypto.ballot import parse_ballot
 from urne.crypto.group import GROUP
 

@@ -6,9 +6,9 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from helpers import PDF, world_make
 
-from platform_factories import body, staff_make
+from factories.elections import body, staff_make
+from factories.workflows import PDF, world_make
 from urne.audit.models import AuditEvent
 from urne.audit.services import audit_chain_check
 from urne.elections.models import Complaint, ImportJob, RollAdjustment, RollEntry, Voter

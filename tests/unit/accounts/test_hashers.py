@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher, check_password, make_password
 from django.urls import reverse
 
-from factories_accounts import PASSWORD_2018, account_make, voter_client_login, voter_with_email
-from platform_factories import election_make
+from factories.accounts import PASSWORD_2018, account_make, voter_client_login, voter_with_email
+from factories.elections import election_make
 from urne.accounts.hashers import UrneArgon2PasswordHasher
 from urne.accounts.models import VoterAccount
 from urne.accounts.selectors import current_voter
@@ -113,7 +113,7 @@ def test_check_inside_a_session_can_keep_the_hash(real_hashers):
 
 @pytest.mark.django_db(databases=["default", "authority", "urn"])
 def test_2018_booth_password_keeps_the_session(client, real_hashers):
-    from tests_authority_helpers import booth_world
+    from factories.authority import booth_world
     from urne.authority import services
 
     _, scrutins, voters, cset = booth_world(style="2018", voters=1)

@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from platform_factories import staff_make
-from tests_authority_helpers import booth_world, world_with_lists
+from factories.authority import booth_world, world_with_lists
+from factories.elections import staff_make
 from urne.audit.services import audit_append
 from urne.authority import selectors, services
 from urne.authority.models import CredentialSet

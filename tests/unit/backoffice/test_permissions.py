@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
 
-from platform_factories import election_make, scrutin_make, staff_make, voter_make
+from factories.elections import election_make, scrutin_make, staff_make, voter_make
 from urne.backoffice import permissions as p
 from urne.backoffice.models import Backoffice
 from urne.backoffice.roles import ROLES

@@ -9,8 +9,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from factories_accounts import mail_clear, voter_client_login
-from factories_cast import ballot_make, cast_setup_make
+from factories.accounts import mail_clear, voter_client_login
+from factories.booth import ballot_make, cast_setup_make
 from urne.accounts.session import SessionClaim, session_hash
 from urne.authority.models import CodeSlot, PublicCredential
 from urne.authority.selectors import credential_status

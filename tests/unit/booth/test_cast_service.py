@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from factories_cast import ballot_make, cast_setup_make
+from factories.booth import ballot_make, cast_setup_make
 from urne.booth.models import Emargement
 from urne.booth.services import (
     CastError,

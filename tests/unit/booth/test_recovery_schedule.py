@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from factories_cast import ballot_make, cast_setup_make
+from factories.booth import ballot_make, cast_setup_make
 from urne.booth.models import Emargement
 from urne.booth.tasks import emargement_recover_task, recovery_schedule
 from urne.crypto.ballot import parse_ballot

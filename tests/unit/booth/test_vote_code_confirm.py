@@ -3,7 +3,7 @@ code opens, why it is refused, and the booth entries it records."""
 
 import pytest
 
-from tests_authority_helpers import booth_world
+from factories.authority import booth_world
 from urne.authority import services as authority
 from urne.booth.models import BoothEntry
 from urne.booth.services import vote_code_confirm

@@ -152,7 +152,7 @@ def test_grace_period_from_the_setting(settings):
 def test_every_caller_follows_the_calendar():
     """The back office's phase, the portal's window, the booth's pages and cast, and the
     board all answer from the calendar, at the same boundaries."""
-    from factories_cast import ballot_make, cast_setup_make
+    from factories.booth import ballot_make, cast_setup_make
     from urne.booth.services import CastError, booth_enter, cast_context, cast_submit
     from urne.booth.views_pages import _window
     from urne.urn.views import board_published
@@ -202,7 +202,7 @@ def test_every_caller_follows_the_calendar():
 def test_complaints_close_at_date_c_for_staff_and_voters_alike():
     from django.core.exceptions import ValidationError
 
-    from platform_factories import election_make
+    from factories.elections import election_make
     from urne.elections.calendar import Feature, complaints_closed, window
     from urne.elections.services import complaint_file
 

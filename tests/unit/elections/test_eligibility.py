@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from platform_factories import election_make, scrutin_make, staff_make, voter_make
+from factories.elections import election_make, scrutin_make, staff_make, voter_make
 from urne.audit.models import AuditEvent
 from urne.authority.models import PublicCredential
 from urne.authority.services import credentials_generate

@@ -3,8 +3,8 @@ failures, idempotence, campaigns (batched, resumable, throttled), templates in F
 
 import pytest
 
-from factories_accounts import smtp_server_start, voter_with_email
-from platform_factories import election_make, staff_make
+from factories.accounts import smtp_server_start, voter_with_email
+from factories.elections import election_make, staff_make
 from urne.audit.models import AuditEvent
 from urne.messaging import services
 from urne.messaging.models import Campaign, OutboxMessage

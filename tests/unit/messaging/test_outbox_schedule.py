@@ -13,8 +13,8 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from factories_accounts import mail_outbox, voter_with_email
-from platform_factories import election_make
+from factories.accounts import mail_outbox, voter_with_email
+from factories.elections import election_make
 from urne.messaging import services
 from urne.messaging.models import OutboxMessage
 from urne.messaging.tasks import outbox_retry_schedule, outbox_retry_task

@@ -12,9 +12,9 @@ from django.db import connections
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from factories_accounts import voter_client_login
-from factories_cast import cast_setup_make
-from portal_factories import portal_world
+from factories.accounts import voter_client_login
+from factories.booth import cast_setup_make
+from factories.portal import portal_world
 from urne.site.models import RateCounter
 from urne.site.ratelimit import client_address, rate_counters_purge, rate_limited
 
@@ -219,7 +219,7 @@ def test_the_vote_code_check_per_voter_and_per_address(cast_world, settings):
 
 
 def test_the_accounts_forms_per_address_and_per_identifier(settings):
-    from platform_factories import election_make
+    from factories.elections import election_make
 
     election_make()
     _limits(settings, identify=(2, 300))

@@ -3,7 +3,7 @@ running tally, one ballot per credential."""
 
 import pytest
 
-from factories_cast import ballot_make, cast_setup_make
+from factories.booth import ballot_make, cast_setup_make
 from urne.crypto.archive import ArchiveWriter, read_records
 from urne.crypto.ballot import parse_ballot
 from urne.crypto.encoding import dumps, loads

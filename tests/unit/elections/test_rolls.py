@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from platform_factories import scrutin_make, staff_make, voter_make
+from factories.elections import scrutin_make, staff_make, voter_make
 from urne.audit.models import AuditEvent
 from urne.elections.eligibility import roll_computed, voter_scrutins
 from urne.elections.models import RollAdjustment, RollEntry

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from platform_factories import scrutin_make, voter_make
+from factories.elections import scrutin_make, voter_make
 from urne.elections.candidate_lists import (
     CandidateInput,
     candidate_list_check,

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from platform_factories import election_make, scrutin_make, voter_make
+from factories.elections import election_make, scrutin_make, voter_make
 from urne.elections.candidate_lists import (
     CandidateInput,
     candidate_list_register,
@@ -88,7 +88,7 @@ def portal_world(
     lists = [_list(cta, union, "Liste Alpha CTA", 3), _list(capd, union, "Liste Alpha CAPD", 4)]
     _list(other, union, "Liste Alpha Grenoble", 3)
     if publish:
-        from platform_factories import staff_make
+        from factories.elections import staff_make
 
         rolls_publish(actor=staff_make("manager"), election=election)
     return PortalWorld(election, voter, [cta, capd], other, lists)

@@ -66,8 +66,8 @@ def link_path(email: Any) -> str:
 
 
 def voter_with_email(election: Any, email: str, **kw: Any) -> Voter:
-    """A voter (platform_factories.voter_make) with a chosen professional e-mail."""
-    from platform_factories import voter_make
+    """A voter (factories.elections.voter_make) with a chosen professional e-mail."""
+    from factories.elections import voter_make
 
     voter = voter_make(election, **kw)
     Voter.objects.filter(pk=voter.pk).update(email=email)

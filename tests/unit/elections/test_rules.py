@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from platform_factories import body, scrutin_make, staff_make, voter_make
+from factories.elections import body, scrutin_make, staff_make, voter_make
 from urne.audit.models import AuditEvent
 from urne.elections.defaults import RULES_2018
 from urne.elections.eligibility import rules_preview, voter_scrutins

@@ -4,7 +4,7 @@ made as urne-trustee makes them (a president's single key, a 3-member threshold 
 from dataclasses import dataclass
 from typing import Any
 
-from platform_factories import election_make, scrutin_make, voter_make
+from factories.elections import election_make, scrutin_make, voter_make
 from urne.ceremony import SeededRandom, threshold_ceremony
 from urne.crypto.encoding import dumps
 from urne.crypto.trustees import generate_single_key

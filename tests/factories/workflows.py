@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from platform_factories import election_make, scrutin_make, voter_make
+from factories.elections import election_make, scrutin_make, voter_make
 from urne.elections.candidate_lists import (
     CandidateInput,
     candidate_list_register,

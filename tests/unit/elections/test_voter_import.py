@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from platform_factories import staff_make
+from factories.elections import staff_make
 from urne.audit.models import AuditEvent
 from urne.elections.models import ImportJob, Voter
 from urne.elections.voter_import import (

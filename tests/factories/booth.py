@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from platform_factories import election_make, scrutin_make, voter_make
+from factories.elections import election_make, scrutin_make, voter_make
 from urne.authority.models import CodeSlot, PublicCredential
 from urne.ceremony import SeededRandom, list_question, make_ballot
 from urne.crypto.credentials import generate_credential, make_public_credentials, public_credential
