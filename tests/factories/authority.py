@@ -4,7 +4,7 @@ made as urne-trustee makes them (a president's single key, a 3-member threshold 
 from dataclasses import dataclass
 from typing import Any
 
-from factories.elections import election_make, scrutin_make, voter_make
+from factories.elections import election_make, election_open_make, scrutin_make, voter_make
 from urne.ceremony import SeededRandom, threshold_ceremony
 from urne.crypto.encoding import dumps
 from urne.crypto.trustees import generate_single_key
@@ -28,8 +28,10 @@ def trustee_files(seed: str = "tests") -> TrusteeFiles:
     )
 
 
-def world_with_lists(voters: int = 3) -> tuple[Any, list[Any], list[Any]]:
-    election = election_make()
+def world_with_lists(
+    voters: int = 3, window: str | None = None
+) -> tuple[Any, list[Any], list[Any]]:
+    election = election_open_make(window=window) if window else election_make()
     national = scrutin_make(election, "CTM", titular_seats=2, substitute_seats=2)
     academic = scrutin_make(election, "CTA", "Lyon", titular_seats=2, substitute_seats=2)
     for s in (national, academic):
@@ -48,19 +50,10 @@ def booth_world(
     """An election in ``style`` whose vote is open (or ``before``/``after``), two scrutins
     with two lists each, codes generated and the urns set up from trustee files: the real
     path. Returns (election, scrutins, voters, credential set)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from urne.authority.services import credentials_generate
     from urne.authority.setup import scrutins_setup
 
-    election, scrutins, people = world_with_lists(voters=voters)
-    now = timezone.now()
-    opens = {"open": now - timedelta(hours=1), "before": now + timedelta(days=1)}.get(
-        window, now - timedelta(days=8)
-    )
-    election.vote_opens, election.vote_closes = opens, opens + timedelta(days=7)
+    election, scrutins, people = world_with_lists(voters=voters, window=window)
     election.style = style
     election.save()
     cset = credentials_generate(election=election, actor="tests")

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from django.utils import timezone
-
-from factories.elections import election_make, scrutin_make, voter_make
+from factories.elections import election_open_make, scrutin_make, voter_make
 from urne.authority.models import CodeSlot, PublicCredential
 from urne.ceremony import SeededRandom, list_question, make_ballot
 from urne.crypto.credentials import generate_credential, make_public_credentials, public_credential
@@ -45,9 +42,7 @@ def cast_setup_make(
     """An election whose vote is open (or not yet), ``scrutins`` scrutins (CTM, then CTA Lyon)
     set up in the urn, every voter on both rolls with one active credential per scrutin and
     one spare."""
-    now = timezone.now()
-    opens = now - timedelta(hours=1) if open_ else now + timedelta(days=1)
-    election = election_make(vote_opens=opens, vote_closes=opens + timedelta(days=7))
+    election = election_open_make(window="open" if open_ else "before")
     people = [voter_make(election) for _ in range(voters)]
     rnd = SeededRandom(seed)
     out = []

@@ -1,11 +1,12 @@
 """Factories for platform tests (plain functions over the services: no fixture files)."""
 
 import itertools
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from urne.elections.models import Body, Election, Scrutin, Voter, VoterCategory
 from urne.elections.services import election_create, scrutin_create
@@ -31,6 +32,23 @@ def staff_make(role: str | None, username: str | None = None) -> Any:
 
 def election_make(**kw: Any) -> Election:
     return election_create(actor="factory", name=kw.pop("name", "Test 2018"), **kw)
+
+
+def vote_window(window: str = "open") -> dict[str, datetime]:
+    """The vote's dates of a test election whose vote is open now (opened an hour ago, for a
+    week), not yet open ("before": opens tomorrow) or over ("after": closed a day ago)."""
+    now = timezone.now()
+    opens = {"open": now - timedelta(hours=1), "before": now + timedelta(days=1)}.get(
+        window, now - timedelta(days=8)
+    )
+    return {"vote_opens": opens, "vote_closes": opens + timedelta(days=7)}
+
+
+def election_open_make(*, window: str = "open", **kw: Any) -> Election:
+    """The one builder of an election around its vote (``vote_window``): the booth's world
+    (``factories.authority.booth_world``) and the cast's (``factories.booth.cast_setup_make``)
+    both start from it."""
+    return election_make(**vote_window(window), **kw)
 
 
 def body(election: Election, code: str) -> Body:
