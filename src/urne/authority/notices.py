@@ -4,7 +4,7 @@ platform; the codes are recomputed from the authority key while writing (ADR 030
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -12,6 +12,8 @@ from django.conf import settings
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
+
+from urne.audit.services import audit_append
 
 from .models import CodeSlot, CredentialSet
 from .services import code_derive
@@ -144,8 +146,22 @@ class _Pipe:
         return out
 
 
-def notices_stream(*, election: Any, voter_ids: list[int]) -> Iterator[bytes]:
-    """The batch's PDF as chunks for a StreamingHttpResponse (nothing written to disk)."""
+def notices_batch_pdf(*, election: Any, number: int, actor: Any) -> bytes | None:
+    """Print batch ``number`` (from 1) of the election's notices as one PDF, made for the
+    caller and not kept (ADR 0302); the download is audited. None for an unknown batch."""
+    batches = notice_batches(election_id=election.pk)
+    if not 1 <= number <= len(batches):
+        return None
     pipe = _Pipe()
-    notices_write(election=election, voter_ids=voter_ids, out=pipe)  # type: ignore[arg-type]
-    yield pipe.take()
+    pages = notices_write(
+        election=election,
+        voter_ids=batches[number - 1].voter_ids,
+        out=pipe,  # type: ignore[arg-type]  # reportlab needs write() only
+    )
+    audit_append(
+        actor=actor,
+        action="authority.notices_downloaded",
+        obj=election,
+        data={"batch": number, "pages": pages},
+    )
+    return pipe.take()

@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from urne.audit.services import audit_append
 from urne.backoffice.permissions import (
     FIND_VOTER,
     MANAGE_ELECTION,
@@ -20,7 +19,7 @@ from urne.elections.models import Election, Voter
 
 from . import selectors, services
 from .forms import GenerateForm, ReplaceForm, SetupForm
-from .notices import DEFAULT_BATCH, notice_batches, notices_write
+from .notices import DEFAULT_BATCH, notice_batches, notices_batch_pdf
 from .setup import scrutins_setup
 from .tasks import generation_progress
 
@@ -100,28 +99,10 @@ def codes(request: HttpRequest, election_id: int) -> HttpResponse:
 def notices(request: HttpRequest, election_id: int, number: int) -> HttpResponse:
     """One print batch as PDF, produced for this response and not kept (audited)."""
     election = get_object_or_404(Election, pk=election_id)
-    batches = notice_batches(election_id=election.pk)
-    if not 1 <= number <= len(batches):
+    pdf = notices_batch_pdf(election=election, number=number, actor=request.user)
+    if pdf is None:
         return render(request, "authority/error.html", {"message": _("Lot inconnu.")}, status=404)
-    batch = batches[number - 1]
-
-    class _Buffer:
-        def __init__(self) -> None:
-            self.parts: list[bytes] = []
-
-        def write(self, data: bytes) -> int:
-            self.parts.append(bytes(data))
-            return len(data)
-
-    buf = _Buffer()
-    pages = notices_write(election=election, voter_ids=batch.voter_ids, out=buf)  # type: ignore[arg-type]
-    audit_append(
-        actor=request.user,
-        action="authority.notices_downloaded",
-        obj=election,
-        data={"batch": number, "pages": pages},
-    )
-    response = HttpResponse(b"".join(buf.parts), content_type="application/pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="avis-{election.pk}-lot-{number:04d}.pdf"'
     )

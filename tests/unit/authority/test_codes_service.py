@@ -75,3 +75,16 @@ def test_notices_downloads_keeps_the_last_download_of_each_batch():
     downloads = selectors.notices_downloads(election_id=election.pk)
     assert sorted(downloads) == [1, 2]
     assert downloads[1].data["pages"] == 11
+
+
+def test_a_batch_of_notices_is_made_for_the_caller_and_its_download_audited():
+    from urne.audit.models import AuditEvent
+    from urne.authority.notices import notices_batch_pdf
+
+    election, _, _, _ = booth_world()
+    assert notices_batch_pdf(election=election, number=0, actor="tests") is None
+    assert notices_batch_pdf(election=election, number=99, actor="tests") is None
+    pdf = notices_batch_pdf(election=election, number=1, actor="tests")
+    assert pdf is not None and pdf.startswith(b"%PDF")
+    (event,) = AuditEvent.objects.filter(action="authority.notices_downloaded")
+    assert event.data == {"batch": 1, "pages": 3}
