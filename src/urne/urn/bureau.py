@@ -6,11 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
-from urne.audit.services import audit_append
 from urne.backoffice.permissions import BUREAU_PAGES, archive_visible, staff_required
 from urne.elections.models import Scrutin
 
-from .selectors import urn_archive_chunks, urn_head
+from .selectors import urn_head
+from .services import urn_archive_download
 
 
 @require_GET
@@ -22,9 +22,9 @@ def bureau_archive(request: HttpRequest, scrutin_uuid: str) -> StreamingHttpResp
     scrutin = Scrutin.objects.select_related("election").filter(uuid=scrutin_uuid).first()
     if not archive_visible(user=request.user, scrutin=scrutin):
         raise PermissionDenied
-    audit_append(actor=request.user, action="urn.archive_download", data={"scrutin": scrutin_uuid})
     response = StreamingHttpResponse(
-        urn_archive_chunks(scrutin_uuid=scrutin_uuid), content_type="application/x-tar"
+        urn_archive_download(actor=request.user, scrutin_uuid=scrutin_uuid),
+        content_type="application/x-tar",
     )
     response["Content-Disposition"] = f'attachment; filename="{scrutin_uuid}.bel"'
     response["Cache-Control"] = "no-store"

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, connections, transaction
 
@@ -238,3 +240,15 @@ def urn_ballot_append(*, scrutin_uuid: str, ballot: Ballot, ballot_text: str) ->
     with _tallies_lock:
         _tallies[scrutin_uuid] = (event_hash, tally)
     return Appended(tracker=tracker, height=height, new=True)
+
+
+def urn_archive_download(*, actor: Any, scrutin_uuid: str) -> Iterator[bytes]:
+    """The scrutin's current ``.bel`` archive for a member of the polling station, whatever
+    the calendar (ADR 0324); the download is audited before the first byte goes out. Who may
+    ask is ``backoffice.permissions.archive_visible``'s question, asked by the caller."""
+    from urne.audit.services import audit_append
+
+    from .selectors import urn_archive_chunks
+
+    audit_append(actor=actor, action="urn.archive_download", data={"scrutin": scrutin_uuid})
+    return urn_archive_chunks(scrutin_uuid=scrutin_uuid)
