@@ -25,7 +25,7 @@ _WHOLE = re.compile(r"[0-9]+")
 
 
 class _BadInput(Exception):
-    pass
+    """Bad command-line input: reported on one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
