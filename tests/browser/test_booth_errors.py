@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from factories.accounts import mail_clear, mail_outbox
-from factories.authority import booth_world
+from factories.authority import booth_election_make
 from urne.authority import services
 from urne.authority.codes import code_from_value
 from urne.booth.models import Emargement
@@ -44,7 +44,7 @@ def _to_confirmation(page, scrutin) -> str:
 
 
 def test_unknown_code_and_another_voters_code(page, live_server, assert_accessible, voter_login):
-    _election, _scrutins, voters, cset = booth_world(voters=2)
+    _election, _scrutins, voters, cset = booth_election_make(voters=2)
     voter_login(voters[0])
     other = services.code_derive(credential_set=cset, voter_id=voters[1].pk, index=0)
     _enter_code(page, live_server, other)
@@ -60,7 +60,7 @@ def test_unknown_code_and_another_voters_code(page, live_server, assert_accessib
 def test_connection_cut_after_sending_then_the_same_ballot_again(
     page, live_server, assert_accessible, voter_login
 ):
-    _election, scrutins, voters, cset = booth_world(voters=2)
+    _election, scrutins, voters, cset = booth_election_make(voters=2)
     voter = voters[0]
     voter_login(voter)
     _enter_code(
@@ -104,7 +104,7 @@ def test_connection_cut_after_sending_then_the_same_ballot_again(
 def test_two_tabs_cast_in_the_same_scrutin_one_ballot(
     context, live_server, assert_accessible, voter_login
 ):
-    _election, scrutins, voters, cset = booth_world(voters=2)
+    _election, scrutins, voters, cset = booth_election_make(voters=2)
     voter = voters[0]
     voter_login(voter)
     code = services.code_derive(credential_set=cset, voter_id=voter.pk, index=0)
@@ -122,7 +122,7 @@ def test_two_tabs_cast_in_the_same_scrutin_one_ballot(
 
 
 def test_vote_not_open_yet(page, live_server, assert_accessible, voter_login):
-    _election, _scrutins, voters, _cset = booth_world(voters=1, window="before")
+    _election, _scrutins, voters, _cset = booth_election_make(voters=1, window="before")
     voter_login(voters[0])
     page.goto(live_server.url + "/vote/")
     expect(page.locator("main")).to_contain_text("pas encore ouvert")

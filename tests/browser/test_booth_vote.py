@@ -14,15 +14,13 @@ from playwright.sync_api import expect
 
 from belenios_tools import belenios_tool
 from factories.accounts import PASSWORD_2018, smtp_server_start
-from factories.authority import booth_world
+from factories.authority import booth_election_make
 from urne.authority import services
 from urne.crypto.archive import events_with_data, read_records
 from urne.urn.selectors import urn_archive_bytes
 from urne.verify.checks import verify_archive
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"])
-
-
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +48,7 @@ def test_booth_vote_in_every_scrutin(
 def _vote_in_every_scrutin(
     style, page, live_server, assert_accessible, voter_login, tmp_path, mailbox
 ):
-    _election, scrutins, voters, cset = booth_world(voters=2, style=style)
+    _election, scrutins, voters, cset = booth_election_make(voters=2, style=style)
     setup_only = {s.uuid: urn_archive_bytes(scrutin_uuid=s.uuid) for s in scrutins}
     voter = voters[0]
     code = services.code_derive(credential_set=cset, voter_id=voter.pk, index=0)

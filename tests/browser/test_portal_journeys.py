@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from factories.portal import portal_world
+from factories.portal import portal_world_make
 from urne.elections.models import Complaint
 from urne.portal.models import AssistanceRequest
 
@@ -32,7 +32,7 @@ def go(page, live_server, path):
 
 @pytest.mark.parametrize("style", ["2018", "2022"])
 def test_portal_journey(style, page, live_server, assert_accessible, voter_login):
-    w = portal_world(style=style, phase="lists", roll_size=75)
+    w = portal_world_make(style=style, phase="lists", roll_size=75)
 
     # Anonymous: the portal's front page, then the login page it leads to.
     go(page, live_server, "/")
@@ -150,7 +150,7 @@ def test_portal_journey(style, page, live_server, assert_accessible, voter_login
 
 
 def test_english_switch_and_keyboard(page, live_server, assert_accessible, voter_login):
-    w = portal_world(style="2022", phase="vote")
+    w = portal_world_make(style="2022", phase="vote")
     voter_login(w.voter)
     go(page, live_server, "/")
     # Keyboard only: the first Tab reaches the skip link, which moves focus to the content.
@@ -171,7 +171,7 @@ def test_english_switch_and_keyboard(page, live_server, assert_accessible, voter
 
 
 def test_small_screen(page, live_server, assert_accessible, voter_login):
-    w = portal_world(style="2018", phase="vote")
+    w = portal_world_make(style="2018", phase="vote")
     voter_login(w.voter)
     page.set_viewport_size({"width": 375, "height": 740})
     go(page, live_server, "/")
@@ -185,7 +185,7 @@ def test_small_screen(page, live_server, assert_accessible, voter_login):
 def test_countdown_is_live(page, live_server, voter_login, assert_accessible):
     """The countdown to the close keeps running in the page (seed 004: "Fermeture du vote
     dans 07 Jour(s) 06 Heure(s) 52 Minute(s)"); the browser clock is driven by Playwright."""
-    w = portal_world(style="2022", phase="vote")
+    w = portal_world_make(style="2022", phase="vote")
     w.election.vote_closes = timezone.now() + timedelta(days=7, hours=6, minutes=52, seconds=30)
     w.election.save()
     voter_login(w.voter)

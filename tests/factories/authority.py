@@ -19,7 +19,7 @@ class TrusteeFiles:
     group: Any
 
 
-def trustee_files(seed: str = "tests") -> TrusteeFiles:
+def trustee_files_make(seed: str = "tests") -> TrusteeFiles:
     rnd = SeededRandom(seed)
     key, tpk = generate_single_key(rnd.scalar)
     group = threshold_ceremony(3, 2, rnd)
@@ -28,7 +28,7 @@ def trustee_files(seed: str = "tests") -> TrusteeFiles:
     )
 
 
-def world_with_lists(
+def listed_election_make(
     voters: int = 3, window: str | None = None
 ) -> tuple[Any, list[Any], list[Any]]:
     election = election_open_make(window=window) if window else election_make()
@@ -44,7 +44,7 @@ def world_with_lists(
 _KEYS: dict[str, TrusteeFiles] = {}
 
 
-def booth_world(
+def booth_election_make(
     *, style: str = "2022", voters: int = 3, window: str = "open"
 ) -> tuple[Any, list[Any], list[Any], Any]:
     """An election in ``style`` whose vote is open (or ``before``/``after``), two scrutins
@@ -53,11 +53,11 @@ def booth_world(
     from urne.authority.services import credentials_generate
     from urne.authority.setup import scrutins_setup
 
-    election, scrutins, people = world_with_lists(voters=voters, window=window)
+    election, scrutins, people = listed_election_make(voters=voters, window=window)
     election.style = style
     election.save()
     cset = credentials_generate(election=election, actor="tests")
-    keys = _KEYS.get("k") or _KEYS.setdefault("k", trustee_files())
+    keys = _KEYS.get("k") or _KEYS.setdefault("k", trustee_files_make())
     scrutins_setup(
         election=election,
         scrutins=scrutins,

@@ -45,9 +45,9 @@ def vote_window(window: str = "open") -> dict[str, datetime]:
 
 
 def election_open_make(*, window: str = "open", **kw: Any) -> Election:
-    """The one builder of an election around its vote (``vote_window``): the booth's world
-    (``factories.authority.booth_world``) and the cast's (``factories.booth.cast_setup_make``)
-    both start from it."""
+    """The one builder of an election around its vote (``vote_window``): the booth's
+    (``factories.authority.booth_election_make``) and the cast's
+    (``factories.booth.cast_setup_make``) both start from it."""
     return election_make(**vote_window(window), **kw)
 
 

@@ -69,7 +69,7 @@ def _list(scrutin: Scrutin, union: Union, label: str, n: int) -> CandidateList:
     return lst
 
 
-def portal_world(
+def portal_world_make(
     *, style: str = "2022", phase: str = "lists", roll_size: int = 3, publish: bool = True
 ) -> PortalWorld:
     """A PE in Lyon (69) votes in CTA Lyon and CAPD 69; CTA Grenoble is someone else's."""

@@ -36,7 +36,7 @@ class World:
     job: ImportJob
 
 
-def world_make() -> World:
+def workflow_world_make() -> World:
     election = election_make()
     scrutin = scrutin_make(election, "CTA", "Lyon", titular_seats=2, substitute_seats=2)
     voter = voter_make(election, civility="F")

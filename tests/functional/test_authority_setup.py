@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from factories.authority import trustee_files, world_with_lists
+from factories.authority import listed_election_make, trustee_files_make
 from factories.elections import staff_make, voter_make
 from urne.audit.models import AuditEvent
 from urne.authority import services
@@ -21,11 +21,11 @@ pytestmark = pytest.mark.django_db(databases=["default", "authority", "urn"])
 
 @pytest.fixture(scope="module")
 def keys():
-    return trustee_files()
+    return trustee_files_make()
 
 
 def test_generation_from_the_page_runs_the_task(client, django_capture_on_commit_callbacks):
-    election, _scrutins, voters = world_with_lists()
+    election, _scrutins, voters = listed_election_make()
     manager = staff_make("manager")
     client.force_login(manager)
     url = reverse("authority:codes", args=[election.pk])
@@ -40,13 +40,13 @@ def test_generation_from_the_page_runs_the_task(client, django_capture_on_commit
 
 
 def test_helpdesk_cannot_generate(client):
-    election, _, _ = world_with_lists()
+    election, _, _ = listed_election_make()
     client.force_login(staff_make("helpdesk"))
     assert client.get(reverse("authority:codes", args=[election.pk])).status_code == 403
 
 
 def test_notices_pdf_one_page_per_voter_and_progress(client):
-    election, _, voters = world_with_lists()
+    election, _, voters = listed_election_make()
     manager = staff_make("manager")
     cset = services.credentials_generate(election=election, actor=manager)
     client.force_login(manager)
@@ -87,7 +87,7 @@ def test_notices_pdf_one_page_per_voter_and_progress(client):
 def test_generation_progress_shown(client):
     from urne.authority.tasks import generation_progress_set
 
-    election, _, _ = world_with_lists()
+    election, _, _ = listed_election_make()
     client.force_login(staff_make("manager"))
     generation_progress_set(election.pk, 1500, 20000)
     page = client.get(reverse("authority:codes", args=[election.pk])).content.decode()
@@ -98,7 +98,7 @@ def test_generation_progress_shown(client):
 def test_notices_command_writes_batches_with_progress(tmp_path, capsys):
     from django.core.management import call_command
 
-    election, _, _voters = world_with_lists(voters=5)
+    election, _, _voters = listed_election_make(voters=5)
     services.credentials_generate(election=election, actor="t")
     call_command("authority_notices", str(election.pk), str(tmp_path), "--batch-size", "2")
     files = sorted(tmp_path.iterdir())
@@ -123,7 +123,7 @@ def test_setup_upload_good_files_writes_the_urn(client, keys, tmp_path):
     from urne.urn.selectors import urn_archive_bytes
     from urne.verify.checks import verify_archive
 
-    election, scrutins, voters = world_with_lists()
+    election, scrutins, voters = listed_election_make()
     manager = staff_make("manager")
     services.credentials_generate(election=election, actor=manager)
     client.force_login(manager)
@@ -166,7 +166,7 @@ def test_setup_upload_good_files_writes_the_urn(client, keys, tmp_path):
     ],
 )
 def test_setup_upload_bad_files_shows_a_french_error(client, keys, which, mutate, message):
-    election, scrutins, _ = world_with_lists()
+    election, scrutins, _ = listed_election_make()
     manager = staff_make("manager")
     services.credentials_generate(election=election, actor=manager)
     client.force_login(manager)
@@ -190,7 +190,7 @@ def test_setup_upload_bad_files_shows_a_french_error(client, keys, which, mutate
 
 
 def test_replacement_page_for_helpdesk(client):
-    election, _, voters = world_with_lists()
+    election, _, voters = listed_election_make()
     services.credentials_generate(election=election, actor="t")
     helpdesk = staff_make("helpdesk")
     client.force_login(helpdesk)
@@ -218,7 +218,7 @@ def test_demo_codes_trustees_and_urns(settings, tmp_path):
     from urne.authority.demo import authority_demo
 
     settings.VAR_DIR = tmp_path
-    election, scrutins, voters = world_with_lists()
+    election, scrutins, voters = listed_election_make()
     logged: list[str] = []
     lines = authority_demo(election=election, log=logged.append)
     folder = tmp_path / "demo-trustees" / str(election.pk)
@@ -237,7 +237,7 @@ def test_setup_accepts_the_pubkey_urne_trustee_writes(client, keys, tmp_path, ca
 
     assert main(["generate-key", "--dir", str(tmp_path)]) == 0
     pubkey = next(tmp_path.glob("*.pubkey")).read_bytes()
-    election, scrutins, _ = world_with_lists()
+    election, scrutins, _ = listed_election_make()
     manager = staff_make("manager")
     services.credentials_generate(election=election, actor=manager)
     client.force_login(manager)

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from factories.accounts import PASSWORD_2018, voter_client_login
-from factories.authority import booth_world
+from factories.authority import booth_election_make
 from urne.authority import codes, services
 from urne.ceremony import make_ballot
 from urne.crypto.ballot import parse_ballot
@@ -43,7 +43,7 @@ def confirm(client, body):
 
 
 def test_entry_page_2022_has_code_field_without_name_and_the_data(client):
-    _, scrutins, voters, _ = booth_world()
+    _, scrutins, voters, _ = booth_election_make()
     voter_client_login(client, voters[0])
     r = client.get(reverse("booth:entry"))
     assert r.status_code == 200
@@ -58,7 +58,7 @@ def test_entry_page_2022_has_code_field_without_name_and_the_data(client):
 
 
 def test_entry_page_2018_asks_identifier_and_password(client):
-    _, _, voters, _ = booth_world(style="2018")
+    _, _, voters, _ = booth_election_make(style="2018")
     voter_client_login(client, voters[0])
     page = html.unescape(client.get(reverse("booth:entry")).content.decode())
     assert "Espace de vote" in page and "Identifiant électeur" in page
@@ -69,7 +69,7 @@ def test_entry_page_2018_asks_identifier_and_password(client):
     "window,text", [("before", "pas encore ouvert"), ("after", "Le vote est clos")]
 )
 def test_entry_page_outside_the_window(client, window, text):
-    _, _, voters, _ = booth_world(window=window)
+    _, _, voters, _ = booth_election_make(window=window)
     voter_client_login(client, voters[0])
     page = html.unescape(client.get(reverse("booth:entry")).content.decode())
     assert text in page
@@ -79,14 +79,14 @@ def test_entry_page_outside_the_window(client, window, text):
 
 
 def test_entry_requires_login(client):
-    booth_world()
+    booth_election_make()
     r = client.get(reverse("booth:entry"))
     assert r.status_code in (302, 303)
     assert confirm(client, {"credentials": {}}).status_code == 401
 
 
 def test_code_confirmed_then_cast_then_receipt(client):
-    _, scrutins, voters, cset = booth_world()
+    _, scrutins, voters, cset = booth_election_make()
     voter = voters[0]
     voter_client_login(client, voter)
     code = code_of(cset, voter)
@@ -122,7 +122,7 @@ def test_code_confirmed_then_cast_then_receipt(client):
 
 
 def test_wrong_code_other_voters_code_and_replaced_code(client):
-    _, scrutins, voters, cset = booth_world()
+    _, scrutins, voters, cset = booth_election_make()
     voter, other = voters[0], voters[1]
     voter_client_login(client, voter)
     unknown = codes.code_from_value(12345)
@@ -140,7 +140,7 @@ def test_wrong_code_other_voters_code_and_replaced_code(client):
 
 
 def test_english_messages(client):
-    _, scrutins, voters, _ = booth_world()
+    _, scrutins, voters, _ = booth_election_make()
     voter_client_login(client, voters[0])
     r = client.post(
         "/en" + reverse("booth:code_confirm"),
@@ -158,7 +158,7 @@ def test_english_messages(client):
     [b"not json", b"[]", b'{"credentials": 3}', b'{"credentials": {"x": 5}}', b"{}"],
 )
 def test_bad_requests_never_500(client, body):
-    _, _, voters, _ = booth_world()
+    _, _, voters, _ = booth_election_make()
     voter_client_login(client, voters[0])
     r = client.post(reverse("booth:code_confirm"), body, content_type="application/json")
     assert r.status_code == 400
@@ -167,7 +167,7 @@ def test_bad_requests_never_500(client, body):
 
 def test_rate_limited(client, settings):
     settings.URNE_RATE_LIMITS = {**settings.URNE_RATE_LIMITS, "votecode_voter": (3, 300)}
-    _, scrutins, voters, _ = booth_world()
+    _, scrutins, voters, _ = booth_election_make()
     voter_client_login(client, voters[2])
     body = {"credentials": publics(codes.code_from_value(99), scrutins)}
     codes_seen = [confirm(client, body).json()["code"] for _ in range(5)]
@@ -177,7 +177,7 @@ def test_rate_limited(client, settings):
 
 def test_captcha_checked_when_enabled(client, settings):
     settings.URNE_CAPTCHA_ENABLED = True
-    _, scrutins, voters, cset = booth_world()
+    _, scrutins, voters, cset = booth_election_make()
     voter_client_login(client, voters[0])
     client.get(reverse("booth:entry"))  # draws a challenge
     r = confirm(
@@ -188,7 +188,7 @@ def test_captcha_checked_when_enabled(client, settings):
 
 
 def test_2018_password_checked(client):
-    _, scrutins, voters, cset = booth_world(style="2018")
+    _, scrutins, voters, cset = booth_election_make(style="2018")
     voter_client_login(client, voters[0])
     body = {"credentials": publics(code_of(cset, voters[0]), scrutins), "password": "wrong"}
     assert confirm(client, body).json()["code"] == "bad_password"
@@ -201,9 +201,9 @@ def test_no_scrutin_set_up_yet(client):
 
     from django.utils import timezone
 
-    from factories.authority import world_with_lists
+    from factories.authority import listed_election_make
 
-    election, _, voters = world_with_lists()
+    election, _, voters = listed_election_make()
     election.vote_opens = timezone.now() - timedelta(hours=1)
     election.vote_closes = timezone.now() + timedelta(days=1)
     election.style = "2022"

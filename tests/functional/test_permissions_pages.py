@@ -4,7 +4,7 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from factories.elections import staff_make
-from factories.workflows import world_make
+from factories.workflows import workflow_world_make
 
 ROLES = ["manager", "helpdesk", "bureau", "delegate", "auditor", None]
 ALL = set(ROLES) - {None}
@@ -49,7 +49,7 @@ def _backoffice_names() -> set[str]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_every_url_with_every_role(client, role):
-    w = world_make()
+    w = workflow_world_make()
     urls = _urls(w)
     assert _backoffice_names() <= set(urls)  # the walk covers every back-office page
     if role:
@@ -69,7 +69,7 @@ def test_every_url_with_every_role(client, role):
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["helpdesk", "auditor", "bureau", "delegate"])
 def test_only_managers_write(client, role):
-    w = world_make()
+    w = workflow_world_make()
     client.force_login(staff_make(role))
     posts = [
         reverse("backoffice:rules", args=[w.election.pk]),
@@ -85,7 +85,7 @@ def test_only_managers_write(client, role):
 
 @pytest.mark.django_db
 def test_helpdesk_never_sees_a_secret_field(client):
-    w = world_make()
+    w = workflow_world_make()
     client.force_login(staff_make("helpdesk"))
     page = client.get(reverse("backoffice:voter", args=[w.voter.pk])).content.decode()
     assert w.voter.numen in page and "CTA Lyon" in page

@@ -5,7 +5,7 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from factories.elections import staff_make
-from factories.workflows import world_make
+from factories.workflows import workflow_world_make
 
 ROLES = ["manager", "helpdesk", "bureau", "delegate", "auditor", None]
 STAFF_NAMESPACES = ("authority", "messaging", "helpdesk")
@@ -44,7 +44,7 @@ def _names() -> set[str]:
 @pytest.mark.django_db(databases="__all__")
 @pytest.mark.parametrize("role", ROLES)
 def test_every_staff_url_with_every_role(client, role):
-    w = world_make()
+    w = workflow_world_make()
     urls = _urls(w)
     assert _names() <= set(urls) | NOT_GET_PAGES  # a new staff page must join the walk
     if role:

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from factories.accounts import voter_client_login
-from factories.portal import portal_world
+from factories.portal import portal_world_make
 from urne.elections.calendar import paris
 from urne.elections.models import Complaint
 
@@ -30,7 +30,7 @@ def html(client, name, *args):
 
 
 def logged(phase, client, **kw):
-    w = portal_world(phase=phase, **kw)
+    w = portal_world_make(phase=phase, **kw)
     voter_client_login(client, w.voter)
     return w
 
@@ -123,7 +123,7 @@ def test_complaint_deadline_is_enforced_by_the_service_too(client):
 
     from urne.portal.services import portal_complaint_file
 
-    w = portal_world(phase="after_complaints")
+    w = portal_world_make(phase="after_complaints")
     with pytest.raises(PermissionDenied):
         portal_complaint_file(voter=w.voter, scrutin=None, subject="a", text="b")
 
@@ -150,7 +150,7 @@ def test_vote_after_date_e(client):
 
 
 def test_unset_calendar_says_so(client):
-    w = portal_world(phase="lists")
+    w = portal_world_make(phase="lists")
     w.election.rolls_from = w.election.lists_from = None
     w.election.complaints_until = w.election.vote_opens = w.election.vote_closes = None
     w.election.save()

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from factories.accounts import voter_client_login
-from factories.portal import portal_world
+from factories.portal import portal_world_make
 from urne.elections.models import Complaint
 from urne.portal.models import AssistanceRequest
 
@@ -29,7 +29,7 @@ def page(client, name, *args, **kw):
 
 @pytest.mark.parametrize("style", STYLES)
 def test_landing_for_anonymous(client, style):
-    w = portal_world(style=style)
+    w = portal_world_make(style=style)
     html = page(client, "portal:home")
     assert "Accéder au portail Élections" in html
     assert reverse("accounts:login") in html
@@ -38,14 +38,14 @@ def test_landing_for_anonymous(client, style):
 
 
 def test_root_is_the_portal_and_backoffice_stays(client):
-    portal_world()
+    portal_world_make()
     assert client.get("/").status_code == 200
     assert client.get("/backoffice/").status_code in (200, 302)
 
 
 @pytest.mark.parametrize("style", STYLES)
 def test_home_of_a_logged_in_voter(client, style):
-    w = portal_world(style=style)
+    w = portal_world_make(style=style)
     voter_client_login(client, w.voter)
     html = page(client, "portal:home")
     assert "MARTIN Camille" in html and "Déconnexion" in html
@@ -65,14 +65,14 @@ def test_home_of_a_logged_in_voter(client, style):
 @pytest.mark.parametrize("name", ["portal:edito", "portal:faq", "portal:assistance"])
 @pytest.mark.parametrize("style", STYLES)
 def test_practical_pages_open_to_everyone(client, name, style):
-    portal_world(style=style)
+    portal_world_make(style=style)
     page(client, name)
 
 
 @pytest.mark.parametrize("slug", ["parcours-electeur", "parcours-de-vote", "reassorts"])
 @pytest.mark.parametrize("style", STYLES)
 def test_tutorials(client, slug, style):
-    portal_world(style=style)
+    portal_world_make(style=style)
     html = page(client, "portal:tutorial", slug)
     if slug == "reassorts":
         assert "SMS uniquement" in html or "par SMS" in html
@@ -80,13 +80,13 @@ def test_tutorials(client, slug, style):
 
 
 def test_unknown_tutorial_is_404(client):
-    portal_world()
+    portal_world_make()
     assert client.get(reverse("portal:tutorial", args=["nope"])).status_code == 404
 
 
 @pytest.mark.parametrize("name", ["profile", "scrutins", "rolls", "complaint", "vote"])
 def test_voter_pages_need_a_login(client, name):
-    portal_world()
+    portal_world_make()
     response = client.get(reverse(f"portal:{name}"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
@@ -94,7 +94,7 @@ def test_voter_pages_need_a_login(client, name):
 
 @pytest.mark.parametrize("style", STYLES)
 def test_profile(client, style):
-    w = portal_world(style=style)
+    w = portal_world_make(style=style)
     voter_client_login(client, w.voter)
     html = page(client, "portal:profile")
     assert "Mon profil électeur" in html
@@ -106,7 +106,7 @@ def test_profile(client, style):
 
 
 def test_my_scrutins_and_lists(client):
-    w = portal_world()
+    w = portal_world_make()
     voter_client_login(client, w.voter)
     html = page(client, "portal:scrutins")
     assert "CTA Lyon" in html and "CAPD PE 69" in html and "CTA Grenoble" not in html
@@ -123,7 +123,7 @@ def test_my_scrutins_and_lists(client):
 
 
 def test_only_my_scrutins_rolls_and_pdfs(client):
-    w = portal_world()
+    w = portal_world_make()
     voter_client_login(client, w.voter)
     other = w.other_scrutin
     assert client.get(reverse("portal:scrutin", args=[other.uuid])).status_code == 404
@@ -138,7 +138,7 @@ def test_only_my_scrutins_rolls_and_pdfs(client):
 
 
 def test_rolls_index_and_roll(client):
-    w = portal_world()
+    w = portal_world_make()
     voter_client_login(client, w.voter)
     html = page(client, "portal:rolls")
     assert reverse("portal:roll", args=[w.scrutins[0].uuid]) in html
@@ -149,7 +149,7 @@ def test_rolls_index_and_roll(client):
 
 
 def test_roll_pagination_and_search(client):
-    w = portal_world(roll_size=120)
+    w = portal_world_make(roll_size=120)
     voter_client_login(client, w.voter)
     url = reverse("portal:roll", args=[w.scrutins[0].uuid])
     first = client.get(url).content.decode()
@@ -173,14 +173,14 @@ def test_roll_pagination_and_search(client):
 
 
 def test_roll_not_yet_published(client):
-    w = portal_world(publish=False)
+    w = portal_world_make(publish=False)
     voter_client_login(client, w.voter)
     html = page(client, "portal:roll", w.scrutins[0].uuid)
     assert "pas encore publiée" in html
 
 
 def test_complaint_filed(client):
-    w = portal_world(phase="lists")
+    w = portal_world_make(phase="lists")
     voter_client_login(client, w.voter)
     html = page(client, "portal:complaint")
     assert "Mon profil électeur" in html and "CTA Lyon" in html and "Grenoble" not in html
@@ -200,7 +200,7 @@ def test_complaint_filed(client):
 
 
 def test_complaint_refuses_other_scrutins_and_bad_input(client):
-    w = portal_world()
+    w = portal_world_make()
     voter_client_login(client, w.voter)
     url = reverse("portal:complaint")
     other = client.post(url, {"scrutin": w.other_scrutin.pk, "subject": "a", "text": "b"})
@@ -216,7 +216,7 @@ def test_complaint_refuses_other_scrutins_and_bad_input(client):
 
 def test_complaint_rate_limited(client, settings):
     settings.URNE_RATE_LIMITS = {**settings.URNE_RATE_LIMITS, "complaint": (2, 3600)}
-    w = portal_world()
+    w = portal_world_make()
     voter_client_login(client, w.voter)
     url = reverse("portal:complaint")
     for _ in range(2):
@@ -227,7 +227,7 @@ def test_complaint_rate_limited(client, settings):
 
 
 def test_assistance_request_anonymous_and_logged_in(client):
-    w = portal_world()
+    w = portal_world_make()
     url = reverse("portal:assistance")
     data = {
         "name": "Camille Martin",
@@ -248,7 +248,7 @@ def test_assistance_request_anonymous_and_logged_in(client):
 
 def test_assistance_bad_input_and_rate_limit(client, settings):
     settings.URNE_RATE_LIMITS = {**settings.URNE_RATE_LIMITS, "assistance": (3, 3600)}
-    portal_world()
+    portal_world_make()
     url = reverse("portal:assistance")
     bad = client.post(url, {"name": "", "email": "pas-une-adresse", "topic": "zzz", "message": ""})
     assert bad.status_code == 200
@@ -265,7 +265,7 @@ def test_assistance_bad_input_and_rate_limit(client, settings):
 def test_assistance_visible_to_the_helpdesk(client):
     from factories.elections import staff_make
 
-    w = portal_world()
+    w = portal_world_make()
     AssistanceRequest.objects.create(
         election=w.election, name="Camille", email="c@ac-lyon.fr", topic="vote", message="Aide"
     )
@@ -276,7 +276,7 @@ def test_assistance_visible_to_the_helpdesk(client):
 
 @pytest.mark.parametrize("style", STYLES)
 def test_vote_entry_during_the_vote(client, style, settings):
-    w = portal_world(style=style, phase="vote")
+    w = portal_world_make(style=style, phase="vote")
     voter_client_login(client, w.voter)
     html = page(client, "portal:vote")
     assert "Fermeture du vote dans" in html
@@ -288,7 +288,7 @@ def test_vote_entry_during_the_vote(client, style, settings):
 def test_vote_entry_links_to_the_booth_or_setting(client, settings):
     from django.urls import NoReverseMatch
 
-    w = portal_world(phase="vote")
+    w = portal_world_make(phase="vote")
     voter_client_login(client, w.voter)
     try:
         target = reverse("booth:entry")
@@ -301,7 +301,7 @@ def test_vote_entry_links_to_the_booth_or_setting(client, settings):
 def test_paris_time_is_shown(client):
     from datetime import UTC, datetime
 
-    w = portal_world(phase="vote")
+    w = portal_world_make(phase="vote")
     w.election.vote_closes = datetime(2030, 12, 8, 16, 0, tzinfo=UTC)  # 17h00 in Paris
     w.election.save()
     voter_client_login(client, w.voter)
@@ -310,7 +310,7 @@ def test_paris_time_is_shown(client):
 
 
 def test_english(client):
-    w = portal_world(phase="vote")
+    w = portal_world_make(phase="vote")
     voter_client_login(client, w.voter)
     response = client.get("/en/je-vote/")
     assert response.status_code == 200
@@ -320,7 +320,7 @@ def test_english(client):
 
 
 def test_language_switch(client):
-    portal_world()
+    portal_world_make()
     html = page(client, "portal:home")
     assert 'name="language" value="en"' in html and 'name="language" value="fr"' in html
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
@@ -331,7 +331,7 @@ def test_my_complaints_and_their_answers(client):
     from factories.elections import staff_make, voter_make
     from urne.elections.services import complaint_decide, complaint_file
 
-    w = portal_world()
+    w = portal_world_make()
     mine = complaint_file(
         election=w.election, voter=w.voter, scrutin=None, subject="Mon grade", text="Faux."
     )

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from factories.elections import body, staff_make
-from factories.workflows import PDF, world_make
+from factories.workflows import PDF, workflow_world_make
 from urne.audit.models import AuditEvent
 from urne.audit.services import audit_chain_check
 from urne.elections.models import Complaint, ImportJob, RollAdjustment, RollEntry, Voter
@@ -40,7 +40,7 @@ def manager_client(client):
 def test_import_upload_progress_and_error_report(
     manager_client, django_capture_on_commit_callbacks
 ):
-    w = world_make()
+    w = workflow_world_make()
     url = reverse("backoffice:import", args=[w.election.pk])
     upload = SimpleUploadedFile("electeurs.csv", _csv(GOOD, BAD), content_type="text/csv")
     with django_capture_on_commit_callbacks(execute=True):
@@ -72,7 +72,7 @@ def test_import_upload_progress_and_error_report(
 def test_import_refuses_other_formats_and_unreadable_files(
     manager_client, django_capture_on_commit_callbacks
 ):
-    w = world_make()
+    w = workflow_world_make()
     url = reverse("backoffice:import", args=[w.election.pk])
     response = manager_client.post(url, {"file": SimpleUploadedFile("v.pdf", PDF)})
     assert response.status_code == 200
@@ -90,7 +90,7 @@ def test_import_refuses_other_formats_and_unreadable_files(
 
 
 def test_rules_preview_then_save(manager_client):
-    w = world_make()
+    w = workflow_world_make()
     url = reverse("backoffice:rules", args=[w.election.pk])
     cats = {c.name: c for c in w.election.categories.all()}
     pe = cats["PE et instituteur"]
@@ -107,7 +107,7 @@ def test_rules_preview_then_save(manager_client):
 
 
 def test_roll_adjustment_and_publication(manager_client):
-    w = world_make()
+    w = workflow_world_make()
     roll_url = reverse("backoffice:roll", args=[w.scrutin.pk])
     page = manager_client.post(roll_url, {"numen": "00X0000000AAA", "kind": "add", "reason": "x"})
     assert page.status_code == 200 and "Aucun électeur avec ce NUMEN" in page.content.decode()
@@ -126,7 +126,7 @@ def test_roll_adjustment_and_publication(manager_client):
 
 
 def test_list_checks_and_profession_de_foi_upload(manager_client):
-    w = world_make()
+    w = workflow_world_make()
     page = manager_client.get(reverse("backoffice:list_checks", args=[w.election.pk]))
     assert "conforme" in page.content.decode()
     url = reverse("backoffice:candidate_list", args=[w.candidate_list.pk])
@@ -142,7 +142,7 @@ def test_list_checks_and_profession_de_foi_upload(manager_client):
 
 
 def test_complaint_decision(manager_client):
-    w = world_make()
+    w = workflow_world_make()
     url = reverse("backoffice:complaint", args=[w.complaint.pk])
     page = manager_client.post(url, {"status": "accepted", "response": ""})
     assert page.status_code == 200
@@ -156,7 +156,7 @@ def test_complaint_decision(manager_client):
 
 
 def test_admin_writes_are_audited_and_the_chain_holds(manager_client):
-    w = world_make()
+    w = workflow_world_make()
     url = reverse("admin:elections_union_add")
     response = manager_client.post(
         url, {"election": w.election.pk, "name": "Syndicat C", "acronym": "SC"}
@@ -175,7 +175,7 @@ def test_bad_ids_are_404_not_500(manager_client):
 
 
 def test_helpdesk_finds_a_voter_by_numen_email_or_name(client):
-    w = world_make()
+    w = workflow_world_make()
     client.force_login(staff_make("helpdesk"))
     url = reverse("backoffice:voter_find", args=[w.election.pk])
     for q in (w.voter.numen.lower(), w.voter.email.upper(), w.voter.last_name[:4].lower()):

@@ -113,10 +113,10 @@ def test_check_inside_a_session_can_keep_the_hash(real_hashers):
 
 @pytest.mark.django_db(databases=["default", "authority", "urn"])
 def test_2018_booth_password_keeps_the_session(client, real_hashers):
-    from factories.authority import booth_world
+    from factories.authority import booth_election_make
     from urne.authority import services
 
-    _, scrutins, voters, cset = booth_world(style="2018", voters=1)
+    _, scrutins, voters, cset = booth_election_make(style="2018", voters=1)
     account = _account_with_old_hash(voters[0])
     old = account.password
     voter_client_login(client, voters[0])

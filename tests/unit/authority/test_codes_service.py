@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from factories.authority import booth_world, world_with_lists
+from factories.authority import booth_election_make, listed_election_make
 from factories.elections import staff_make
 from urne.audit.services import audit_append
 from urne.authority import selectors, services
@@ -17,7 +17,7 @@ FROZEN = "Les codes sont figés : la liste des électeurs a déjà été transmi
 
 
 def test_the_queue_generates_after_the_commit(django_capture_on_commit_callbacks):
-    election, _, _ = world_with_lists()
+    election, _, _ = listed_election_make()
     actor = staff_make("manager")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.credentials_generate_queue(election=election, actor=actor, spares=2)
@@ -32,7 +32,7 @@ def test_the_queue_generates_after_the_commit(django_capture_on_commit_callbacks
 def test_spares_out_of_bounds_are_refused_before_queueing(
     spares, django_capture_on_commit_callbacks
 ):
-    election, _, _ = world_with_lists()
+    election, _, _ = listed_election_make()
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValidationError):
         services.credentials_generate_queue(
             election=election, actor=staff_make("manager"), spares=spares
@@ -41,7 +41,7 @@ def test_spares_out_of_bounds_are_refused_before_queueing(
 
 
 def test_frozen_once_the_urns_are_set_up_with_one_message(django_capture_on_commit_callbacks):
-    election, _, _, _ = booth_world()
+    election, _, _, _ = booth_election_make()
     with (
         django_capture_on_commit_callbacks() as callbacks,
         pytest.raises(ValidationError) as queued,
@@ -56,7 +56,7 @@ def test_frozen_once_the_urns_are_set_up_with_one_message(django_capture_on_comm
 
 
 def test_the_page_says_the_services_message(client):
-    election, _, _, _ = booth_world()
+    election, _, _, _ = booth_election_make()
     client.force_login(staff_make("manager"))
     url = reverse("authority:codes", args=[election.pk])
     page = client.post(url, {"action": "generate", "spares": "1"}, follow=True)
@@ -64,7 +64,7 @@ def test_the_page_says_the_services_message(client):
 
 
 def test_notices_downloads_keeps_the_last_download_of_each_batch():
-    election, _, _ = world_with_lists()
+    election, _, _ = listed_election_make()
     for batch, pages in ((1, 10), (2, 5), (1, 11)):
         audit_append(
             actor="tests",
@@ -81,7 +81,7 @@ def test_a_batch_of_notices_is_made_for_the_caller_and_its_download_audited():
     from urne.audit.models import AuditEvent
     from urne.authority.notices import notices_batch_pdf
 
-    election, _, _, _ = booth_world()
+    election, _, _, _ = booth_election_make()
     assert notices_batch_pdf(election=election, number=0, actor="tests") is None
     assert notices_batch_pdf(election=election, number=99, actor="tests") is None
     pdf = notices_batch_pdf(election=election, number=1, actor="tests")

@@ -3,7 +3,7 @@ code opens, why it is refused, and the booth entries it records."""
 
 import pytest
 
-from factories.authority import booth_world
+from factories.authority import booth_election_make
 from urne.authority import services as authority
 from urne.booth.models import BoothEntry
 from urne.booth.services import vote_code_confirm
@@ -22,7 +22,7 @@ def code_of(cset, voter, index=0):
 
 
 def test_the_voters_code_opens_each_of_their_booths_once():
-    _, scrutins, people, cset = booth_world()
+    _, scrutins, people, cset = booth_election_make()
     voter = people[0]
     sent = {u: c.upper() + "  " for u, c in publics(code_of(cset, voter), scrutins).items()}
     outcome = vote_code_confirm(voter=voter, credentials=sent)
@@ -36,7 +36,7 @@ def test_the_voters_code_opens_each_of_their_booths_once():
 
 
 def test_refusals_wrong_other_voters_and_replaced_code():
-    _, scrutins, people, cset = booth_world()
+    _, scrutins, people, cset = booth_election_make()
     voter, other = people[0], people[1]
     wrong = {s.uuid: "00" * 32 for s in scrutins}
     assert vote_code_confirm(voter=voter, credentials=wrong).refusal == "wrong_code"
@@ -49,6 +49,6 @@ def test_refusals_wrong_other_voters_and_replaced_code():
 
 
 def test_scrutins_not_the_voters_are_ignored():
-    _, _, people, _ = booth_world()
+    _, _, people, _ = booth_election_make()
     sent = {"UnknownUuid123": "ab" * 32}
     assert vote_code_confirm(voter=people[0], credentials=sent).refusal == "no_scrutin"

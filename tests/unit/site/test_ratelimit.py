@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from factories.accounts import voter_client_login
 from factories.booth import cast_setup_make
-from factories.portal import portal_world
+from factories.portal import portal_world_make
 from urne.site.models import RateCounter
 from urne.site.ratelimit import client_address, rate_counters_purge, rate_limited
 
@@ -249,7 +249,7 @@ def test_the_accounts_captcha_per_address(settings):
 
 def test_the_portals_forms_per_address_then_per_voter(settings):
     _limits(settings, assistance=(2, 60))
-    w = portal_world()
+    w = portal_world_make()
     url = reverse("portal:assistance")
     ok = {"name": "A", "email": "a@ac-lyon.fr", "topic": "other", "message": "m"}
     anonymous = [Client().post(url, ok, REMOTE_ADDR="192.0.2.1").status_code for _ in range(3)]
@@ -262,7 +262,7 @@ def test_the_portals_forms_per_address_then_per_voter(settings):
 
 def test_the_portals_roll_search_per_voter(settings):
     _limits(settings, roll_search=(1, 60))
-    w = portal_world(phase="rolls")
+    w = portal_world_make(phase="rolls")
     client = _logged(w.voter)
     url = reverse("portal:roll", args=[w.scrutins[0].uuid])
     assert client.get(url, {"q": "MAR"}).status_code == 200
@@ -274,7 +274,7 @@ def test_every_voter_facing_limit_counts_in_the_table_nothing_in_clear(settings)
     _limits(settings, identify=(1, 60))
     assert not rate_limited(hits={"identify": "anne.durand@ac-lyon.fr"})
     assert rate_limited(hits={"identify": "anne.durand@ac-lyon.fr"})
-    portal_world()
+    portal_world_make()
     ok = {"name": "A", "email": "a@ac-lyon.fr", "topic": "other", "message": "m"}
     assert (
         Client().post(reverse("portal:assistance"), ok, REMOTE_ADDR="198.51.100.77").status_code
