@@ -109,7 +109,7 @@ def profession_de_foi_attach(
 def profession_de_foi_response(candidate_list: CandidateList) -> FileResponse:
     """The list's profession de foi as a PDF download, for the views that have checked who
     asks (the portal: the voter's scrutins from date B; the back office: staff who may see the
-    election). The file itself has no public address (MEDIA_ROOT is never served)."""
+    election). The file itself has no public address (MEDIA_ROOT is never served; ADR 0553)."""
     response = FileResponse(
         candidate_list.profession_de_foi.open("rb"),
         as_attachment=True,

@@ -21,4 +21,4 @@ urlpatterns += i18n_patterns(
 )
 # MEDIA_ROOT is never served, not even in development: it holds the voter files (NUMEN, birth
 # dates, e-mails), the uploaded imports and the professions de foi before date B. Each file
-# someone may read has a view that checks who asks (portal and back office).
+# someone may read has a view that checks who asks (portal and back office; ADR 0553).
