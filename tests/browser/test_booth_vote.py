@@ -110,9 +110,13 @@ def _vote_in_every_scrutin(
         trackers[s.uuid] = tracker
         if n == 0:
             assert_accessible(page, "accuse-de-reception")
+            printable = page.locator("#receipt-page").get_attribute("href")
         page.get_by_role("button", name="Retour à mes scrutins").click()
         expect(page.get_by_role("heading", name="Mes scrutins")).to_be_visible()
     expect(page.locator("#scrutin-list")).to_contain_text("Vous avez voté à tous vos scrutins")
+    # The printable receipt: its print button is shown by a static script, under the policy.
+    page.goto(live_server.url + printable)
+    expect(page.get_by_role("button", name="Imprimer cet accusé de réception")).to_be_visible()
 
     # One receipt e-mail a scrutin, to the voter, with that scrutin's tracker and board link.
     mails = mailbox.messages()

@@ -1,4 +1,5 @@
-"""Back-office messaging pages: campaign start and progress (managers), DEBUG mailbox."""
+"""Back-office messaging pages: campaign start and progress (managers), DEBUG mailbox
+(managers: it shows every opening and reset link)."""
 
 import pytest
 from django.core.cache import cache
@@ -69,7 +70,7 @@ def test_mailbox_is_404_unless_debug(client, settings, tmp_path):
     assert client.get(reverse("messaging:mailbox")).status_code == 404
 
 
-def test_mailbox_shows_the_file_channel_mail_in_debug(
+def test_mailbox_shows_the_file_channel_mail_in_debug_to_managers_only(
     client, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.URNE_MAIL_DIR = tmp_path
@@ -80,6 +81,12 @@ def test_mailbox_shows_the_file_channel_mail_in_debug(
     voter = voter_with_email(election_make(name="E"), "anne@ac-lyon.fr")
     with django_capture_on_commit_callbacks(execute=True):
         opening_send(voter=voter)
-    page = client.get(reverse("messaging:mailbox")).text
+    url = reverse("messaging:mailbox")
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "/compte/ouverture/" not in anonymous.text
+    client.force_login(staff_make("helpdesk"))
+    assert client.get(url).status_code == 403
+    client.force_login(staff_make("manager"))
+    page = client.get(url).text
     assert "Ouverture du portail" in page and "anne@ac-lyon.fr" in page
     assert "/compte/ouverture/" in page

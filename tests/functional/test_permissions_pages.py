@@ -26,6 +26,10 @@ def _urls(w):
             reverse("backoffice:candidate_list", args=[w.candidate_list.pk]),
             READERS,
         ),
+        "profession_de_foi": (
+            reverse("backoffice:profession_de_foi", args=[w.candidate_list.pk]),
+            READERS,
+        ),
         "complaints": (reverse("backoffice:complaints", args=[w.election.pk]), READERS),
         "complaint": (reverse("backoffice:complaint", args=[w.complaint.pk]), READERS),
         "voter_find": (
@@ -56,6 +60,7 @@ def test_every_url_with_every_role(client, role):
         client.force_login(staff_make(role))
     for name, (url, allowed) in urls.items():
         response = client.get(url)
+        response.close()  # a streamed download holds its file open until then
         if role is None:
             assert response.status_code == 302, name
             assert "login" in response["Location"], name

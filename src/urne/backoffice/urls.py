@@ -19,6 +19,11 @@ urlpatterns = [
     path("scrutins/<int:scrutin_id>/roll/", views.roll, name="roll"),
     path("elections/<int:election_id>/lists/", views.list_checks, name="list_checks"),
     path("lists/<int:list_id>/", views.candidate_list, name="candidate_list"),
+    path(
+        "lists/<int:list_id>/profession-de-foi.pdf",
+        views.profession_de_foi,
+        name="profession_de_foi",
+    ),
     path("elections/<int:election_id>/complaints/", views.complaints, name="complaints"),
     path("complaints/<int:complaint_id>/", views.complaint, name="complaint"),
     path("elections/<int:election_id>/voters/", views.voter_find, name="voter_find"),

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -21,6 +21,7 @@ from urne.elections.candidate_lists import (
     candidate_list_check,
     electorate_women_share,
     profession_de_foi_attach,
+    profession_de_foi_response,
     union_shares,
 )
 from urne.elections.models import (
@@ -289,6 +290,15 @@ def list_checks(request: HttpRequest, election_id: int) -> HttpResponse:
             "total": len(rows),
         },
     )
+
+
+@staff_required(VIEW_ELECTION)
+def profession_de_foi(request: HttpRequest, list_id: int) -> HttpResponse:
+    lst = get_object_or_404(CandidateList.objects.select_related("scrutin"), pk=list_id)
+    if not lst.profession_de_foi:
+        raise Http404
+    # A streamed file, not an HttpResponse: the staff decorators are typed for pages.
+    return profession_de_foi_response(lst)  # type: ignore[return-value]
 
 
 @staff_required(VIEW_ELECTION)

@@ -132,7 +132,9 @@ def _scrutins_data(voter: Voter) -> list[dict[str, Any]]:
                 "lists": [
                     {
                         "label": cl.label,
-                        "pdf": cl.profession_de_foi.url if cl.profession_de_foi else "",
+                        "pdf": reverse("portal:profession_de_foi", args=[s.uuid, cl.pk])
+                        if cl.profession_de_foi
+                        else "",
                     }
                     for cl in s.lists.order_by("pk")
                 ],

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from urne.audit.services import audit_append
@@ -103,6 +104,20 @@ def profession_de_foi_attach(
     audit_append(
         actor=actor, action="list.profession_de_foi", obj=candidate_list, data={"size": upload.size}
     )
+
+
+def profession_de_foi_response(candidate_list: CandidateList) -> FileResponse:
+    """The list's profession de foi as a PDF download, for the views that have checked who
+    asks (the portal: the voter's scrutins from date B; the back office: staff who may see the
+    election). The file itself has no public address (MEDIA_ROOT is never served; ADR 0553)."""
+    response = FileResponse(
+        candidate_list.profession_de_foi.open("rb"),
+        as_attachment=True,
+        filename=f"profession-de-foi-{candidate_list.scrutin.uuid}-{candidate_list.pk}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def union_shares(candidate_list: CandidateList) -> dict[str, Decimal]:

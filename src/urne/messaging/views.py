@@ -1,5 +1,5 @@
 """Back-office pages of the messaging app: the opening-mail campaign with its progress
-(managers), and the development mailbox (DEBUG only)."""
+(managers), and the development mailbox (DEBUG only, managers)."""
 
 from email import policy
 from email.parser import BytesParser
@@ -82,9 +82,16 @@ def _mail_files() -> list[Path]:
 
 
 def mailbox(request: HttpRequest) -> HttpResponse:
-    """Development only: the e-mails the FileChannel wrote (404 unless DEBUG)."""
+    """Development only: the e-mails the FileChannel wrote (404 unless DEBUG), for managers:
+    every opening and reset link is on this page, so anyone else reading it could take over
+    the demo's voter accounts."""
     if not settings.DEBUG:
         raise Http404
+    return _mailbox(request)
+
+
+@staff_required(MANAGE_ELECTION)
+def _mailbox(request: HttpRequest) -> HttpResponse:
     parser = BytesParser(policy=policy.default)
     items = []
     for path in _mail_files():

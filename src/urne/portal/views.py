@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from urne.accounts.decorators import voter_login_required
 from urne.accounts.selectors import current_voter, election_current
 from urne.elections.calendar import Feature, State, Window, window, windows
+from urne.elections.candidate_lists import profession_de_foi_response
 from urne.elections.models import Election, Voter
 from urne.site.ratelimit import client_address, rate_limited
 
@@ -206,13 +207,7 @@ def profession_de_foi(request: HttpRequest, uuid: str, list_id: int) -> HttpResp
     if not window(voter.election, Feature.LISTS).is_open():
         raise Http404
     found = selectors.portal_candidate_list(voter=voter, uuid=uuid, list_id=list_id)
-    response = FileResponse(
-        found.profession_de_foi.open("rb"),
-        as_attachment=True,
-        filename=f"profession-de-foi-{found.scrutin.uuid}-{found.pk}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
+    response = profession_de_foi_response(found)
     # A streamed file, not an HttpResponse: the portal's decorators are typed for pages.
     return response  # type: ignore[return-value]
 

@@ -1,11 +1,14 @@
 """System checks: production refuses to start with a placeholder secret (docs/architecture.md,
-"How the code is written"); the rate limits and trusted proxies are well formed."""
+"How the code is written"); the rate limits and trusted proxies are well formed, and a server
+behind a proxy names it. They run under `manage.py` and at the WSGI entry
+(`serving_refusals`, asked by `urne.site.wsgi`): the server gunicorn starts never serves
+with an error here."""
 
 import ipaddress
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, register, run_checks
 
 PLACEHOLDER_MARKERS = ("placeholder", "not-secret", "not-a-secret", "changeme", "insecure")
 MIN_SECRET_LENGTH = 50
@@ -49,3 +52,27 @@ def rate_limits_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 Error(f"URNE_TRUSTED_PROXIES: {proxy!r} is not an address.", id="urne.E021")
             )
     return errors
+
+
+@register(Tags.security)
+def trusted_proxies_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Behind a reverse proxy, REMOTE_ADDR is the proxy's: unless URNE_TRUSTED_PROXIES names
+    it, `client_address` is the proxy's for every request and each per-address limit is
+    shared by every client at once (the whole country locked out by a few)."""
+    if getattr(settings, "URNE_BEHIND_PROXY", False) and not settings.URNE_TRUSTED_PROXIES:
+        return [
+            Error(
+                "URNE_TRUSTED_PROXIES is empty behind a reverse proxy: every client would "
+                "have the proxy's address.",
+                hint="Set URNE_TRUSTED_PROXIES to the proxy's addresses or networks, or "
+                "URNE_BEHIND_PROXY=0 if this server faces the clients itself.",
+                id="urne.E022",
+            )
+        ]
+    return []
+
+
+def serving_refusals() -> list[CheckMessage]:
+    """The system checks' errors (those `manage.py check` stops on, deployment checks left to
+    `check --deploy`): the WSGI entry refuses to serve while there is one."""
+    return [m for m in run_checks() if m.is_serious() and not m.is_silenced()]

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
@@ -20,7 +19,6 @@ urlpatterns += i18n_patterns(
     path("", include("urne.portal.urls")),
     prefix_default_language=False,
 )
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served, not even in development: it holds the voter files (NUMEN, birth
+# dates, e-mails), the uploaded imports and the professions de foi before date B. Each file
+# someone may read has a view that checks who asks (portal and back office; ADR 0553).

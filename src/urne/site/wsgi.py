@@ -1,6 +1,21 @@
+"""The WSGI entry gunicorn loads (production settings unless told otherwise). It runs the
+system checks first and refuses to start on an error, as `manage.py` does: a placeholder
+URNE_SECRET_KEY or URNE_AUTHORITY_KEY (urne.E001, urne.E300) or a proxy it would not believe
+(urne.E022) stops the server instead of serving (ADR 0552)."""
+
 import os
+import sys
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "urne.site.settings.prod")
 application = get_wsgi_application()
+
+from urne.site.checks import serving_refusals  # noqa: E402 - needs the apps loaded above
+
+if refusals := serving_refusals():
+    sys.stderr.write(
+        "Urne refuses to serve: the system checks found errors.\n"
+        + "".join(f"{m}\n" for m in refusals)
+    )
+    raise SystemExit(1)

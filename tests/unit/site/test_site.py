@@ -88,6 +88,15 @@ def test_production_accepts_a_real_secret():
         assert checks.secret_key_check() == []
 
 
+@pytest.mark.parametrize(
+    ("behind", "proxies", "errors"),
+    [(True, [], ["urne.E022"]), (True, ["10.0.0.1"], []), (False, [], [])],
+)
+def test_a_server_behind_a_proxy_must_name_it(behind, proxies, errors):
+    with override_settings(URNE_BEHIND_PROXY=behind, URNE_TRUSTED_PROXIES=proxies):
+        assert [e.id for e in checks.trusted_proxies_check()] == errors
+
+
 def test_prod_settings_turn_the_check_on(monkeypatch):
     monkeypatch.delenv("URNE_SECRET_KEY", raising=False)
     prod = importlib.import_module("urne.site.settings.prod")

@@ -9,6 +9,7 @@ under ``URNE_VAR``; with ``URNE_DB=postgres`` they are three PostgreSQL database
 import os
 from pathlib import Path
 
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 SRC_DIR = Path(__file__).resolve().parents[2]  # src/urne
@@ -49,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "urne.site.urls"
@@ -198,6 +200,9 @@ URNE_RATE_LIMITS = {
 URNE_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("URNE_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]
+# Whether the server is behind a reverse proxy (prod: yes, unless URNE_BEHIND_PROXY=0); then
+# URNE_TRUSTED_PROXIES must name it (urne.E022), or every client would have its address.
+URNE_BEHIND_PROXY = False
 LOGIN_REDIRECT_URL = "backoffice:home"
 LOGOUT_REDIRECT_URL = "backoffice:login"
 
@@ -223,6 +228,24 @@ URNE_PROFESSION_DE_FOI_MAX_BYTES = 5 * 1024 * 1024
 # Credential authority (ADR 0300-0301): every vote code is derived from this key; prod
 # refuses the placeholder (urne.E300). Keep it apart from URNE_SECRET_KEY.
 URNE_AUTHORITY_KEY = os.environ.get("URNE_AUTHORITY_KEY", "placeholder-authority-not-a-secret")
+
+# Content-Security-Policy on every page, in every settings module (the browser tests run the
+# booth and the portal under it and fail on a violation; ADR 0550). Scripts and styles come
+# only from our static files: no inline script or style, no eval, no other host; the booth's
+# crypto is plain JavaScript (@noble, BigInt), so not even 'wasm-unsafe-eval' is needed.
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],  # the CAPTCHA's image
+    "media-src": [CSP.SELF],  # and its audio
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],  # the booth's code check and cast, the campaign's progress
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "urne.accounts.session_store"  # Django's db sessions, plain-SQL read (ADR 0330)

@@ -58,7 +58,8 @@ class Command(BaseCommand):
                 f"{election.style} style:",
                 f"  portal {url}/  log in with {voter.email} and password {password}",
                 "  (demo only; other voters open their account with the link of the opening",
-                f"  e-mail: {url}/backoffice/messagerie/boite/ shows the mail sent in development)",
+                f"  e-mail: {url}/backoffice/messagerie/boite/ shows the mail sent in",
+                "  development, to the manager account)",
             ]
         lines += authority_demo(election=election, log=self.stderr.write)
         self.stdout.write("\n".join(lines))
