@@ -44,13 +44,6 @@ ERRORS: dict[str, tuple[int, Any]] = {
             "à nouveau."
         ),
     ),
-    "other_voter": (
-        403,
-        gettext_lazy(
-            "Ce code de vote est celui d'un autre électeur. Saisissez le code figurant sur "
-            "votre propre notice de vote."
-        ),
-    ),
     "revoked": (
         403,
         gettext_lazy(
