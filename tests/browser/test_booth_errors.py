@@ -47,8 +47,9 @@ def test_unknown_code_and_another_voters_code(page, live_server, assert_accessib
     _election, _scrutins, voters, cset = booth_election_make(voters=2)
     voter_login(voters[0])
     other = services.code_derive(credential_set=cset, voter_id=voters[1].pk, index=0)
+    # Another voter's code reads like any unknown code: the booth is no oracle of codes.
     _enter_code(page, live_server, other)
-    expect(page.locator("#vote-code-error")).to_contain_text("celui d'un autre électeur")
+    expect(page.locator("#vote-code-error")).to_contain_text("Ce code de vote est inconnu")
     assert_accessible(page, "code-d-un-autre-electeur")
     # A well-formed code (right check character) that nobody holds.
     _enter_code(page, live_server, code_from_value(12345))

@@ -175,9 +175,14 @@ def test_not_eligible_unknown_scrutin_bad_requests(world):
         content_type="application/json",
     )
     assert r.status_code == 404 and r.json()["code"] == "unknown_scrutin"
-    for body in ("{", "[]", json.dumps({"scrutin": 3, "ballot": "x"}), json.dumps({})):
+    for body, code in (
+        ("{", "bad_json"),
+        ("[]", "bad_request"),
+        (json.dumps({"scrutin": 3, "ballot": "x"}), "not_text"),
+        (json.dumps({}), "bad_request"),
+    ):
         r = client.post(reverse("booth:cast"), body, content_type="application/json")
-        assert r.status_code == 400 and r.json()["code"] == "bad_request", body
+        assert r.status_code == 400 and r.json()["code"] == code, body
     assert client.get(reverse("booth:cast")).status_code == 405
 
 

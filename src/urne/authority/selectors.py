@@ -62,10 +62,3 @@ def notices_downloads(*, election_id: int) -> dict[int, AuditEvent]:
             action="authority.notices_downloaded", object_id=str(election_id)
         ).order_by("seq")
     }
-
-
-def credential_known(*, scrutin_uuid: str, public_credential: str) -> bool:
-    """Whether ``public_credential`` is one of the scrutin's, whoever holds it."""
-    return PublicCredential.objects.filter(
-        scrutin_uuid=scrutin_uuid, credential=public_credential
-    ).exists()

@@ -28,7 +28,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from urne.accounts.session import SessionClaim, session_claim_valid
-from urne.authority.selectors import credential_known, credential_status
+from urne.authority.selectors import credential_status
 from urne.authority.services import credentials_confirm
 from urne.crypto.ballot import BallotError, check_ballot, parse_ballot
 from urne.crypto.encoding import FormatError, sha256_b64
@@ -89,8 +89,8 @@ def booth_enter(*, voter_id: int, scrutin_id: int, now: datetime | None = None) 
 @dataclass(frozen=True)
 class CodeConfirmation:
     """What the vote-code check found: the scrutins whose booth the code opens, or why the
-    code was refused (``wrong_code``, ``revoked``, ``other_voter``; ``no_scrutin`` when none
-    of the scrutins sent is the voter's)."""
+    code was refused (``wrong_code``, ``revoked``; ``no_scrutin`` when none of the scrutins
+    sent is the voter's)."""
 
     confirmed: list[str]
     refusal: str | None = None
@@ -116,13 +116,13 @@ def vote_code_confirm(*, voter: Voter, credentials: dict[str, str]) -> CodeConfi
 
 
 def _code_refusal(voter: Voter, credentials: dict[str, str]) -> str:
-    """Why a code was refused: replaced, another voter's, or unknown."""
+    """Why a code was refused: the voter's own replaced code, or else ``wrong_code``, one
+    answer for every other code (another voter's, a spare, a typo, a guess), so that the
+    check tells a voter nothing about codes that are not theirs (ADR 0521)."""
     for uuid, cred in credentials.items():
         status = credential_status(voter_id=voter.pk, scrutin_uuid=uuid, public_credential=cred)
         if status == "revoked":
             return "revoked"
-        if status is None and credential_known(scrutin_uuid=uuid, public_credential=cred):
-            return "other_voter"
     return "wrong_code"
 
 

@@ -1,6 +1,5 @@
 """The cast endpoint (JSON) and the printable receipt. Views parse, call one service, answer."""
 
-import json
 import logging
 from urllib.parse import urlencode
 
@@ -15,14 +14,19 @@ from django.views.decorators.http import require_GET, require_POST
 from urne.accounts.decorators import voter_login_required
 from urne.accounts.session import session_claim, session_forget
 from urne.elections.models import Scrutin
+from urne.site.parsing import InputError, json_body, json_endpoint, refusal_json, text
 from urne.site.ratelimit import client_address, rate_limited
 from urne.urn.selectors import urn_tracker_exists
 
 from .errors import CAST_ERRORS
 from .models import Emargement
-from .services import CastError, cast_submit, receipt_send
+from .services import MAX_BALLOT_BYTES, CastError, cast_submit, receipt_send
 
 log = logging.getLogger(__name__)
+
+#: A body twice the largest ballot: a ballot a little over its limit is still read and
+#: refused as ``invalid_ballot`` (ADR 0322), a larger body is not read into a string at all.
+MAX_CAST_BODY = 2 * MAX_BALLOT_BYTES
 
 
 def _error(code: str) -> JsonResponse:
@@ -33,6 +37,7 @@ def _error(code: str) -> JsonResponse:
 _csrf = CsrfViewMiddleware(lambda request: HttpResponse())
 
 
+@json_endpoint
 @csrf_exempt  # checked below, so that a refusal is JSON like every other
 @require_POST
 def cast(request: HttpRequest) -> JsonResponse:
@@ -51,13 +56,14 @@ def cast(request: HttpRequest) -> JsonResponse:
     ):
         return _error("rate_limited")
     try:
-        payload = json.loads(request.body)
-        scrutin_uuid = payload["scrutin"]
-        ballot = payload["ballot"]
-        if not isinstance(scrutin_uuid, str) or not isinstance(ballot, str):
-            raise TypeError
-    except (ValueError, KeyError, TypeError):
-        return _error("bad_request")
+        # The ballot is a string: the body nests one level (ADR 0520).
+        payload = json_body(request, max_bytes=MAX_CAST_BODY, max_depth=1)
+        if not isinstance(payload, dict) or not {"scrutin", "ballot"} <= payload.keys():
+            return _error("bad_request")
+        scrutin_uuid = text(payload["scrutin"], max_length=64)
+        ballot = text(payload["ballot"], max_length=MAX_CAST_BODY)
+    except InputError as exc:
+        return refusal_json(exc)
     try:
         receipt = cast_submit(claim=claim, scrutin_uuid=scrutin_uuid, ballot=ballot)
     except CastError as exc:

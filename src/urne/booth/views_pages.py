@@ -3,7 +3,6 @@ confirmation, receipt) so that the vote code stays in that page's memory: it is 
 never stored, and leaves with the page. The server only sees derived public credentials,
 which the authority confirms (``code_confirm``), then the signed ballots (``booth:cast``)."""
 
-import json
 import logging
 from datetime import datetime
 from typing import Any
@@ -23,6 +22,7 @@ from urne.accounts.services import AccountError, account_authenticate
 from urne.elections.calendar import vote_refusal
 from urne.elections.eligibility import voter_scrutins
 from urne.elections.models import Election, Style, Voter
+from urne.site.parsing import InputError, json_body, json_endpoint, refusal_json, text
 from urne.site.ratelimit import client_address, rate_limited
 from urne.urn.selectors import urn_election
 
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 CAPTCHA_PURPOSE = "votecode"
 MAX_BODY = 16 * 1024
+#: The accounts forms' limit (no policy accepts more); it also bounds the hash's work.
+MAX_PASSWORD = 256
 
 ERRORS: dict[str, tuple[int, Any]] = {
     "wrong_code": (
@@ -40,13 +42,6 @@ ERRORS: dict[str, tuple[int, Any]] = {
         gettext_lazy(
             "Ce code de vote est inconnu. Vérifiez-le sur votre notice de vote et saisissez-le "
             "à nouveau."
-        ),
-    ),
-    "other_voter": (
-        403,
-        gettext_lazy(
-            "Ce code de vote est celui d'un autre électeur. Saisissez le code figurant sur "
-            "votre propre notice de vote."
         ),
     ),
     "revoked": (
@@ -214,6 +209,7 @@ def _new_captcha(request: HttpRequest) -> dict[str, str]:
     return {"captcha_image": challenge.image_url, "captcha_audio": challenge.audio_url}
 
 
+@json_endpoint
 @require_POST
 def code_confirm(request: HttpRequest) -> JsonResponse:
     """POST ``{"credentials": {uuid: public credential hex}, "captcha": …, "password": …}``:
@@ -230,17 +226,19 @@ def code_confirm(request: HttpRequest) -> JsonResponse:
     if refused:
         return _error(refused)
     try:
-        if len(request.body) > MAX_BODY:
-            raise ValueError
-        payload = json.loads(request.body)
-        creds = payload["credentials"]
-        if not isinstance(creds, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and len(v) <= 64 for k, v in creds.items()
-        ):
-            raise TypeError
-    except (ValueError, KeyError, TypeError):
-        return _error("bad_request")
-    form = _form(voter.election, request, {"captcha": str(payload.get("captcha", ""))})
+        # {"credentials": {uuid: hex}, …}: two levels (ADR 0520).
+        payload = json_body(request, max_bytes=MAX_BODY, max_depth=2)
+        creds = payload.get("credentials") if isinstance(payload, dict) else None
+        if not isinstance(creds, dict):
+            return _error("bad_request")
+        for uuid, cred in creds.items():
+            text(uuid, max_length=64)
+            text(cred, max_length=64)
+        captcha = text(payload.get("captcha", ""), max_length=64)
+        password = text(payload.get("password", ""), max_length=MAX_PASSWORD)
+    except InputError as exc:
+        return refusal_json(exc)
+    form = _form(voter.election, request, {"captcha": captcha})
     if form.captcha_on and not form.is_valid():
         return _error("captcha", **_new_captcha(request))
     if voter.election.style == Style.S2018:
@@ -250,7 +248,7 @@ def code_confirm(request: HttpRequest) -> JsonResponse:
                 raise AccountError("bad_password")
             # No re-hash here: it would change the hash this session is bound to (ADR 0206).
             account_authenticate(
-                account=account, password=str(payload.get("password", "")), rehash=False
+                account=account, password=password, rehash=False
             )
         except AccountError as exc:
             return _error("locked" if exc.code == "locked" else "bad_password")

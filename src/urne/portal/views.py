@@ -19,6 +19,7 @@ from urne.accounts.selectors import current_voter, election_current
 from urne.elections.calendar import Feature, State, Window, window, windows
 from urne.elections.candidate_lists import profession_de_foi_response
 from urne.elections.models import Election, Voter
+from urne.site.parsing import InputError, int_id, refusal_page
 from urne.site.ratelimit import client_address, rate_limited
 
 from . import selectors, services
@@ -268,8 +269,11 @@ def complaint(request: HttpRequest) -> HttpResponse:
         return _closed(request, voter, win, _("Formuler une réclamation"))
     mine = selectors.portal_scrutins(voter=voter)
     initial = {}
-    if request.GET.get("scrutin", "").isdigit():
-        initial["scrutin"] = int(request.GET["scrutin"])
+    if request.GET.get("scrutin"):  # the scrutin a page's link preselects
+        try:
+            initial["scrutin"] = int_id(request.GET["scrutin"])
+        except InputError as exc:
+            return refusal_page(request, exc)
     form = ComplaintForm(request.POST or None, scrutins=mine, initial=initial)
     status = 200
     if request.method == "POST":

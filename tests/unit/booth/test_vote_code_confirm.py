@@ -41,7 +41,8 @@ def test_refusals_wrong_other_voters_and_replaced_code():
     wrong = {s.uuid: "00" * 32 for s in scrutins}
     assert vote_code_confirm(voter=voter, credentials=wrong).refusal == "wrong_code"
     others = publics(code_of(cset, other), scrutins)
-    assert vote_code_confirm(voter=voter, credentials=others).refusal == "other_voter"
+    # Another voter's code is refused like an unknown one (no code oracle, ADR 0521).
+    assert vote_code_confirm(voter=voter, credentials=others).refusal == "wrong_code"
     old = publics(code_of(cset, voter), scrutins)
     authority.credentials_replace(voter=voter, actor="tests", reason="perdu")
     assert vote_code_confirm(voter=voter, credentials=old).refusal == "revoked"

@@ -107,7 +107,7 @@
       });
       if (!data.ok) {
         refreshCaptcha(data);
-        if (data.code === 'wrong_code' || data.code === 'other_voter' || data.code === 'revoked') {
+        if (data.code === 'wrong_code' || data.code === 'revoked') {
           codeError(data.message);
           codeInput.focus();
         } else {
