@@ -1,7 +1,7 @@
 """Staff login (ADR 0510-0512): failures bring the CAPTCHA, never a refusal of the right
 secret; the admin's login page logs nobody in; the second factor for every role that can
 change the election, act on a voter's code or hold a key; the staff session's idle and
-absolute expiry (injected clock)."""
+absolute expiry (the session's clocks moved back)."""
 
 import base64
 import re
@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from factories.elections import staff_login, staff_make
 from urne.accounts.captcha import code_from_token
+from urne.backoffice.staff_auth import SEEN_KEY, SINCE_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -215,20 +216,23 @@ def test_test_factory_logs_staff_in_with_the_second_factor(client):
 # --- the session ----------------------------------------------------------------------------
 
 
-def _at(monkeypatch, moment: float) -> None:
-    monkeypatch.setattr(time, "time", lambda: moment)
+def _clocks(client, *, since_ago: float, seen_ago: float) -> None:
+    """Move the session's clocks back: its login ``since_ago`` seconds ago, its last request
+    ``seen_ago`` seconds ago (the session's own times are the clock the rule reads)."""
+    now = int(time.time())
+    session = client.session
+    session[SINCE_KEY] = now - since_ago
+    session[SEEN_KEY] = now - seen_ago
+    session.save()
 
 
-def test_the_idle_timeout_ends_a_staff_session(client, monkeypatch):
-    start = time.time()
-    _at(monkeypatch, start)
+def test_the_idle_timeout_ends_a_staff_session(client):
     staff_login(client, staff_make("manager"))
     idle = settings.URNE_STAFF_SESSION_IDLE_SECONDS
-    _at(monkeypatch, start + idle - 5)
+    _clocks(client, since_ago=idle, seen_ago=idle - 30)
     assert client.get(HOME).status_code == 200  # activity: the idle clock starts again
-    _at(monkeypatch, start + 2 * idle - 10)
-    assert client.get(HOME).status_code == 200
-    _at(monkeypatch, start + 3 * idle)
+    assert client.session[SEEN_KEY] >= int(time.time()) - 1
+    _clocks(client, since_ago=2 * idle, seen_ago=idle + 5)
     response = client.get(HOME)
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
     assert not _logged_in(client)
@@ -236,22 +240,47 @@ def test_the_idle_timeout_ends_a_staff_session(client, monkeypatch):
     assert "Votre session a expiré" in page
 
 
-def test_the_staff_session_has_an_absolute_lifetime(client, monkeypatch):
-    start = time.time()
-    _at(monkeypatch, start)
+def test_the_staff_session_has_an_absolute_lifetime(client):
     staff_login(client, staff_make("auditor"))
-    step = settings.URNE_STAFF_SESSION_IDLE_SECONDS - 60
-    moment = start
-    while moment + step < start + settings.URNE_STAFF_SESSION_MAX_SECONDS:
-        moment += step
-        _at(monkeypatch, moment)
-        assert client.get(HOME).status_code == 200
-    _at(monkeypatch, start + settings.URNE_STAFF_SESSION_MAX_SECONDS + 1)
+    maximum = settings.URNE_STAFF_SESSION_MAX_SECONDS
+    _clocks(client, since_ago=maximum - 60, seen_ago=0)
+    assert client.get(HOME).status_code == 200
+    _clocks(client, since_ago=maximum + 1, seen_ago=0)  # active all along, still ended
     assert client.get(HOME).status_code == 302
     assert not _logged_in(client)
+
+
+def test_a_staff_session_without_the_clocks_is_ended(client):
+    staff_login(client, staff_make("auditor"))
+    session = client.session
+    del session[SINCE_KEY]
+    session.save()
+    assert client.get(HOME).status_code == 302 and not _logged_in(client)
 
 
 def test_the_session_cookie_lasts_the_idle_timeout_not_two_weeks(client):
     staff_make("auditor", username="alex")
     client.post(LOGIN, {"username": "alex", "password": "x"})
     assert client.session.get_expiry_age() == settings.URNE_STAFF_SESSION_IDLE_SECONDS
+
+
+# --- the demo's codes -----------------------------------------------------------------------
+
+
+def test_the_demo_code_command_runs_only_with_debug(settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from urne.backoffice.staff_auth import totp_device_replace
+
+    device = totp_device_replace(user=staff_make("manager", username="marie"))
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("staff_totp_code", "marie")
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("staff_totp_code", "marie", stdout=out)
+    assert out.getvalue().strip() == _code(device)
+    with pytest.raises(CommandError, match="password alone"):
+        call_command("staff_totp_code", staff_make("auditor").username)

@@ -136,6 +136,7 @@ def _code_step(request: HttpRequest, *, template: str, enrol: bool) -> HttpRespo
     return _render(request, template, context)
 
 
+@sensitive_post_parameters("code")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -144,6 +145,7 @@ def otp(request: HttpRequest) -> HttpResponse:
     return _code_step(request, template="backoffice/otp.html", enrol=False)
 
 
+@sensitive_post_parameters("code")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.oath import TOTP
 
-from urne.backoffice.staff_auth import staff_device
+from urne.backoffice.staff_auth import second_factor_required, staff_device
 
 
 class Command(BaseCommand):
@@ -20,6 +20,8 @@ class Command(BaseCommand):
             raise CommandError("staff_totp_code runs only with DEBUG (the demo's settings).")
         user = get_user_model().objects.filter(username=opts["login"]).first()
         device = staff_device(user) if user is not None else None
+        if user is not None and not second_factor_required(user):
+            raise CommandError(f"{opts['login']!r} logs in with the password alone.")
         if device is None:
             raise CommandError(f"No enrolled TOTP device for {opts['login']!r}.")
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
