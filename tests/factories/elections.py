@@ -30,6 +30,26 @@ def staff_make(role: str | None, username: str | None = None) -> Any:
     return user
 
 
+def staff_login(client: Any, user: Any) -> Any:
+    """Log ``user`` in on the test ``client`` as the back office's two steps would: the
+    session (``force_login``) and, for a role that needs it, a confirmed TOTP device verified
+    in that session (``urne.backoffice.staff_auth``). Returns the device, or None."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from urne.backoffice.staff_auth import second_factor_required
+
+    client.force_login(user)
+    if not second_factor_required(user):
+        return None
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
 def election_make(**kw: Any) -> Election:
     return election_create(actor="factory", name=kw.pop("name", "Test 2018"), **kw)
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from factories.authority import listed_election_make, trustee_files_make
-from factories.elections import staff_make, voter_make
+from factories.elections import staff_login, staff_make, voter_make
 from urne.audit.models import AuditEvent
 from urne.authority import services
 from urne.authority.models import CodeSlot, ScrutinSetup
@@ -27,7 +27,7 @@ def keys():
 def test_generation_from_the_page_runs_the_task(client, django_capture_on_commit_callbacks):
     election, _scrutins, voters = listed_election_make()
     manager = staff_make("manager")
-    client.force_login(manager)
+    staff_login(client, manager)
     url = reverse("authority:codes", args=[election.pk])
     assert client.get(url).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
@@ -41,7 +41,7 @@ def test_generation_from_the_page_runs_the_task(client, django_capture_on_commit
 
 def test_helpdesk_cannot_generate(client):
     election, _, _ = listed_election_make()
-    client.force_login(staff_make("helpdesk"))
+    staff_login(client, staff_make("helpdesk"))
     assert client.get(reverse("authority:codes", args=[election.pk])).status_code == 403
 
 
@@ -49,7 +49,7 @@ def test_notices_pdf_one_page_per_voter_and_progress(client):
     election, _, voters = listed_election_make()
     manager = staff_make("manager")
     cset = services.credentials_generate(election=election, actor=manager)
-    client.force_login(manager)
+    staff_login(client, manager)
     r = client.get(reverse("authority:notices", args=[election.pk, 1]))
     assert r.status_code == 200
     assert r["Content-Type"] == "application/pdf"
@@ -88,7 +88,7 @@ def test_generation_progress_shown(client):
     from urne.authority.tasks import generation_progress_set
 
     election, _, _ = listed_election_make()
-    client.force_login(staff_make("manager"))
+    staff_login(client, staff_make("manager"))
     generation_progress_set(election.pk, 1500, 20000)
     page = client.get(reverse("authority:codes", args=[election.pk])).content.decode()
     generation_progress_set(election.pk, None, None)
@@ -126,7 +126,7 @@ def test_setup_upload_good_files_writes_the_urn(client, keys, tmp_path):
     election, scrutins, voters = listed_election_make()
     manager = staff_make("manager")
     services.credentials_generate(election=election, actor=manager)
-    client.force_login(manager)
+    staff_login(client, manager)
     r = _setup_post(client, election, scrutins, keys.president, keys.threshold)
     assert r.status_code == 302, r.content.decode()[:2000]
     assert ScrutinSetup.objects.count() == len(scrutins)
@@ -169,7 +169,7 @@ def test_setup_upload_bad_files_shows_a_french_error(client, keys, which, mutate
     election, scrutins, _ = listed_election_make()
     manager = staff_make("manager")
     services.credentials_generate(election=election, actor=manager)
-    client.force_login(manager)
+    staff_login(client, manager)
     president, threshold = keys.president, keys.threshold
     if mutate == "tamper_pok":
         obj = json.loads(president)
@@ -193,7 +193,7 @@ def test_replacement_page_for_helpdesk(client):
     election, _, voters = listed_election_make()
     services.credentials_generate(election=election, actor="t")
     helpdesk = staff_make("helpdesk")
-    client.force_login(helpdesk)
+    staff_login(client, helpdesk)
     url = reverse("authority:replace", args=[voters[0].pk])
     page = client.get(url).content.decode()
     assert "actif" in page and "en réserve" in page
@@ -209,7 +209,7 @@ def test_replacement_page_for_helpdesk(client):
     assert event.actor == helpdesk.username
     # Bad input: no reason → the form again, no 500.
     assert client.post(url, {"reason": ""}).status_code == 200
-    client.force_login(staff_make("auditor"))
+    staff_login(client, staff_make("auditor"))
     assert client.post(url, {"reason": "x"}).status_code == 403
     assert voter_make  # factory used by helpers
 
@@ -240,7 +240,7 @@ def test_setup_accepts_the_pubkey_urne_trustee_writes(client, keys, tmp_path, ca
     election, scrutins, _ = listed_election_make()
     manager = staff_make("manager")
     services.credentials_generate(election=election, actor=manager)
-    client.force_login(manager)
+    staff_login(client, manager)
     r = _setup_post(client, election, scrutins[:1], pubkey, keys.threshold)
     assert r.status_code == 302
     assert ScrutinSetup.objects.filter(election_id=election.pk).count() == 1

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from factories.booth import cast_setup_make
-from factories.elections import staff_make
+from factories.elections import staff_login, staff_make
 from urne.audit.models import AuditEvent
 from urne.verify.checks import verify_archive
 
@@ -23,7 +23,7 @@ def test_the_polling_station_downloads_the_archive_during_the_vote(
     client, scrutin_uuid, role, tmp_path
 ):
     assert client.get(reverse("urn:archive", args=[scrutin_uuid])).status_code == 403  # public
-    client.force_login(staff_make(role))
+    staff_login(client, staff_make(role))
     response = client.get(reverse("bureau_urn:archive", args=[scrutin_uuid]))
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -36,7 +36,7 @@ def test_the_polling_station_downloads_the_archive_during_the_vote(
 
 @pytest.mark.parametrize("role", ["manager", "helpdesk", "auditor"])
 def test_other_staff_do_not_see_participation_during_the_vote(client, scrutin_uuid, role):
-    client.force_login(staff_make(role))
+    staff_login(client, staff_make(role))
     response = client.get(reverse("bureau_urn:archive", args=[scrutin_uuid]))
     assert response.status_code == 403
 
@@ -48,6 +48,6 @@ def test_anonymous_is_sent_to_the_login_page(client, scrutin_uuid):
 
 
 def test_unknown_scrutin_is_404(client):
-    client.force_login(staff_make("bureau"))
+    staff_login(client, staff_make("bureau"))
     response = client.get(reverse("bureau_urn:archive", args=["NoSuchScrutinXYZ"]))
     assert response.status_code == 404

@@ -14,7 +14,7 @@ from factories.accounts import (
     mail_outbox,
     voter_with_email,
 )
-from factories.elections import election_make, staff_make
+from factories.elections import election_make, staff_login, staff_make
 from urne.accounts.models import VoterAccount
 from urne.accounts.services import answer_normalise
 from urne.audit.models import AuditEvent
@@ -36,7 +36,7 @@ def voter():
 @pytest.fixture
 def helpdesk(client):
     user = staff_make("helpdesk")
-    client.force_login(user)
+    staff_login(client, user)
     return user
 
 
@@ -93,7 +93,7 @@ def test_unknown_action_is_a_clear_message_not_a_500(client, helpdesk, voter):
 
 
 def test_actions_need_the_helpdesk_permission(client, voter):
-    client.force_login(staff_make("auditor"))
+    staff_login(client, staff_make("auditor"))
     url = reverse("helpdesk:voter_account", args=[voter.pk])
     assert client.post(url, {"action": "unlock"}).status_code == 403
     client.logout()

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from factories.accounts import mail_clear, mail_outbox, voter_with_email
-from factories.elections import election_make, staff_make
+from factories.elections import election_make, staff_login, staff_make
 from urne.messaging.models import Campaign
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def test_manager_starts_the_opening_campaign_and_sees_progress(
     election = election_make(name="E", style="2022")
     for n in range(3):
         voter_with_email(election, f"v{n}@ac-lyon.fr")
-    client.force_login(staff_make("manager"))
+    staff_login(client, staff_make("manager"))
     page = client.get(reverse("messaging:campaigns", args=[election.pk]))
     assert page.status_code == 200 and "Lancer l" in page.text
     with django_capture_on_commit_callbacks(execute=True):
@@ -50,7 +50,7 @@ def test_manager_starts_the_opening_campaign_and_sees_progress(
 
 def test_unknown_template_is_refused(client):
     election = election_make(name="E")
-    client.force_login(staff_make("manager"))
+    staff_login(client, staff_make("manager"))
     response = client.post(
         reverse("messaging:campaigns", args=[election.pk]), {"template": "x"}, follow=True
     )
@@ -60,7 +60,7 @@ def test_unknown_template_is_refused(client):
 
 def test_helpdesk_cannot_start_a_campaign(client):
     election = election_make(name="E")
-    client.force_login(staff_make("helpdesk"))
+    staff_login(client, staff_make("helpdesk"))
     assert client.get(reverse("messaging:campaigns", args=[election.pk])).status_code == 403
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import get_resolver, reverse
 
-from factories.elections import staff_make
+from factories.elections import staff_login, staff_make
 from factories.workflows import workflow_world_make
 
 ROLES = ["manager", "helpdesk", "bureau", "delegate", "auditor", None]
@@ -47,7 +47,12 @@ def _urls(w):
 
 def _backoffice_names() -> set[str]:
     resolver = get_resolver().namespace_dict["backoffice"][1]
-    return {n for n in resolver.reverse_dict if isinstance(n, str)} - {"login", "logout"}
+    return {n for n in resolver.reverse_dict if isinstance(n, str)} - {
+        "login",
+        "otp",
+        "otp_enrol",
+        "logout",
+    }
 
 
 @pytest.mark.django_db
@@ -57,7 +62,7 @@ def test_every_url_with_every_role(client, role):
     urls = _urls(w)
     assert _backoffice_names() <= set(urls)  # the walk covers every back-office page
     if role:
-        client.force_login(staff_make(role))
+        staff_login(client, staff_make(role))
     for name, (url, allowed) in urls.items():
         response = client.get(url)
         response.close()  # a streamed download holds its file open until then
@@ -75,7 +80,7 @@ def test_every_url_with_every_role(client, role):
 @pytest.mark.parametrize("role", ["helpdesk", "auditor", "bureau", "delegate"])
 def test_only_managers_write(client, role):
     w = workflow_world_make()
-    client.force_login(staff_make(role))
+    staff_login(client, staff_make(role))
     posts = [
         reverse("backoffice:rules", args=[w.election.pk]),
         reverse("backoffice:rolls", args=[w.election.pk]),
@@ -91,7 +96,7 @@ def test_only_managers_write(client, role):
 @pytest.mark.django_db
 def test_helpdesk_never_sees_a_secret_field(client):
     w = workflow_world_make()
-    client.force_login(staff_make("helpdesk"))
+    staff_login(client, staff_make("helpdesk"))
     page = client.get(reverse("backoffice:voter", args=[w.voter.pk])).content.decode()
     assert w.voter.numen in page and "CTA Lyon" in page
     for word in ("password", "mot de passe", "credential", "code de vote"):
@@ -103,7 +108,8 @@ def test_login_page_and_login(client):
     staff_make("manager", username="marie")
     assert client.get(reverse("backoffice:login")).status_code == 200
     response = client.post(reverse("backoffice:login"), {"username": "marie", "password": "x"})
-    assert response.status_code == 302 and response["Location"] == reverse("backoffice:home")
+    # A manager's password opens the second step (test_staff_login.py), not the back office.
+    assert response.status_code == 302 and response["Location"] == reverse("backoffice:otp_enrol")
     bad = client.post(reverse("backoffice:login"), {"username": "marie", "password": "y"})
     assert bad.status_code == 200
 

@@ -4,7 +4,7 @@
 import pytest
 from django.urls import get_resolver, reverse
 
-from factories.elections import staff_make
+from factories.elections import staff_login, staff_make
 from factories.workflows import workflow_world_make
 
 ROLES = ["manager", "helpdesk", "bureau", "delegate", "auditor", None]
@@ -48,7 +48,7 @@ def test_every_staff_url_with_every_role(client, role):
     urls = _urls(w)
     assert _names() <= set(urls) | NOT_GET_PAGES  # a new staff page must join the walk
     if role:
-        client.force_login(staff_make(role))
+        staff_login(client, staff_make(role))
     for name, (url, allowed) in urls.items():
         response = client.get(url)
         if role is None:

@@ -263,13 +263,13 @@ def test_assistance_bad_input_and_rate_limit(client, settings):
 
 
 def test_assistance_visible_to_the_helpdesk(client):
-    from factories.elections import staff_make
+    from factories.elections import staff_login, staff_make
 
     w = portal_world_make()
     AssistanceRequest.objects.create(
         election=w.election, name="Camille", email="c@ac-lyon.fr", topic="vote", message="Aide"
     )
-    client.force_login(staff_make("helpdesk"))
+    staff_login(client, staff_make("helpdesk"))
     listing = client.get(reverse("admin:portal_assistancerequest_changelist"))
     assert listing.status_code == 200 and "Camille" in listing.content.decode()
 

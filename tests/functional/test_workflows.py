@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from factories.elections import body, staff_make
+from factories.elections import body, staff_login, staff_make
 from factories.workflows import PDF, workflow_world_make
 from urne.audit.models import AuditEvent
 from urne.audit.services import audit_chain_check
@@ -32,7 +32,7 @@ BAD = "12A12;M.;DURAND;Paul;01/01/1970;p.durand@ac-lyon.fr;PES;;;Lyon;69;;"
 @pytest.fixture
 def manager_client(client):
     user = staff_make("manager")
-    client.force_login(user)
+    staff_login(client, user)
     client.user = user
     return client
 
@@ -176,7 +176,7 @@ def test_bad_ids_are_404_not_500(manager_client):
 
 def test_helpdesk_finds_a_voter_by_numen_email_or_name(client):
     w = workflow_world_make()
-    client.force_login(staff_make("helpdesk"))
+    staff_login(client, staff_make("helpdesk"))
     url = reverse("backoffice:voter_find", args=[w.election.pk])
     for q in (w.voter.numen.lower(), w.voter.email.upper(), w.voter.last_name[:4].lower()):
         page = client.get(url, {"q": q}).content.decode()

@@ -17,3 +17,17 @@ class Backoffice(models.Model):
 
     def __str__(self) -> str:
         return "back office"
+
+
+class StaffLoginFailure(models.Model):
+    """Recent failed logins (wrong password or wrong second-factor code) under one staff
+    login name (``urne.backoffice.staff_auth``). The name is kept only as an HMAC: a login
+    name typed by mistake is sometimes a password. Counted whether or not the name exists,
+    so the table tells nobody which names do."""
+
+    key = models.CharField(max_length=64, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.FloatField()  # time.time() of the last failure
+
+    def __str__(self) -> str:
+        return f"{self.count} failures"

@@ -1,14 +1,14 @@
-from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import views
+from . import auth_views, views
 
 app_name = "backoffice"
 urlpatterns = [
-    path(
-        "login/", auth_views.LoginView.as_view(template_name="backoffice/login.html"), name="login"
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", auth_views.login, name="login"),
+    path("login/code/", auth_views.otp, name="otp"),
+    path("login/enrolement/", auth_views.otp_enrol, name="otp_enrol"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("elections/<int:election_id>/", views.election_detail, name="election"),
     path("elections/<int:election_id>/import/", views.voter_import, name="import"),

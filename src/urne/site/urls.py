@@ -2,6 +2,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from urne.backoffice.auth_views import admin_login
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
@@ -12,6 +14,8 @@ urlpatterns += i18n_patterns(
     path("backoffice/autorite/", include("urne.authority.urls")),
     path("backoffice/urnes/", include("urne.urn.bureau_urls")),
     path("compte/", include("urne.accounts.urls")),
+    # Before the admin's own: its login page would skip the CAPTCHA and the second factor.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("vote/", include("urne.booth.urls")),
     path("bulletins/", include("urne.urn.urls")),

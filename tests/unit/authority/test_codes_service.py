@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from factories.authority import booth_election_make, listed_election_make
-from factories.elections import staff_make
+from factories.elections import staff_login, staff_make
 from urne.audit.services import audit_append
 from urne.authority import selectors, services
 from urne.authority.models import CredentialSet
@@ -57,7 +57,7 @@ def test_frozen_once_the_urns_are_set_up_with_one_message(django_capture_on_comm
 
 def test_the_page_says_the_services_message(client):
     election, _, _, _ = booth_election_make()
-    client.force_login(staff_make("manager"))
+    staff_login(client, staff_make("manager"))
     url = reverse("authority:codes", args=[election.pk])
     page = client.post(url, {"action": "generate", "spares": "1"}, follow=True)
     assert FROZEN in page.content.decode().replace("&#x27;", "'")

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from factories.elections import election_make, scrutin_make, staff_make, voter_make
+from factories.elections import election_make, scrutin_make, staff_login, staff_make, voter_make
 from urne.audit.models import AuditEvent
 from urne.authority.models import PublicCredential
 from urne.authority.services import credentials_generate
@@ -181,7 +181,7 @@ def test_adjustments_are_checked_against_the_rules_after_publication_too(world):
 def test_the_back_office_says_when_an_adjustment_takes_effect(world):
     election, scrutins, voters, manager, _, _ = world
     client = Client()
-    client.force_login(manager)
+    staff_login(client, manager)
     url = reverse("backoffice:roll", args=[scrutins["CTA Lyon"].pk])
     data = {"numen": voters["c"].numen, "kind": "remove", "reason": "Mutation"}
     page = client.post(url, data, follow=True).content.decode()

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "urne.site",
     "urne.audit",
     "urne.elections",
@@ -50,7 +52,9 @@ MIDDLEWARE = [
     "urne.site.parsing.StrictInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "urne.backoffice.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
@@ -126,6 +130,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "backoffice:login"
+# Staff accounts (urne.backoffice.staff_auth, ADR 0510-0512): a session ends after 15 minutes
+# without a request and 10 hours after the login; from 3 recent failures under a login name
+# (forgotten a day after the last), every attempt under it needs the CAPTCHA.
+URNE_STAFF_SESSION_IDLE_SECONDS = 15 * 60
+URNE_STAFF_SESSION_MAX_SECONDS = 10 * 3600
+URNE_STAFF_CAPTCHA_AFTER_FAILURES = 3
+URNE_STAFF_FAILURES_FORGET_SECONDS = 24 * 3600
+# TOTP devices (django-otp): the name authenticator apps show; the library's own growing
+# delay after wrong codes is off (0): it would let anyone who has the password keep the
+# staff member out for days; wrong codes bring the CAPTCHA instead (ADR 0511).
+OTP_TOTP_ISSUER = "Urne"
+OTP_TOTP_THROTTLE_FACTOR = 0
 # Voter accounts (urne.accounts, ADR 0200-0203): sessions, lockout, rate limits, CAPTCHA.
 URNE_VOTER_SESSION_IDLE_SECONDS = 30 * 60
 URNE_VOTER_SESSION_MAX_SECONDS = 8 * 3600
@@ -196,6 +212,9 @@ URNE_RATE_LIMITS = {
     "roll_search": (120, 60),
     # The public board's tracker lookup during the vote, per address (ADR 0324).
     "board_lookup": (120, 60),
+    # The back office's login: passwords and TOTP codes, per address (ADR 0510).
+    "staff_login": (30, 300),
+    "staff_otp": (30, 300),
 }
 # The reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated
 # in the environment); from any other client only REMOTE_ADDR counts (urne.site.ratelimit).

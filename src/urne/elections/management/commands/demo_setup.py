@@ -1,9 +1,32 @@
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
 from urne.accounts.services import account_demo_open
 from urne.authority.demo import authority_demo
+from urne.backoffice.staff_auth import (
+    second_factor_required,
+    totp_device_replace,
+    totp_secret,
+)
 from urne.elections.demo import demo_election_create, demo_staff_reset
 from urne.elections.models import Election, Voter
+
+
+def _second_factor_lines(usernames: list[str]) -> list[str]:
+    """Enrol a fresh TOTP device for each demo account whose role needs one, and say how to
+    get its codes: the secret for an authenticator app, or the DEBUG-only command."""
+    lines = []
+    for user in get_user_model().objects.filter(username__in=usernames).order_by("username"):
+        if second_factor_required(user):
+            secret = totp_secret(totp_device_replace(user=user))
+            lines.append(f"  {user.get_username():<9} TOTP secret {secret}")
+    if lines:
+        lines = [
+            "Second factor (new at each `make demo`): add the secret to an authenticator app,",
+            "or print the current code: python manage.py staff_totp_code <login>",
+            *lines,
+        ]
+    return lines
 
 
 class Command(BaseCommand):
@@ -50,6 +73,7 @@ class Command(BaseCommand):
             f"Election: {election.name}",
             "Staff accounts (passwords are new at each `make demo`):",
             *(f"  {role:<9} login {role:<9} password {pw}" for role, pw in passwords.items()),
+            *_second_factor_lines(list(passwords)),
         ]
         if voter is not None:
             _, password = account_demo_open(voter=voter)
