@@ -84,9 +84,9 @@ def test_mailbox_shows_the_file_channel_mail_in_debug_to_managers_only(
     url = reverse("messaging:mailbox")
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/compte/ouverture/" not in anonymous.text
-    client.force_login(staff_make("helpdesk"))
+    staff_login(client, staff_make("helpdesk"))
     assert client.get(url).status_code == 403
-    client.force_login(staff_make("manager"))
+    staff_login(client, staff_make("manager"))
     page = client.get(url).text
     assert "Ouverture du portail" in page and "anne@ac-lyon.fr" in page
     assert "/compte/ouverture/" in page

@@ -9,7 +9,7 @@ import pytest
 from django.urls import clear_url_caches, reverse
 
 from factories.accounts import voter_client_login
-from factories.elections import staff_make
+from factories.elections import staff_login, staff_make
 from factories.portal import portal_world_make
 
 pytestmark = pytest.mark.django_db
@@ -60,9 +60,9 @@ def test_back_office_downloads_a_profession_de_foi_through_a_checked_view(client
     page_url = reverse("backoffice:candidate_list", args=[lst.pk])
     url = reverse("backoffice:profession_de_foi", args=[lst.pk])
     assert client.get(url).status_code == 302  # anonymous: to the login page
-    client.force_login(staff_make("bureau"))
+    staff_login(client, staff_make("bureau"))
     assert client.get(url).status_code == 403
-    client.force_login(staff_make("auditor"))
+    staff_login(client, staff_make("auditor"))
     page = client.get(page_url).text
     assert url in page and "/media/" not in page
     response = client.get(url)
