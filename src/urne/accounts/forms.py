@@ -92,7 +92,11 @@ def _style_labels(form: forms.Form, style: str) -> None:
                 form.fields[name].label = label
 
 
-class PasswordLoginForm(forms.Form):
+class PasswordLoginForm(CaptchaFormMixin):
+    """The password step; the CAPTCHA only after failures on the account or from the address
+    (`secret_failures.captcha_asked`, ADR 0500)."""
+
+    captcha_purpose = "login_password"
     password = forms.CharField(
         label=_("Mot de passe Élections"),
         strip=False,
@@ -101,7 +105,10 @@ class PasswordLoginForm(forms.Form):
         error_messages={"required": _("Veuillez saisir votre mot de passe.")},
     )
 
-    def __init__(self, *args: Any, style: str = "2022", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, style: str = "2022", captcha_asked: bool = False, **kwargs: Any
+    ) -> None:
+        self.captcha_required = captcha_asked
         super().__init__(*args, **kwargs)
         _style_labels(self, style)
 
