@@ -29,8 +29,15 @@ class CaptchaFormMixin(forms.Form):
     def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.request = request
-        self.captcha_on = captcha_enabled() and self.captcha_required
-        if self.captcha_on:
+        self.captcha_on = False
+        if self.captcha_required:
+            self.captcha_ask()
+
+    def captcha_ask(self) -> None:
+        """Add the CAPTCHA (when enabled): at construction, or to a form already checked whose
+        page must now show it (a failure just made it required)."""
+        if captcha_enabled() and not self.captcha_on:
+            self.captcha_on = True
             self.fields["captcha"] = forms.CharField(
                 label=_("CAPTCHA"),
                 max_length=12,

@@ -172,6 +172,9 @@ def login_password(request: HttpRequest) -> HttpResponse:
             )
         except services.AccountError as error:
             form.add_error("password", _error(error.code))
+            account.refresh_from_db(fields=["secret_failures"])
+            if captcha_asked(account=account, address=address):
+                form.captcha_ask()  # this failure made it required: the page shows it now
         else:
             target = _safe_next(request, request.session.pop(NEXT_KEY, None))
             request.session.pop(LOGIN_KEY, None)
