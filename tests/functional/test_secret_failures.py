@@ -244,6 +244,34 @@ def test_brute_force_of_vote_codes_from_one_address_is_stopped(clock, settings):
     assert [_confirm(robot, body)["status"] for _ in range(11)][-1] == 429
 
 
+def test_a_spray_over_many_accounts_from_one_address_brings_the_captcha_there(clock, settings):
+    """A few guesses on each of many accounts stay under each account's threshold: the wrong
+    passwords of the address are counted too, and past their limit (lowered here) every
+    password typed from that address asks the CAPTCHA; elsewhere nothing changes."""
+    settings.URNE_RATE_LIMITS = {
+        **settings.URNE_RATE_LIMITS,
+        "password_failures_address": (4, 300),
+    }
+    _, _, voters, _ = booth_election_make(style="2022", voters=5)
+    for voter in voters:
+        account_make(voter, password=PASSWORD_2022)
+    for voter in voters[:4]:
+        assert _login(Client(REMOTE_ADDR=SITE), voter.email, "Printemps2024!") == 200
+    assert all(VoterAccount.objects.get(voter=v).secret_failures == 1 for v in voters[:4])
+
+    def password_page(address: str) -> str:
+        client = Client(REMOTE_ADDR=address)
+        page = client.get(reverse("accounts:login")).text
+        client.post(
+            reverse("accounts:login"), {"email": voters[4].email, "captcha": _captcha(page)}
+        )
+        return client.get(reverse("accounts:login_password")).text
+
+    assert _captcha(password_page(SITE))
+    assert not _captcha(password_page(ELSEWHERE))
+    assert _login(Client(REMOTE_ADDR=SITE), voters[4].email, PASSWORD_2022) == 302
+
+
 # --- (d) the helpdesk sees the failures ---------------------------------------------------------
 
 
