@@ -13,7 +13,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from factories.accounts import PASSWORD_2018, PASSWORD_2022, account_make, voter_client_login
+from factories.accounts import (
+    PASSWORD_2018,
+    PASSWORD_2022,
+    account_make,
+    mail_clear,
+    mail_outbox,
+    voter_client_login,
+)
 from factories.authority import booth_election_make
 from factories.elections import staff_make
 from urne.accounts.captcha import code_from_token
@@ -127,6 +134,27 @@ def test_wrong_vote_codes_do_not_stop_the_right_one():
         client, {"credentials": _publics(_code(cset, voter), scrutins), "captcha": _captcha(page)}
     )
     assert out["status"] == 200 and out["ok"] is True, out
+
+
+def test_identifications_of_a_voter_past_the_limit_send_no_more_mail_but_go_on(
+    django_capture_on_commit_callbacks, settings
+):
+    _, _, voters, _ = booth_election_make(style="2022")
+    pending, active = voters[0], voters[1]  # an account not opened yet, an activated one
+    account_make(active, password=PASSWORD_2022)
+    mail_clear()
+    attacker = Client(REMOTE_ADDR=ELSEWHERE)
+    limit = settings.URNE_RATE_LIMITS["identify_identifier"][0]
+    for _ in range(limit + 5):
+        for voter in (pending, active):
+            page = attacker.get(reverse("accounts:login")).text
+            with django_capture_on_commit_callbacks(execute=True):
+                r = attacker.post(
+                    reverse("accounts:login"), {"email": voter.email, "captcha": _captcha(page)}
+                )
+            assert r.status_code in (200, 302)
+    assert len([m for m in mail_outbox() if m.to == pending.email]) == limit
+    assert _login(Client(REMOTE_ADDR=SITE), active.email, PASSWORD_2022) == 302
 
 
 def test_2018_booth_password_after_failures_asks_a_captcha_never_refuses():
