@@ -96,9 +96,9 @@ def test_unknown_action_is_a_clear_message_not_a_500(client, helpdesk, voter):
 def test_actions_need_the_helpdesk_permission(client, voter):
     client.force_login(staff_make("auditor"))
     url = reverse("helpdesk:voter_account", args=[voter.pk])
-    assert client.post(url, {"action": "unlock"}).status_code == 403
+    assert client.post(url, {"action": "failures_clear"}).status_code == 403
     client.logout()
-    assert client.post(url, {"action": "unlock"}).status_code == 302  # to the staff login
+    assert client.post(url, {"action": "failures_clear"}).status_code == 302  # to the staff login
 
 
 def test_actions_are_post_only(client, helpdesk, voter):
