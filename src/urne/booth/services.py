@@ -175,8 +175,6 @@ def cast_context(
     state; with ``account_id`` instead of ``voter_id``, the voter is that account's, read in
     the same query with the account's password hash (ADR 0330). None when the scrutin does
     not exist."""
-    from urne.accounts.models import VoterAccount
-
     t = {
         "a": VoterAccount._meta.db_table,
         "s": Scrutin._meta.db_table,
@@ -294,8 +292,6 @@ def cast_submit(
 
 def _claim_check(claim: SessionClaim) -> None:
     """The session's claim checked on its own (the scrutin is unknown): not logged in first."""
-    from urne.accounts.models import VoterAccount
-
     password = (
         VoterAccount.objects.filter(pk=claim.account_id).values_list("password", flat=True).first()
     )
