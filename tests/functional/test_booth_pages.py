@@ -176,7 +176,7 @@ def test_bad_requests_never_500(client, body, code):
 
 
 def test_rate_limited(client, settings):
-    settings.URNE_RATE_LIMITS = {**settings.URNE_RATE_LIMITS, "votecode_voter": (3, 300)}
+    settings.URNE_RATE_LIMITS = {**settings.URNE_RATE_LIMITS, "votecode_address": (3, 300)}
     _, scrutins, voters, _ = booth_election_make()
     voter_client_login(client, voters[2])
     body = {"credentials": publics(codes.code_from_value(99), scrutins)}

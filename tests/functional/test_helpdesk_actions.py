@@ -1,5 +1,5 @@
 """Helpdesk console: account and message state on the voter page, resend the
-opening e-mail, unlock; audited; no secret ever visible."""
+opening e-mail, start the failures count again; audited; no secret ever visible."""
 
 import pytest
 from django.core.cache import cache
@@ -46,14 +46,15 @@ def test_voter_page_shows_account_state_without_secrets(client, helpdesk, voter)
     account = account_make(voter, password=PASSWORD_2022)
     account.challenge_question = "pet"
     account.challenge_answer = make_password(answer_normalise("Médor"))
-    account.locked_until = timezone.now() + timezone.timedelta(minutes=10)
+    account.secret_failures = account.secret_failures_total = 4
+    account.secret_failed_at = timezone.now()
     account.save()
     page = client.get(reverse("backoffice:voter", args=[voter.pk])).text
-    assert "Compte électeur" in page and "activé" in page and "bloqué jusqu" in page
+    assert "Compte électeur" in page and "activé" in page and "CAPTCHA demandé" in page
     assert "Question défi enregistrée" in page
     for secret in (PASSWORD_2022, account.password, account.challenge_answer, "Médor", "medor"):
         assert secret not in page
-    assert "Débloquer le compte" in page
+    assert "Ne plus demander le CAPTCHA" in page
 
 
 def test_resend_opening_sends_a_new_link_and_audits(
@@ -73,15 +74,15 @@ def test_resend_opening_sends_a_new_link_and_audits(
     assert link_path(mail).rsplit("/", 2)[-2] not in page
 
 
-def test_unlock_lifts_the_lockout_and_audits(client, helpdesk, voter):
+def test_failures_clear_stops_the_captcha_and_audits(client, helpdesk, voter):
     account = account_make(voter)
-    VoterAccount.objects.filter(pk=account.pk).update(
-        locked_until=timezone.now() + timezone.timedelta(minutes=10), failed_logins=3
-    )
-    client.post(reverse("helpdesk:voter_account", args=[voter.pk]), {"action": "unlock"})
+    VoterAccount.objects.filter(pk=account.pk).update(secret_failures=3, secret_failures_total=3)
+    client.post(reverse("helpdesk:voter_account", args=[voter.pk]), {"action": "failures_clear"})
     account.refresh_from_db()
-    assert account.locked_until is None and account.failed_logins == 0
-    assert AuditEvent.objects.filter(action="accounts.unlock", actor=helpdesk.username).exists()
+    assert account.secret_failures == 0 and account.secret_failures_total == 3
+    assert AuditEvent.objects.filter(
+        action="accounts.failures_clear", actor=helpdesk.username
+    ).exists()
 
 
 def test_unknown_action_is_a_clear_message_not_a_500(client, helpdesk, voter):
@@ -95,9 +96,9 @@ def test_unknown_action_is_a_clear_message_not_a_500(client, helpdesk, voter):
 def test_actions_need_the_helpdesk_permission(client, voter):
     staff_login(client, staff_make("auditor"))
     url = reverse("helpdesk:voter_account", args=[voter.pk])
-    assert client.post(url, {"action": "unlock"}).status_code == 403
+    assert client.post(url, {"action": "failures_clear"}).status_code == 403
     client.logout()
-    assert client.post(url, {"action": "unlock"}).status_code == 302  # to the staff login
+    assert client.post(url, {"action": "failures_clear"}).status_code == 302  # to the staff login
 
 
 def test_actions_are_post_only(client, helpdesk, voter):

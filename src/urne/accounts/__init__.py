@@ -1,3 +1,4 @@
 """Voter accounts: identification by professional e-mail, passwords under the election's policy,
-activation (2022 challenge question), opening and reset links, CAPTCHA, lockout and rate limits.
+activation (2022 challenge question), opening and reset links, CAPTCHA, failures on
+a secret (a CAPTCHA, never a lockout) and rate limits.
 """

@@ -29,8 +29,15 @@ class CaptchaFormMixin(forms.Form):
     def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.request = request
-        self.captcha_on = captcha_enabled() and self.captcha_required
-        if self.captcha_on:
+        self.captcha_on = False
+        if self.captcha_required:
+            self.captcha_ask()
+
+    def captcha_ask(self) -> None:
+        """Add the CAPTCHA (when enabled): at construction, or to a form already checked whose
+        page must now show it (a failure just made it required)."""
+        if captcha_enabled() and not self.captcha_on:
+            self.captcha_on = True
             self.fields["captcha"] = forms.CharField(
                 label=_("CAPTCHA"),
                 max_length=12,
@@ -92,7 +99,11 @@ def _style_labels(form: forms.Form, style: str) -> None:
                 form.fields[name].label = label
 
 
-class PasswordLoginForm(forms.Form):
+class PasswordLoginForm(CaptchaFormMixin):
+    """The password step; the CAPTCHA only after failures on the account or from the address
+    (`secret_failures.captcha_asked`, ADR 0500)."""
+
+    captcha_purpose = "login_password"
     password = forms.CharField(
         label=_("Mot de passe Élections"),
         strip=False,
@@ -101,7 +112,10 @@ class PasswordLoginForm(forms.Form):
         error_messages={"required": _("Veuillez saisir votre mot de passe.")},
     )
 
-    def __init__(self, *args: Any, style: str = "2022", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, style: str = "2022", captcha_asked: bool = False, **kwargs: Any
+    ) -> None:
+        self.captcha_required = captcha_asked
         super().__init__(*args, **kwargs)
         _style_labels(self, style)
 

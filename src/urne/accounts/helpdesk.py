@@ -1,5 +1,6 @@
 """Helpdesk actions on a voter's account, shown on the back office's voter
-page: resend the opening e-mail, unlock. Staff only, audited by the services."""
+page: resend the opening e-mail, start the failures count again (the CAPTCHA is then no
+longer asked, ADR 0500). Staff only, audited by the services."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -21,10 +22,10 @@ def voter_account(request: HttpRequest, voter_id: int) -> HttpResponse:
     if action == "resend_opening":
         services.opening_resend(actor=request.user, voter=voter)
         messages.success(request, _("Le courriel d'ouverture va être renvoyé."))
-    elif action == "unlock":
+    elif action == "failures_clear":
         account = services.account_ensure(voter=voter)
-        services.account_unlock(actor=request.user, account=account)
-        messages.success(request, _("Le compte est débloqué."))
+        services.account_failures_clear(actor=request.user, account=account)
+        messages.success(request, _("Le CAPTCHA ne sera plus demandé à ce compte."))
     else:
         messages.error(request, _("Action inconnue."))
     return redirect("backoffice:voter", voter_id=voter.pk)

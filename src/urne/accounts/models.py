@@ -36,8 +36,12 @@ class VoterAccount(models.Model):
         max_length=20, choices=ChallengeQuestion.choices, blank=True
     )
     challenge_answer = models.CharField(max_length=256, blank=True)  # hashed, normalised
-    failed_logins = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    # Failures on the account's secrets (password, vote code, challenge answer; ADR 0500):
+    # since the last right one (drives the CAPTCHA), in all (shown to the helpdesk), and when
+    # the last one was. Counts only, never what was typed.
+    secret_failures = models.PositiveIntegerField(default=0)
+    secret_failures_total = models.PositiveIntegerField(default=0)
+    secret_failed_at = models.DateTimeField(null=True, blank=True)
     last_login_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -40,13 +40,11 @@ def account_by_identifier(*, election: Election, email: str) -> VoterAccount | N
 
 
 def account_state(voter: Voter) -> dict[str, object]:
-    """What the helpdesk may see of a voter's account: states and dates, never a secret (no
-    password, answer or token)."""
-    from django.utils import timezone
+    """What the helpdesk may see of a voter's account: states and dates, the failures on its
+    secrets (ADR 0500), never a secret (no password, answer or token)."""
+    from .secret_failures import captcha_asked
 
     account = VoterAccount.objects.filter(voter=voter).first()
-    now = timezone.now()
-    locked = bool(account and account.locked_until and account.locked_until > now)
     if account is None or (not account.password_changed_at and not account.activated_at):
         status = "none"
     elif account.is_active:
@@ -56,7 +54,7 @@ def account_state(voter: Voter) -> dict[str, object]:
     return {
         "account": account,
         "account_status": status,
-        "account_locked": locked,
+        "account_captcha_asked": captcha_asked(account=account),
         "account_has_question": bool(account and account.challenge_question),
     }
 

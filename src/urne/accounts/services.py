@@ -1,8 +1,7 @@
-"""Voter-account writes (ADR 0200-0203). Keyword-only, atomic; helpdesk actions audited.
+"""Voter-account writes (ADR 0200-0203, 0500). Keyword-only, atomic; helpdesk actions audited.
 No secret (password, answer, token) is logged or stored in clear.
 """
 
-import logging
 import secrets
 import string
 import unicodedata
@@ -15,7 +14,6 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,11 +26,11 @@ from urne.messaging.registry import email_render
 from urne.messaging.services import message_enqueue
 
 from .models import AccountPolicy, AccountToken, ChallengeQuestion, VoterAccount
+from .secret_failures import secret_failure_record, secret_success_record
 from .selectors import account_by_identifier
 from .tokens import token_digest, token_new
 from .validators import policy_validate
 
-log = logging.getLogger(__name__)
 Purpose = AccountToken.Purpose
 TEMPLATE_OPENING = "accounts.opening"
 TEMPLATE_RESET = "accounts.reset"
@@ -211,12 +209,15 @@ class Identification:
     account: VoterAccount | None
 
 
-def account_identify(*, election: Election, email: str, language: str = "fr") -> Identification:
+def account_identify(
+    *, election: Election, email: str, language: str = "fr", mail: bool = True
+) -> Identification:
     """First step of the login (identifier = professional e-mail). An activated account goes on
     to its password. Otherwise the opening link is e-mailed when the voter exists (2018: "Un
     email contenant le lien pour créer votre mot de passe est envoyé"; 2022 after an "accès
     sans activation": invited again to create the password); an unknown address gets the same
-    answer, so the page does not reveal who is a voter."""
+    answer, so the page does not reveal who is a voter. ``mail`` False (the identifier's
+    limit reached): the same answers, but no e-mail is sent."""
     email = (email or "").strip().lower()
     account = account_by_identifier(election=election, email=email)
     if account is None:
@@ -226,15 +227,24 @@ def account_identify(*, election: Election, email: str, language: str = "fr") ->
         account = account_ensure(voter=voter)
     if account.is_active:
         return Identification("password", account)
-    opening_send(voter=account.voter, language=language)
+    if mail:
+        opening_send(voter=account.voter, language=language)
     return Identification("link_sent", None)
 
 
 def account_authenticate(
-    *, account: VoterAccount, password: str, rehash: bool = True
+    *,
+    account: VoterAccount,
+    password: str,
+    rehash: bool = True,
+    address: str | None = None,
+    success_counts: bool = True,
 ) -> VoterAccount:
-    """Check the password; lock the account after `URNE_VOTER_MAX_FAILED_LOGINS` failures for
-    `URNE_VOTER_LOCKOUT_SECONDS`. Raises AccountError locked / bad_password.
+    """Check the password. A failure is counted (`secret_failures`, ADR 0500: after a few,
+    the CAPTCHA is asked, checked by the caller's form before this); the right password is
+    never refused. Raises AccountError bad_password. ``success_counts`` False: the password
+    is one part of an entry whose caller records the success (the 2018 booth: password and
+    vote code together), so a right password does not wipe the count of wrong codes.
 
     A right password stored with other hasher parameters is re-hashed with the current ones
     (ADR 0206), unless `rehash` is False: the session keeps an HMAC of the stored hash, so a
@@ -242,9 +252,7 @@ def account_authenticate(
     now = timezone.now()
     with transaction.atomic():
         account = VoterAccount.objects.select_for_update().get(pk=account.pk)
-        if account.locked_until and account.locked_until > now:
-            raise AccountError("locked")
-        fields = ["failed_logins", "locked_until", "last_login_at"]
+        fields = ["last_login_at"]
 
         def upgrade(raw: str) -> None:
             account.password = make_password(raw)
@@ -253,29 +261,21 @@ def account_authenticate(
         if account.is_active and check_password(
             password, account.password, setter=upgrade if rehash else None
         ):
-            account.failed_logins = 0
-            account.locked_until = None
             account.last_login_at = now
             account.save(update_fields=fields)
+            if success_counts:
+                secret_success_record(account=account)
             return account
-        account.failed_logins = F("failed_logins") + 1
-        account.save(update_fields=["failed_logins"])
-        account.refresh_from_db(fields=["failed_logins"])
-        if account.failed_logins >= settings.URNE_VOTER_MAX_FAILED_LOGINS:
-            account.locked_until = now + timedelta(seconds=settings.URNE_VOTER_LOCKOUT_SECONDS)
-            account.failed_logins = 0
-            account.save(update_fields=["locked_until", "failed_logins"])
-            log.info("voter account %s locked after failed logins", account.pk)
-    if account.locked_until and account.locked_until > now:
-        raise AccountError("locked")
+        secret_failure_record(account=account, kind="password", address=address, now=now)
     raise AccountError("bad_password")
 
 
-def account_unlock(*, actor: object, account: VoterAccount) -> None:
-    """Helpdesk: lift a lockout (audited)."""
+def account_failures_clear(*, actor: object, account: VoterAccount) -> None:
+    """Helpdesk: start the count of failures again, so the CAPTCHA is no longer asked (for a
+    voter who cannot solve it; audited). The total stays."""
     with transaction.atomic():
-        VoterAccount.objects.filter(pk=account.pk).update(locked_until=None, failed_logins=0)
-        audit_append(actor=actor, action="accounts.unlock", obj=account.voter)
+        VoterAccount.objects.filter(pk=account.pk).update(secret_failures=0)
+        audit_append(actor=actor, action="accounts.failures_clear", obj=account.voter)
 
 
 def password_check_policy(*, account: VoterAccount, password: str, confirmation: str) -> None:
@@ -306,9 +306,8 @@ def _password_store(account: VoterAccount, hashed: str, *, activate: bool) -> No
     now = timezone.now()
     account.password = hashed
     account.password_changed_at = now
-    account.failed_logins = 0
-    account.locked_until = None
-    fields = ["password", "password_changed_at", "failed_logins", "locked_until"]
+    account.secret_failures = 0
+    fields = ["password", "password_changed_at", "secret_failures"]
     if activate and account.activated_at is None:
         account.activated_at = now
         fields.append("activated_at")
@@ -346,7 +345,8 @@ def account_activate(
 def answer_check(*, account: VoterAccount, answer: str) -> bool:
     """Does `answer` match the recorded challenge answer (case and accents ignored)? For the
     vote-code replacement request (booth). A right answer stored with other hasher parameters
-    is re-hashed with the current ones (ADR 0206), like a password at login."""
+    is re-hashed with the current ones (ADR 0206), like a password at login. Failures are
+    counted like the password's (ADR 0500)."""
     if not account.challenge_answer:
         return False
 
@@ -357,7 +357,11 @@ def answer_check(*, account: VoterAccount, answer: str) -> bool:
             challenge_answer=account.challenge_answer
         )
 
-    return check_password(answer_normalise(answer), account.challenge_answer, setter=upgrade)
+    if check_password(answer_normalise(answer), account.challenge_answer, setter=upgrade):
+        secret_success_record(account=account)
+        return True
+    secret_failure_record(account=account, kind="answer")
+    return False
 
 
 # --- forgotten password --------------------------------------------------------------------------
@@ -379,7 +383,7 @@ def password_reset_request(*, election: Election, email: str, language: str = "f
 
 
 def password_reset(*, digest: str, password: str) -> VoterAccount:
-    """Reset link + new password (policy already checked): stored, lockout lifted, other
+    """Reset link + new password (policy already checked): stored, failures count reset, other
     sessions ended (the session hash follows the password)."""
     with transaction.atomic():
         token = token_check(digest=digest, purpose=Purpose.RESET)

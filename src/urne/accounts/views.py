@@ -28,6 +28,7 @@ from .forms import (
     ResetRequestForm,
 )
 from .models import AccountToken, VoterAccount
+from .secret_failures import captcha_asked
 from .selectors import election_current
 from .session import session_end, session_start
 from .tokens import token_digest
@@ -49,10 +50,6 @@ ERRORS = {
         "Ce lien a expiré. Saisissez votre adresse professionnelle sur la page de connexion "
         "pour en recevoir un nouveau."
     ),
-    "locked": gettext_lazy(
-        "Trop d'essais infructueux : votre compte est bloqué pour %(minutes)d minutes. "
-        "Réessayez plus tard, utilisez « Mot de passe oublié ? » ou contactez l'assistance."
-    ),
     "bad_password": gettext_lazy(
         "Mot de passe incorrect. Vérifiez les majuscules et les minuscules."
     ),
@@ -63,10 +60,7 @@ ERRORS = {
 
 
 def _error(code: str) -> str:
-    message = str(ERRORS[code])
-    if code == "locked":
-        message %= {"minutes": settings.URNE_VOTER_LOCKOUT_SECONDS // 60}
-    return message
+    return str(ERRORS[code])
 
 
 def _home() -> str:
@@ -123,7 +117,7 @@ def _posts_limited_per_address(
 
 
 @never_cache
-@_posts_limited_per_address("identify")
+@_posts_limited_per_address("identify_address")
 def login(request: HttpRequest) -> HttpResponse:
     """Step 1 (seed 004, "Accès au portail Élections"): the identifier (+ CAPTCHA in 2022)."""
     election = election_current()
@@ -134,10 +128,11 @@ def login(request: HttpRequest) -> HttpResponse:
     form = IdentifyForm(request.POST or None, style=election.style, request=request)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        if rate_limited(hits={"identify": "id:" + email.lower()}):
-            return _rate_limited_page(request)
+        # Over the identifier's limit no more e-mail is sent, but the identification goes
+        # on: anyone may type a voter's address, so refusing it would lock the voter out.
+        mail = not rate_limited(hits={"identify_identifier": "id:" + email.lower()})
         result = services.account_identify(
-            election=election, email=email, language=get_language() or "fr"
+            election=election, email=email, language=get_language() or "fr", mail=mail
         )
         if result.outcome == "password" and result.account is not None:
             request.session[LOGIN_KEY] = result.account.pk
@@ -155,30 +150,40 @@ def login(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@_posts_limited_per_address("password")
+@_posts_limited_per_address("password_address")
 def login_password(request: HttpRequest) -> HttpResponse:
-    """Step 2 (seed 004, "Saisie du mot de passe Élections")."""
+    """Step 2 (seed 004, "Saisie du mot de passe Élections"); after failures the CAPTCHA is
+    asked too, the right password is never refused (ADR 0500)."""
     # No id in the session: 0, which no account has (ids start at 1).
     account = VoterAccount.objects.filter(pk=request.session.get(LOGIN_KEY) or 0).first()
     if account is None:
         return redirect("accounts:login")
-    form = PasswordLoginForm(request.POST or None, style=account.election.style)
+    address = client_address(request)
+    form = PasswordLoginForm(
+        request.POST or None,
+        request=request,
+        style=account.election.style,
+        captcha_asked=captcha_asked(account=account, address=address),
+    )
     if request.method == "POST" and form.is_valid():
-        if rate_limited(hits={"password": f"account:{account.pk}"}):
-            return _rate_limited_page(request)
         try:
             account = services.account_authenticate(
-                account=account, password=form.cleaned_data["password"]
+                account=account, password=form.cleaned_data["password"], address=address
             )
         except services.AccountError as error:
             form.add_error("password", _error(error.code))
+            account.refresh_from_db(fields=["secret_failures"])
+            if captcha_asked(account=account, address=address):
+                form.captcha_ask()  # this failure made it required: the page shows it now
         else:
             target = _safe_next(request, request.session.pop(NEXT_KEY, None))
             request.session.pop(LOGIN_KEY, None)
             session_start(request, account)
             return redirect(target)
     return _render(
-        request, "accounts/login_password.html", {"form": form, "identifier": account.email}
+        request,
+        "accounts/login_password.html",
+        {"form": form, "identifier": account.email},
     )
 
 
@@ -259,7 +264,7 @@ def reset_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@_posts_limited_per_address("password")
+@_posts_limited_per_address("password_address")
 def opening(request: HttpRequest) -> HttpResponse:
     """The opening link: create the password (seed 002 "Création de mon mot de passe",
     seed 003 "Initialisation du mot de passe Élections")."""
@@ -332,7 +337,7 @@ def activation(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@_posts_limited_per_address("reset")
+@_posts_limited_per_address("reset_address")
 def reset_request(request: HttpRequest) -> HttpResponse:
     election = election_current()
     if election is None:
@@ -340,7 +345,7 @@ def reset_request(request: HttpRequest) -> HttpResponse:
     form = ResetRequestForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        if rate_limited(hits={"reset": "id:" + email.lower()}):
+        if rate_limited(hits={"reset_identifier": "id:" + email.lower()}):
             return _rate_limited_page(request)
         services.password_reset_request(
             election=election, email=email, language=get_language() or "fr"
@@ -352,7 +357,7 @@ def reset_request(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@_posts_limited_per_address("password")
+@_posts_limited_per_address("password_address")
 def reset(request: HttpRequest) -> HttpResponse:
     account = _token_account(request, AccountToken.Purpose.RESET)
     if isinstance(account, str):

@@ -27,6 +27,8 @@ from typing import Any
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
+from urne.accounts.models import VoterAccount
+from urne.accounts.secret_failures import secret_failure_record, secret_success_record
 from urne.accounts.session import SessionClaim, session_claim_valid
 from urne.authority.selectors import credential_status
 from urne.authority.services import credentials_confirm
@@ -100,7 +102,8 @@ def vote_code_confirm(*, voter: Voter, credentials: dict[str, str]) -> CodeConfi
     """The vote-code check, once the voter is known and their CAPTCHA or password checked: the
     authority confirms which of the public credentials derived from the typed code (scrutin
     uuid → hex) are the voter's active ones, and the booth of each confirmed scrutin records
-    the voter's entry (for the grace period at the close)."""
+    the voter's entry (for the grace period at the close). A refused code is a failure on the
+    voter's secret, a confirmed one a success (`accounts.secret_failures`, ADR 0500)."""
     mine = {s.uuid: s for s in voter_scrutins(voter)}
     wanted = {u: c.strip().lower() for u, c in credentials.items() if u in mine}
     if not wanted:
@@ -108,8 +111,13 @@ def vote_code_confirm(*, voter: Voter, credentials: dict[str, str]) -> CodeConfi
     confirmed = [
         u for u, ok in credentials_confirm(voter=voter, public_credentials=wanted).items() if ok
     ]
+    account = VoterAccount.objects.filter(voter_id=voter.pk).first()
     if not confirmed:
+        if account is not None:
+            secret_failure_record(account=account, kind="vote_code")
         return CodeConfirmation(confirmed=[], refusal=_code_refusal(voter, wanted))
+    if account is not None:
+        secret_success_record(account=account)
     for uuid in confirmed:
         booth_enter(voter_id=voter.pk, scrutin_id=mine[uuid].pk)
     return CodeConfirmation(confirmed=confirmed)
@@ -167,8 +175,6 @@ def cast_context(
     state; with ``account_id`` instead of ``voter_id``, the voter is that account's, read in
     the same query with the account's password hash (ADR 0330). None when the scrutin does
     not exist."""
-    from urne.accounts.models import VoterAccount
-
     t = {
         "a": VoterAccount._meta.db_table,
         "s": Scrutin._meta.db_table,
@@ -286,8 +292,6 @@ def cast_submit(
 
 def _claim_check(claim: SessionClaim) -> None:
     """The session's claim checked on its own (the scrutin is unknown): not logged in first."""
-    from urne.accounts.models import VoterAccount
-
     password = (
         VoterAccount.objects.filter(pk=claim.account_id).values_list("password", flat=True).first()
     )

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from urne.accounts.decorators import voter_login_required
 from urne.accounts.forms import CaptchaFormMixin
+from urne.accounts.secret_failures import captcha_asked
 from urne.accounts.selectors import current_account, current_voter
 from urne.accounts.services import AccountError, account_authenticate
 from urne.elections.calendar import vote_refusal
@@ -56,10 +57,11 @@ ERRORS: dict[str, tuple[int, Any]] = {
         gettext_lazy("Le CAPTCHA saisi est incorrect. Un nouveau code vous est proposé."),
     ),
     "bad_password": (403, gettext_lazy("Identifiant électeur ou mot de passe incorrect.")),
-    "locked": (
-        403,
+    "captcha_asked": (
+        400,
         gettext_lazy(
-            "Trop d'essais de mot de passe : votre compte est bloqué pour quelques minutes."
+            "Pour protéger votre compte après des essais infructueux, un CAPTCHA est demandé : "
+            "rechargez la page, puis saisissez à nouveau votre code et le CAPTCHA."
         ),
     ),
     "not_open": (403, gettext_lazy("Le vote n'est pas encore ouvert.")),
@@ -84,15 +86,20 @@ class VoteCodeForm(CaptchaFormMixin):
 
 
 class IdentifierForm(VoteCodeForm):
-    """2018 style (seed 001, "Espace de vote"): identifier (the code) and password, no
-    CAPTCHA; the password is checked by the accounts service (lockout included)."""
+    """2018 style (seed 001, "Espace de vote"): identifier (the code) and password, checked by
+    the accounts service; the CAPTCHA only after failures on the account's secrets
+    (`secret_failures.captcha_asked`, ADR 0500)."""
 
-    captcha_required = False
+    def __init__(self, *args: Any, captcha_asked: bool, **kwargs: Any) -> None:
+        self.captcha_required = captcha_asked
+        super().__init__(*args, **kwargs)
 
 
 def _form(election: Election, request: HttpRequest, data: Any = None) -> VoteCodeForm:
-    cls = IdentifierForm if election.style == Style.S2018 else VoteCodeForm
-    return cls(data, request=request)
+    if election.style == Style.S2018:
+        asked = captcha_asked(account=current_account(request), address=client_address(request))
+        return IdentifierForm(data, request=request, captcha_asked=asked)
+    return VoteCodeForm(data, request=request)
 
 
 def _window(election: Election, now: datetime) -> str:
@@ -213,14 +220,14 @@ def _new_captcha(request: HttpRequest) -> dict[str, str]:
 @require_POST
 def code_confirm(request: HttpRequest) -> JsonResponse:
     """POST ``{"credentials": {uuid: public credential hex}, "captcha": …, "password": …}``:
-    the authority confirms these are the voter's active credentials. Rate-limited per voter
-    and per address; the CAPTCHA (2022 style) or the password (2018 style) is checked first."""
+    the authority confirms these are the voter's active credentials. Rate-limited per
+    address; per voter, wrong codes and passwords bring the CAPTCHA (ADR 0500). The CAPTCHA
+    (2022 style; 2018 after failures) and the password (2018 style) are checked first."""
     voter = current_voter(request)
     if voter is None:
         return _error("not_logged_in")
-    if rate_limited(
-        hits={"votecode_voter": str(voter.pk), "votecode_address": client_address(request)}
-    ):
+    address = client_address(request)
+    if rate_limited(hits={"votecode_address": address}):
         return _error("rate_limited")
     refused = vote_refusal(election=voter.election, now=timezone.now())
     if refused:
@@ -240,6 +247,9 @@ def code_confirm(request: HttpRequest) -> JsonResponse:
         return refusal_json(exc)
     form = _form(voter.election, request, {"captcha": captcha})
     if form.captcha_on and not form.is_valid():
+        if isinstance(form, IdentifierForm) and not captcha:
+            # Asked since the page was drawn (failures meanwhile): the page has no CAPTCHA yet.
+            return _error("captcha_asked")
         return _error("captcha", **_new_captcha(request))
     if voter.election.style == Style.S2018:
         account = current_account(request)
@@ -248,10 +258,14 @@ def code_confirm(request: HttpRequest) -> JsonResponse:
                 raise AccountError("bad_password")
             # No re-hash here: it would change the hash this session is bound to (ADR 0206).
             account_authenticate(
-                account=account, password=password, rehash=False
+                account=account,
+                password=password,
+                rehash=False,
+                address=address,
+                success_counts=False,  # the entry succeeds with the code (vote_code_confirm)
             )
-        except AccountError as exc:
-            return _error("locked" if exc.code == "locked" else "bad_password")
+        except AccountError:
+            return _error("bad_password")
     outcome = vote_code_confirm(voter=voter, credentials=creds)
     if outcome.refusal == "no_scrutin":
         return _error("bad_request")

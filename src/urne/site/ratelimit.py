@@ -47,11 +47,16 @@ def _digest(name: str, key: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
+def rate_clock() -> float:
+    """The limits' clock (the tests freeze it to put every request in one window)."""
+    return time.time()
+
+
 def rate_limited(*, hits: Mapping[str, str], now: float | None = None) -> bool:
     """Count one request under each named limit of ``hits`` (limit name -> the key it is
     counted by), all in one statement; True when any count is over its limit in the limit's
     current window (this request included)."""
-    now = time.time() if now is None else now
+    now = rate_clock() if now is None else now
     limits = settings.URNE_RATE_LIMITS
     rows: dict[str, tuple[str, int]] = {}
     for name, key in hits.items():
@@ -72,6 +77,22 @@ def rate_limited(*, hits: Mapping[str, str], now: float | None = None) -> bool:
         )
         counts = cur.fetchall()
     return any(count > limits[rows[digest][0]][0] for digest, count in counts)
+
+
+def rate_reached(*, name: str, key: str, now: float | None = None) -> bool:
+    """Whether ``key`` has already used up the named limit in its current window, without
+    counting a request: for a limit counted on outcomes (failures) and read before acting."""
+    now = rate_clock() if now is None else now
+    requests, window = settings.URNE_RATE_LIMITS[name]
+    conn = connections[router.db_for_read(RateCounter)]
+    with conn.cursor() as cur:
+        cur.execute(
+            f"SELECT count FROM {RateCounter._meta.db_table} "  # noqa: S608
+            "WHERE key = %s AND window_start = %s",
+            [_digest(name, key), int(now) // window * window],
+        )
+        row = cur.fetchone()
+    return row is not None and int(row[0]) >= requests
 
 
 @lru_cache(maxsize=8)

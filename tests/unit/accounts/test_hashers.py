@@ -99,7 +99,7 @@ def test_wrong_password_does_not_rehash(real_hashers):
         account_authenticate(account=account, password="Mauvais1")  # noqa: S106 - wrong on purpose
     assert error.value.code == "bad_password"
     account.refresh_from_db()
-    assert account.password == old and account.failed_logins == 1
+    assert account.password == old and account.secret_failures == 1
 
 
 def test_check_inside_a_session_can_keep_the_hash(real_hashers):

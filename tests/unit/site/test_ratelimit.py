@@ -92,13 +92,15 @@ def test_every_limit_in_one_setting_with_todays_values(settings):
     assert settings.URNE_RATE_LIMITS == {
         "cast_voter": (30, 300),
         "cast_address": (6000, 60),
-        "votecode_voter": (10, 300),
-        "votecode_address": (300, 300),
-        "identify": (20, 300),
-        "password": (10, 300),
-        "reset": (5, 3600),
-        "activate": (10, 300),
-        "captcha": (60, 300),
+        "votecode_address": (3000, 300),
+        "identify_address": (3000, 300),
+        "identify_identifier": (20, 300),
+        "password_address": (3000, 300),
+        "reset_address": (300, 3600),
+        "reset_identifier": (5, 3600),
+        "activate": (3000, 300),
+        "captcha": (6000, 300),
+        "password_failures_address": (300, 300),
         "assistance": (5, 3600),
         "complaint": (5, 3600),
         "roll_search": (120, 60),
@@ -207,8 +209,8 @@ def test_the_cast_counts_the_forwarded_address_behind_a_trusted_proxy(cast_world
 
 
 @pytest.mark.django_db(databases=ALL)
-def test_the_vote_code_check_per_voter_and_per_address(cast_world, settings):
-    _limits(settings, votecode_voter=(1, 300), votecode_address=(2, 300))
+def test_the_vote_code_check_per_address(cast_world, settings):
+    _limits(settings, votecode_address=(2, 300))
     url = reverse("booth:code_confirm")
 
     def check(client):
@@ -216,7 +218,7 @@ def test_the_vote_code_check_per_voter_and_per_address(cast_world, settings):
 
     first, second = (_logged(v) for v in cast_world.voters)
     assert check(first) != "rate_limited"
-    assert check(first) == "rate_limited"  # per voter (and the address's second count)
+    assert check(second) != "rate_limited"  # the address's second count
     assert check(second) == "rate_limited"  # the address's third count
 
 
@@ -224,17 +226,17 @@ def test_the_accounts_forms_per_address_and_per_identifier(settings):
     from factories.elections import election_make
 
     election_make()
-    _limits(settings, identify=(2, 300))
-    url = reverse("accounts:login")
+    _limits(settings, identify_address=(2, 300), reset_identifier=(2, 300))
 
-    def login(email, address):
-        return Client().post(url, {"email": email}, REMOTE_ADDR=address).status_code
+    def post(name, email, address):
+        return Client().post(reverse(name), {"email": email}, REMOTE_ADDR=address).status_code
 
-    assert login("a@ac-lyon.fr", "192.0.2.1") == 200
-    assert login("b@ac-lyon.fr", "192.0.2.1") == 200
-    assert login("c@ac-lyon.fr", "192.0.2.1") == 429  # the address's third
-    assert login("a@ac-lyon.fr", "192.0.2.2") == 200  # the identifier's second
-    assert login("a@ac-lyon.fr", "192.0.2.3") == 429  # the identifier's third
+    assert post("accounts:login", "a@ac-lyon.fr", "192.0.2.1") == 200
+    assert post("accounts:login", "b@ac-lyon.fr", "192.0.2.1") == 200
+    assert post("accounts:login", "c@ac-lyon.fr", "192.0.2.1") == 429  # the address's third
+    assert post("accounts:reset_request", "a@ac-lyon.fr", "192.0.2.2") == 200
+    assert post("accounts:reset_request", "a@ac-lyon.fr", "192.0.2.3") == 200
+    assert post("accounts:reset_request", "a@ac-lyon.fr", "192.0.2.4") == 429  # identifier's
 
 
 def test_the_accounts_captcha_per_address(settings):

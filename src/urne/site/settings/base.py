@@ -142,11 +142,13 @@ URNE_STAFF_FAILURES_FORGET_SECONDS = 24 * 3600
 # staff member out for days; wrong codes bring the CAPTCHA instead (ADR 0511).
 OTP_TOTP_ISSUER = "Urne"
 OTP_TOTP_THROTTLE_FACTOR = 0
-# Voter accounts (urne.accounts, ADR 0200-0203): sessions, lockout, rate limits, CAPTCHA.
+# Voter accounts (urne.accounts, ADR 0200-0203): sessions, rate limits, CAPTCHA.
 URNE_VOTER_SESSION_IDLE_SECONDS = 30 * 60
 URNE_VOTER_SESSION_MAX_SECONDS = 8 * 3600
-URNE_VOTER_MAX_FAILED_LOGINS = 5
-URNE_VOTER_LOCKOUT_SECONDS = 30 * 60
+# Failures on a voter's secret (password, vote code, challenge answer) since the last right
+# one, after which every entry of the account's secrets asks the CAPTCHA too; nothing ever
+# refuses the right secret (urne.accounts.secret_failures, ADR 0500).
+URNE_SECRET_FAILURES_BEFORE_CAPTCHA = 3
 URNE_VOTER_HOME = "portal:home"
 _PW = "urne.accounts.validators."
 # The two password policies of the seeds (ADR 0201), one validator per rule shown live.
@@ -194,18 +196,27 @@ URNE_PUBLIC_URL = os.environ.get("URNE_PUBLIC_URL", "http://localhost:8000")
 # Every rate limit, by name: (requests, seconds), a fixed window (urne.site.ratelimit).
 # The key each is counted by is the caller's: per client address, identifier, account, voter.
 URNE_RATE_LIMITS = {
+    # Per address, every limit is sized for the largest site behind one address (a rectorat,
+    # a school: up to 1 000 voters, their peak within 5 minutes, about 3 requests each), so
+    # it never stops a site; the accounts and their secrets are protected per account
+    # (urne.accounts.secret_failures: CAPTCHA after failures) and per identifier (ADR 0500).
     # The cast (ADR 0322): per voter (a voter casts a handful of ballots), per address.
     "cast_voter": (30, 300),
     "cast_address": (6000, 60),
-    # The booth's vote-code check.
-    "votecode_voter": (10, 300),
-    "votecode_address": (300, 300),
-    # The accounts' forms (ADR 0203), each per address and per identifier or account.
-    "identify": (20, 300),
-    "password": (10, 300),
-    "reset": (5, 3600),
-    "activate": (10, 300),
-    "captcha": (60, 300),
+    # The booth's vote-code check, per address (per voter: the account's secret failures).
+    "votecode_address": (3000, 300),
+    # The accounts' forms (ADR 0203, 0500), per address, and per identifier where a request
+    # sends an e-mail (over it: no more e-mails; identification still goes on).
+    "identify_address": (3000, 300),
+    "identify_identifier": (20, 300),
+    "password_address": (3000, 300),
+    "reset_address": (300, 3600),
+    "reset_identifier": (5, 3600),
+    "activate": (3000, 300),
+    "captcha": (6000, 300),
+    # Wrong passwords from one address (a spray: a few guesses on each of many accounts):
+    # over it, every password typed from that address asks the CAPTCHA too.
+    "password_failures_address": (300, 300),
     # The portal's forms, per voter when logged in, else per address.
     "assistance": (5, 3600),
     "complaint": (5, 3600),
