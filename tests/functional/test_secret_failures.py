@@ -22,7 +22,7 @@ from factories.accounts import (
     voter_client_login,
 )
 from factories.authority import booth_election_make
-from factories.elections import staff_make
+from factories.elections import staff_login, staff_make
 from urne.accounts.captcha import code_from_token
 from urne.accounts.models import VoterAccount
 from urne.accounts.selectors import current_voter
@@ -318,7 +318,7 @@ def test_helpdesk_sees_the_failures_and_when(client):
     account = VoterAccount.objects.get(voter=voter)
     assert account.secret_failures_total == 7
     assert timezone.now() - account.secret_failed_at < timedelta(minutes=1)
-    client.force_login(staff_make("helpdesk"))
+    staff_login(client, staff_make("helpdesk"))
     page = client.get(reverse("backoffice:voter", args=[voter.pk])).content.decode()
     assert re.search(r"Essais infructueux</dt><dd>7\b", page), page
     assert timezone.localtime(account.secret_failed_at).strftime("%d/%m/%Y %H:%M") in page
