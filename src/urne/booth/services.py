@@ -501,7 +501,7 @@ def _outbox_note(voter_id: int | None, sent: bool) -> None:
     from urne.messaging.models import OutboxMessage
 
     note = OutboxMessage(
-        template="cast_receipt",
+        template="cast_receipt",  # hidden from staff during the vote: PARTICIPATION_TEMPLATES
         voter_id=voter_id,
         language=(get_language() or "fr")[:8],
         state=OutboxMessage.State.SENT if sent else OutboxMessage.State.FAILED,
