@@ -5,8 +5,8 @@ helpdesk's pages, the bureau's and the public board.
 It lives in the back office because the back office declares the permissions
 (``models.Backoffice``) and grants them to the roles (``roles.py``); every question here is
 asked of a staff role or of the public (an anonymous user has no permission), and a new
-visibility rule (the bureau's participation, receipts hidden until the close) is one more
-function or one more line here, not a test in a view.
+visibility rule (the bureau's participation, receipts hidden until the close: ADR 0531) is
+one more function or one more line here, not a test in a view.
 """
 
 from __future__ import annotations
