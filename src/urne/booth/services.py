@@ -481,6 +481,7 @@ def receipt_send(
         to=voter.email if voter is not None else receipt.email,
         subject=gettext("Accusé de réception de votre vote"),
         text=render_to_string("cast/receipt_email.txt", context),
+        keep=False,  # it ties the voter to their ballot's tracker: no channel keeps a copy
     )
     try:
         _channel().send(email)
