@@ -10,8 +10,9 @@ violation.
 
 Every log of the live server goes to one file (``server_log``): its access log, one line a
 request as ``runserver`` writes it (pytest-django's server is quiet), and every logger's
-records. After each test with a page, no link token of an e-mail the test sent may be in it
-or in any ``*.log`` file under ``URNE_VAR`` (``secrets_out_of_logs``).
+records. After each test with a page, no link token of an e-mail the test sent, and no
+secret the test names (a vote code, a password), may be in it or in any ``*.log`` file under
+``URNE_VAR`` (``secrets_out_of_logs``).
 """
 
 import json
@@ -123,19 +124,21 @@ LINK_TOKEN = re.compile(r"/compte/[^\s#]*?(?:#|/)([A-Za-z0-9_-]{40,})")
 
 @pytest.fixture
 def secrets_out_of_logs(server_log: Path) -> Any:
-    """After the test: no link token e-mailed during it in any log (the server's, and every
-    ``*.log`` under ``URNE_VAR``). Before the test's own clean-up, which empties the outbox."""
-    yield
+    """After the test: no link token e-mailed during it, and none of the secrets the test adds
+    to the set this yields, in any log (the server's, and every ``*.log`` under
+    ``URNE_VAR``). Checked before the test's own clean-up, which empties the outbox."""
+    secrets: set[str] = set()
+    yield secrets
     from django.conf import settings
 
     from factories.accounts import mail_outbox
 
-    tokens = {t for mail in mail_outbox() for t in LINK_TOKEN.findall(mail.text)}
+    tokens = {t for mail in mail_outbox() for t in LINK_TOKEN.findall(mail.text)} | secrets
     files = [server_log, *Path(settings.VAR_DIR).rglob("*.log")]
     for file in files:
         text = file.read_text(encoding="utf-8", errors="replace") if file.exists() else ""
         leaked = [t for t in tokens if t in text]
-        assert not leaked, f"a link token is in {file.name}: " + "; ".join(
+        assert not leaked, f"a secret is in {file.name}: " + "; ".join(
             line for line in text.splitlines() if any(t in line for t in leaked)
         )
 

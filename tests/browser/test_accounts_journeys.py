@@ -53,7 +53,8 @@ def _rules_met(page):
     return page.locator(".password-rules__list li.is-met").count()
 
 
-def test_2018_journey(page, live_server, assert_accessible):
+def test_2018_journey(page, live_server, assert_accessible, secrets_out_of_logs):
+    secrets_out_of_logs |= {PASSWORD_2018, "Nouveau8z"}
     voter = _voter("2018")
     page.goto(live_server.url + "/compte/connexion/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Accès au portail Élections")
@@ -150,8 +151,14 @@ def test_2018_journey(page, live_server, assert_accessible):
 
 
 def test_2022_journey_with_captcha_and_activation(
-    page, live_server, assert_accessible, settings, django_capture_on_commit_callbacks
+    page,
+    live_server,
+    assert_accessible,
+    settings,
+    django_capture_on_commit_callbacks,
+    secrets_out_of_logs,
 ):
+    secrets_out_of_logs |= {PASSWORD_2022, "Saint-Étienne"}
     settings.URNE_CAPTCHA_ENABLED = True
     voter = _voter("2022")
     from urne.accounts.services import opening_send
