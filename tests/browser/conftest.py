@@ -12,7 +12,7 @@ Every log of the live server goes to one file (``server_log``): its access log, 
 request as ``runserver`` writes it (pytest-django's server is quiet), and every logger's
 records. After each test with a page, no link token of an e-mail the test sent, and no
 secret the test names (a vote code, a password), may be in it or in any ``*.log`` file under
-``URNE_VAR`` (``secrets_out_of_logs``).
+``URNE_VAR`` (``unlogged``).
 """
 
 import json
@@ -123,7 +123,7 @@ LINK_TOKEN = re.compile(r"/compte/[^\s#]*?(?:#|/)([A-Za-z0-9_-]{40,})")
 
 
 @pytest.fixture
-def secrets_out_of_logs(server_log: Path) -> Any:
+def unlogged(server_log: Path) -> Any:
     """After the test: no link token e-mailed during it, and none of the secrets the test adds
     to the set this yields, in any log (the server's, and every ``*.log`` under
     ``URNE_VAR``). Checked before the test's own clean-up, which empties the outbox."""
@@ -144,7 +144,7 @@ def secrets_out_of_logs(server_log: Path) -> Any:
 
 
 @pytest.fixture
-def page(context: Any, secrets_out_of_logs: None) -> Any:
+def page(context: Any, unlogged: None) -> Any:
     p = context.new_page()
     errors: list[str] = []
     p.on("pageerror", lambda exc: errors.append(str(exc)))

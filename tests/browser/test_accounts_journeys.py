@@ -53,8 +53,8 @@ def _rules_met(page):
     return page.locator(".password-rules__list li.is-met").count()
 
 
-def test_2018_journey(page, live_server, assert_accessible, secrets_out_of_logs):
-    secrets_out_of_logs |= {PASSWORD_2018, "Nouveau8z"}
+def test_2018_journey(page, live_server, assert_accessible, unlogged):
+    unlogged |= {PASSWORD_2018, "Nouveau8z"}
     voter = _voter("2018")
     page.goto(live_server.url + "/compte/connexion/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Accès au portail Élections")
@@ -156,9 +156,9 @@ def test_2022_journey_with_captcha_and_activation(
     assert_accessible,
     settings,
     django_capture_on_commit_callbacks,
-    secrets_out_of_logs,
+    unlogged,
 ):
-    secrets_out_of_logs |= {PASSWORD_2022, "Saint-Étienne"}
+    unlogged |= {PASSWORD_2022, "Saint-Étienne"}
     settings.URNE_CAPTCHA_ENABLED = True
     voter = _voter("2022")
     from urne.accounts.services import opening_send
