@@ -18,7 +18,9 @@ POSTGRES = os.environ.get("URNE_DB") == "postgres"
 RUNS_ON_SQLITE = True
 POSTS = 12
 
-pytestmark = [pytest.mark.slow] + (
+# On SQLite the test makes its own database files (the test databases are in memory, out of
+# the server's reach); marked ``database`` all the same, so that the SQLite pass selects it.
+pytestmark = [pytest.mark.slow, pytest.mark.database] + (
     [pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"])]
     if POSTGRES
     else []
