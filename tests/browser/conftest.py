@@ -10,6 +10,12 @@ violation.
 
 Every page runs under the site's Content-Security-Policy (ADR 0550): a violation Chromium
 reports on the console fails the test, as a JavaScript error does.
+
+Every log of the live server goes to one file (``server_log``): its access log, one line a
+request as ``runserver`` writes it (pytest-django's server is quiet), and every logger's
+records. After each test with a page, no link token of an e-mail the test sent, and no
+secret the test names (a vote code, a password), may be in it or in any ``*.log`` file under
+``URNE_VAR`` (``unlogged``).
 """
 
 import json
@@ -37,7 +43,6 @@ ARTIFACTS = ROOT / "test-artifacts"
 # WCAG 2.1 A and AA rules (RGAA 4 maps onto them), plus axe's best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
-
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -92,8 +97,62 @@ def _csp_violation(message: Any) -> bool:
     return "Content Security Policy" in message.text
 
 
+@pytest.fixture(scope="session", autouse=True)
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The live server's log file: access log and every logger, from the first test on."""
+    import logging
+
+    from django.core.servers.basehttp import WSGIRequestHandler
+    from django.test import testcases
+
+    path = tmp_path_factory.mktemp("server-logs") / "server.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    quiet = testcases.QuietWSGIRequestHandler.log_message
+    # The access log as runserver writes it ("GET /path?query HTTP/1.1" 200 …).
+    testcases.QuietWSGIRequestHandler.log_message = WSGIRequestHandler.log_message  # type: ignore[method-assign]
+    loggers = [logging.getLogger(), logging.getLogger("django.server")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+    loggers[1].setLevel(logging.INFO)
+    yield path
+    testcases.QuietWSGIRequestHandler.log_message = quiet  # type: ignore[method-assign]
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    handler.close()
+
+
+# A link of an account e-mail: its single-use token, after "#" (or, before ADR 0532, as the
+# path's last segment).
+LINK_TOKEN = re.compile(r"/compte/[^\s#]*?(?:#|/)([A-Za-z0-9_-]{40,})")
+
+
 @pytest.fixture
-def page(context: Any) -> Any:
+def unlogged(server_log: Path) -> Any:
+    """After the test: no link token e-mailed during it, and none of the secrets the test adds
+    to the set this yields, in any log (the server's, and every ``*.log`` under
+    ``URNE_VAR``). Checked before the test's own clean-up, which empties the outbox."""
+    secrets: set[str] = set()
+    yield secrets
+    from django.conf import settings
+
+    from factories.accounts import mail_outbox
+
+    tokens = {t for mail in mail_outbox() for t in LINK_TOKEN.findall(mail.text)} | secrets
+    files = [server_log, *Path(settings.VAR_DIR).rglob("*.log")]
+    for file in files:
+        text = file.read_text(encoding="utf-8", errors="replace") if file.exists() else ""
+        leaked = [t for t in tokens if t in text]
+        assert not leaked, f"a secret is in {file.name}: " + "; ".join(
+            line for line in text.splitlines() if any(t in line for t in leaked)
+        )
+
+
+@pytest.fixture
+def page(context: Any, unlogged: None) -> Any:
     p = context.new_page()
     errors: list[str] = []
     violations: list[str] = []

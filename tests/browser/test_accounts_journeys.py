@@ -53,7 +53,8 @@ def _rules_met(page):
     return page.locator(".password-rules__list li.is-met").count()
 
 
-def test_2018_journey(page, live_server, assert_accessible):
+def test_2018_journey(page, live_server, assert_accessible, unlogged):
+    unlogged |= {PASSWORD_2018, "Nouveau8z"}
     voter = _voter("2018")
     page.goto(live_server.url + "/compte/connexion/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Accès au portail Élections")
@@ -150,8 +151,14 @@ def test_2018_journey(page, live_server, assert_accessible):
 
 
 def test_2022_journey_with_captcha_and_activation(
-    page, live_server, assert_accessible, settings, django_capture_on_commit_callbacks
+    page,
+    live_server,
+    assert_accessible,
+    settings,
+    django_capture_on_commit_callbacks,
+    unlogged,
 ):
+    unlogged |= {PASSWORD_2022, "Saint-Étienne"}
     settings.URNE_CAPTCHA_ENABLED = True
     voter = _voter("2022")
     from urne.accounts.services import opening_send
@@ -260,3 +267,33 @@ def test_english_login_page(page, live_server, assert_accessible):
     page.get_by_role("button", name="Log in").click()
     expect(page.locator(".alert--error")).to_contain_text("Please enter your identifier.")
     assert_accessible(page, "login-english")
+
+
+def test_opening_link_without_javascript(chromium, page, live_server, assert_accessible):
+    """The link's token is in its fragment, posted by the page's script (ADR 0532); without
+    scripts the voter pastes the link into the page's form."""
+    voter = _voter("2018")
+    from urne.accounts.services import opening_send
+
+    opening_send(voter=voter)
+    link = _mail_link(live_server)
+    assert "#" in link
+    page.goto(live_server.url + "/compte/ouverture/lien/")  # what a browser without scripts shows
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ouverture du lien")
+    assert_accessible(page, "lien-sans-script")
+    context = chromium.new_context(java_script_enabled=False, locale="fr-FR")
+    try:
+        no_js = context.new_page()
+        no_js.goto(link)
+        expect(no_js.get_by_role("heading", level=1)).to_have_text("Ouverture du lien")
+        no_js.get_by_label("Lien reçu par courriel").fill(link)
+        no_js.get_by_role("button", name="Valider").click()
+        expect(no_js.get_by_role("heading", level=1)).to_have_text("Création de mon mot de passe")
+    finally:
+        context.close()
+    # With scripts, the address bar and the history keep no token.
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Création de mon mot de passe")
+    assert "#" not in page.url
+    page.go_back()
+    assert "#" not in page.url

@@ -57,12 +57,20 @@ def mail_clear() -> None:
 
 
 def link_path(email: Any) -> str:
-    """The path of the first portal link in an e-mail's text (scheme and host dropped)."""
+    """The path of the first portal link in an e-mail's text (scheme and host dropped), with
+    its fragment (an account link's token)."""
     import re
 
     match = re.search(r"https?://[^/\s]+(/\S+)", email.text)
     assert match, email.text
     return match.group(1)
+
+
+def link_token(email: Any) -> str:
+    """The single-use token of an account e-mail's link: its fragment."""
+    path, _, token = link_path(email).partition("#")
+    assert token, path
+    return token
 
 
 def voter_with_email(election: Any, email: str, **kw: Any) -> Voter:
@@ -76,9 +84,11 @@ def voter_with_email(election: Any, email: str, **kw: Any) -> Voter:
 
 
 def link_follow(client: Client, email: Any) -> str:
-    """Open the e-mail's link like a browser: the token is kept (as a digest) in the session
-    and the client is sent to the form's URL, which is returned."""
-    response = client.get(link_path(email))
+    """Open the e-mail's link like a browser: the link page's script posts the fragment's
+    token, kept (as a digest) in the session, and the client is sent to the form's URL,
+    which is returned."""
+    path, _, token = link_path(email).partition("#")
+    response = client.post(path, {"lien": token})
     assert response.status_code == 302, response.status_code
     return str(response["Location"])
 

@@ -1,5 +1,6 @@
 """Fault tests: real processes, real crashes, PostgreSQL only (SQLite's single writer and
-in-memory test databases cannot show two-store crash recovery meaningfully)."""
+in-memory test databases cannot show two-store crash recovery meaningfully); a module
+with ``RUNS_ON_SQLITE = True`` makes its own SQLite files and runs on both."""
 
 import os
 from pathlib import Path
@@ -18,5 +19,7 @@ def pytest_collection_modifyitems(config, items):
         "in memory, invisible to the crashing child processes"
     )
     for item in items:
+        if getattr(item.module, "RUNS_ON_SQLITE", False):
+            continue
         if HERE in Path(item.fspath).parents:
             item.add_marker(skip)

@@ -11,24 +11,16 @@ from __future__ import annotations
 
 import http.client
 import io
-import json
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.db import connections
-from faultkit import check_stores, child_env
+from faultkit import Server, check_stores, child_env
 
 from factories.accounts import account_make
 from factories.booth import ballot_make, cast_setup_make
@@ -42,65 +34,7 @@ pytestmark = [
     pytest.mark.slow,
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
 VOTERS = 150  # two scrutins each: 300 casts, plus the resends
-CSRF = "f" * 32
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """gunicorn on a free port, its own process group (so that it can be killed whole)."""
-
-    def __init__(self, log: Path, point: str, after: int) -> None:
-        self.port = _free_port()
-        env = child_env(URNE_CAST_FAULT=point, URNE_CAST_FAULT_AFTER=str(after))
-        env["DJANGO_SETTINGS_MODULE"] = "server_settings"
-        cmd = [
-            str(Path(sys.executable).parent / "gunicorn"), "urne.site.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--timeout", "60",
-            "--log-level", "warning",
-        ]  # fmt: skip
-        self.log = log.open("a")
-        self.proc = subprocess.Popen(
-            cmd, env=env, cwd=ROOT, stdout=self.log, stderr=self.log, start_new_session=True
-        )
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                assert self.proc.poll() is None, log.read_text()[-3000:]
-                time.sleep(0.05)
-        raise AssertionError("gunicorn did not start")
-
-    def post(self, session: str, scrutin: str, ballot: str) -> tuple[int, dict]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            conn.request(
-                "POST",
-                "/vote/bulletin/",
-                json.dumps({"scrutin": scrutin, "ballot": ballot}),
-                {
-                    "Content-Type": "application/json",
-                    "X-CSRFToken": CSRF,
-                    "Cookie": f"csrftoken={CSRF}; {settings.SESSION_COOKIE_NAME}={session}",
-                },
-            )
-            resp = conn.getresponse()
-            return resp.status, json.loads(resp.read())
-        finally:
-            conn.close()
-
-    def kill(self) -> None:
-        """The whole server (master and workers) dies at once."""
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=30)
-        self.log.close()
 
 
 def _sessions(voters) -> dict[int, str]:
@@ -177,7 +111,9 @@ def test_server_killed_at_every_step_loses_nothing_and_counts_nothing_twice(tmp_
                 pytest.fail(f"unexpected answer {status} {body} (phase {phase}, point {point})")
 
     for phase, point in enumerate(phases):
-        server = Server(log, point, rng.randint(2, 6))
+        server = Server(
+            log, child_env(URNE_CAST_FAULT=point, URNE_CAST_FAULT_AFTER=str(rng.randint(2, 6)))
+        )
         try:
             run_phase(server, phase, point)
         finally:

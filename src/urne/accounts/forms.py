@@ -1,5 +1,6 @@
 """Voter account forms. Every one that faces the public may carry the CAPTCHA mixin."""
 
+import re
 from functools import cached_property
 from typing import Any
 
@@ -175,3 +176,31 @@ class ResetRequestForm(CaptchaFormMixin):
             "invalid": _("Saisissez une adresse de messagerie valide (prenom.nom@ac-xxxx.fr)."),
         },
     )
+
+
+#: A link token as ``tokens.token_new`` makes it (``secrets.token_urlsafe``).
+_LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,128}")
+
+
+class LinkForm(forms.Form):
+    """The e-mailed link's token, posted by the link page's script from the URL's fragment,
+    or pasted by the voter (the whole link, or the part after "#") when scripts are off."""
+
+    lien = forms.CharField(
+        label=_("Lien reçu par courriel"),
+        max_length=2048,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": _("Collez le lien reçu par courriel.")},
+    )
+
+    def clean_lien(self) -> str:
+        token = self.cleaned_data["lien"].strip().rsplit("#", 1)[-1].strip()
+        if not _LINK_TOKEN.fullmatch(token):
+            raise forms.ValidationError(
+                _(
+                    "Ce lien n'est pas valide. Vérifiez que vous avez copié le lien complet du "
+                    "courriel."
+                ),
+                code="link_invalid",
+            )
+        return token

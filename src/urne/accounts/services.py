@@ -143,7 +143,9 @@ def _token_consume(token: AccountToken) -> None:
 
 
 def _link(name: str, raw: str) -> str:
-    return settings.URNE_PUBLIC_URL.rstrip("/") + reverse(name, args=[raw])
+    """The e-mailed link: the token in the fragment, which browsers never send, so no access
+    log, proxy or Referer holds it (ADR 0532); the page's script posts it."""
+    return settings.URNE_PUBLIC_URL.rstrip("/") + reverse(name) + "#" + raw
 
 
 def _compose_link_mail(

@@ -23,6 +23,7 @@ from .captcha import AudioUnavailable, captcha_png, captcha_wav, code_from_token
 from .forms import (
     ActivationForm,
     IdentifyForm,
+    LinkForm,
     PasswordCreateForm,
     PasswordLoginForm,
     ResetRequestForm,
@@ -215,12 +216,11 @@ def _password_page(
     )
 
 
-LINK_KEY = "urne_link"  # {purpose: token digest}: the token leaves the URL at once
+LINK_KEY = "urne_link"  # {purpose: token digest}: the token itself is kept nowhere
 
 
 def link_enter(request: HttpRequest, token: str, purpose: str, target: str) -> HttpResponse:
-    """A link from an e-mail: keep only the token's digest in the session and go on to a URL
-    without it, so the token never appears in a logged path, a Referer or the history."""
+    """A link's token, posted: keep only its digest in the session and go on to the form."""
     links = dict(request.session.get(LINK_KEY, {}))
     links[purpose] = token_digest(token)
     request.session[LINK_KEY] = links
@@ -253,14 +253,26 @@ def _password_form_valid(form: PasswordCreateForm, account: VoterAccount) -> boo
     return True
 
 
-@never_cache
-def opening_link(request: HttpRequest, token: str) -> HttpResponse:
-    return link_enter(request, token, AccountToken.Purpose.OPENING, "accounts:opening_form")
+def _link_page(request: HttpRequest, purpose: str, target: str) -> HttpResponse:
+    """The page an e-mailed link opens. The token is in the link's fragment, which the
+    browser never sends (so no access log, Referer or proxy sees it): the page's script
+    posts it, and without scripts the voter pastes the link into the form (ADR 0532)."""
+    form = LinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return link_enter(request, form.cleaned_data["lien"], purpose, target)
+    return _render(
+        request, "accounts/link.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @never_cache
-def reset_link(request: HttpRequest, token: str) -> HttpResponse:
-    return link_enter(request, token, AccountToken.Purpose.RESET, "accounts:reset_form")
+def opening_link(request: HttpRequest) -> HttpResponse:
+    return _link_page(request, AccountToken.Purpose.OPENING, "accounts:opening_form")
+
+
+@never_cache
+def reset_link(request: HttpRequest) -> HttpResponse:
+    return _link_page(request, AccountToken.Purpose.RESET, "accounts:reset_form")
 
 
 @never_cache

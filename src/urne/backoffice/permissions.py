@@ -5,8 +5,8 @@ helpdesk's pages, the bureau's and the public board.
 It lives in the back office because the back office declares the permissions
 (``models.Backoffice``) and grants them to the roles (``roles.py``); every question here is
 asked of a staff role or of the public (an anonymous user has no permission), and a new
-visibility rule (the bureau's participation, receipts hidden until the close) is one more
-function or one more line here, not a test in a view.
+visibility rule (the bureau's participation, receipts hidden until the close: ADR 0531) is
+one more function or one more line here, not a test in a view.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, PermissionsMixin
     from django.db.models import QuerySet
 
-    from urne.elections.models import Scrutin
+    from urne.elections.models import Election, Scrutin
     from urne.messaging.models import OutboxMessage
 
     User = PermissionsMixin | AnonymousUser
@@ -59,24 +59,40 @@ def permission_require(request: HttpRequest, perm: str) -> None:
         raise PermissionDenied
 
 
+#: Messages whose mere existence tells that the voter voted (the booth's cast receipt).
+PARTICIPATION_TEMPLATES = frozenset({"cast_receipt"})
+
+
 def voter_messages_visible(
-    *, user: User, messages: QuerySet[OutboxMessage]
+    *,
+    user: User,
+    messages: QuerySet[OutboxMessage],
+    election: Election,
+    now: datetime | None = None,
 ) -> QuerySet[OutboxMessage]:
-    """The part of a voter's ``messages`` that ``user`` may see (states and dates, never a
-    body): all of them for whoever may find a voter, none for anyone else. A message telling
-    that the voter voted (the cast receipt) is among them for now, although
-    ``voter_participation_visible`` is False for the helpdesk: hiding it is one
-    ``.exclude(template=…)`` here."""
+    """The part of a voter's ``messages`` (of ``election``) that ``user`` may see (states
+    and dates, never a body): none for whoever may not find a voter; for the others, all but
+    the messages that tell the voter voted (``PARTICIPATION_TEMPLATES``: a receipt, or its
+    time, is the émargement) while ``voter_participation_visible`` is False."""
     if not user.has_perm(FIND_VOTER):
         return messages.none()
-    return messages
+    if voter_participation_visible(user=user, election=election, now=now):
+        return messages
+    return messages.exclude(template__in=PARTICIPATION_TEMPLATES)
 
 
-def voter_participation_visible(*, user: User) -> bool:
-    """Whether ``user`` may see whether a voter has voted (their émargement). No staff role
-    may: participation is secret (docs/product.md, "Rules the platform enforces"); the voter
-    sees their own in the booth."""
-    return False
+def voter_participation_visible(
+    *, user: User, election: Election, now: datetime | None = None
+) -> bool:
+    """Whether ``user`` may see whether a voter of ``election`` has voted (their émargement,
+    a receipt sent). During the vote only the polling station may (docs/product.md, "Rules
+    the platform enforces"): bureau members and union delegates. Once the vote is over
+    (``calendar.vote_over``: past the close and the booth's grace period) so may whoever
+    finds voters (helpdesk, managers); nobody else, the public included. The voter sees
+    their own in the booth."""
+    if user.has_perm(BUREAU_PAGES):
+        return True
+    return user.has_perm(FIND_VOTER) and vote_over(election=election, now=now)
 
 
 def board_published(scrutin: Scrutin | None, now: datetime | None = None) -> bool:

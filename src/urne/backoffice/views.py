@@ -408,7 +408,9 @@ def voter_detail(request: HttpRequest, voter_id: int) -> HttpResponse:
             **selectors.voter_state(voter),
             **account_state(voter),
             "account_messages": list(
-                voter_messages_visible(user=request.user, messages=account_messages(voter))[:10]
+                voter_messages_visible(
+                    user=request.user, messages=account_messages(voter), election=voter.election
+                )[:10]
             ),
             "can_act": request.user.has_perm(FIND_VOTER),
         },

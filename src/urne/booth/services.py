@@ -485,6 +485,7 @@ def receipt_send(
         to=voter.email if voter is not None else receipt.email,
         subject=gettext("Accusé de réception de votre vote"),
         text=render_to_string("cast/receipt_email.txt", context),
+        keep=False,  # it ties the voter to their ballot's tracker: no channel keeps a copy
     )
     try:
         _channel().send(email)
@@ -505,7 +506,7 @@ def _outbox_note(voter_id: int | None, sent: bool) -> None:
     from urne.messaging.models import OutboxMessage
 
     note = OutboxMessage(
-        template="cast_receipt",
+        template="cast_receipt",  # hidden from staff during the vote: PARTICIPATION_TEMPLATES
         voter_id=voter_id,
         language=(get_language() or "fr")[:8],
         state=OutboxMessage.State.SENT if sent else OutboxMessage.State.FAILED,

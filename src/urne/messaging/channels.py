@@ -1,23 +1,29 @@
 """E-mail channels (ADR 0204): the outside service behind one interface, chosen by
 `settings.URNE_MAIL_CHANNEL`. `SmtpChannel` for real mail, `FileChannel` for development (the
-DEBUG mailbox page reads its folder), `ConsoleChannel` prints headers only (never a body: the
-body may hold a link with a token), `MemoryChannel` for unit tests.
+DEBUG mailbox page reads its folder; bodies sealed, receipts not kept: ADR 0532),
+`ConsoleChannel` prints headers only (never a body: the body may hold a link with a token),
+`MemoryChannel` for unit tests.
 """
 
+import base64
 import contextlib
+import hashlib
 import smtplib
 import ssl
 import time
 from dataclasses import dataclass, field
+from email import policy
 from email.charset import QP, Charset
 from email.header import Header
-from email.message import Message
+from email.message import EmailMessage, Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.parser import BytesParser
 from email.utils import formataddr, make_msgid
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -31,6 +37,9 @@ class Email:
     headers: dict[str, str] = field(default_factory=dict)
     # The sender's display name; seed 003: the election's name ("Election Professionnelle 2022").
     from_name: str = ""
+    # False: no channel may keep a copy (the cast receipt ties the voter to their ballot's
+    # tracker); the file channel then writes nothing.
+    keep: bool = True
 
     def as_message(self) -> Message:
         """The MIME message: UTF-8 text (and HTML) in quoted-printable, RFC 2047 headers.
@@ -133,17 +142,46 @@ class SmtpChannel:
                 smtp.close()
 
 
+def _seal() -> Fernet:
+    key = hashlib.sha256(("urne.mailbox:" + settings.SECRET_KEY).encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
 class FileChannel:
-    """Development: each message as an .eml file in `settings.URNE_MAIL_DIR`."""
+    """Development: each message as a file in `settings.URNE_MAIL_DIR`, sealed (encrypted
+    under a key derived from the secret key: bodies hold single-use link tokens), opened by
+    the DEBUG mailbox (`messages`). A message that may not be kept (`Email.keep`: the cast
+    receipt) is not written at all (ADR 0532)."""
+
+    SUFFIX = ".eml.sealed"
 
     def send(self, email: Email) -> None:
+        if not email.keep:
+            return
         folder = Path(settings.URNE_MAIL_DIR)
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"{time.time_ns()}.eml"
-        (folder / name).write_bytes(bytes(email.as_message()))
+        name = f"{time.time_ns()}{self.SUFFIX}"
+        (folder / name).write_bytes(_seal().encrypt(bytes(email.as_message())))
 
     def close(self) -> None:
         pass
+
+    @classmethod
+    def messages(cls, limit: int = 200) -> list[tuple[str, EmailMessage]]:
+        """The newest ``limit`` messages written, as (name, message); a file sealed under
+        another secret key is left out."""
+        folder = Path(settings.URNE_MAIL_DIR)
+        if not folder.is_dir():
+            return []
+        parser = BytesParser(policy=policy.default)
+        out = []
+        for path in sorted(folder.glob("*" + cls.SUFFIX), reverse=True)[:limit]:
+            try:
+                raw = _seal().decrypt(path.read_bytes())
+            except InvalidToken:
+                continue
+            out.append((path.name.removesuffix(cls.SUFFIX), parser.parsebytes(raw)))
+        return out
 
 
 class ConsoleChannel:

@@ -1,10 +1,6 @@
 """Back-office pages of the messaging app: the opening-mail campaign with its progress
 (managers), and the development mailbox (DEBUG only, managers)."""
 
-from email import policy
-from email.parser import BytesParser
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,6 +12,7 @@ from urne.backoffice.permissions import MANAGE_ELECTION, staff_required
 from urne.elections.models import Election
 
 from . import services
+from .channels import FileChannel
 from .models import Campaign
 from .registry import template_names
 
@@ -74,13 +71,6 @@ def campaign_control(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return redirect("messaging:campaign", campaign_id=campaign.pk)
 
 
-def _mail_files() -> list[Path]:
-    folder = Path(settings.URNE_MAIL_DIR)
-    if not folder.is_dir():
-        return []
-    return sorted(folder.glob("*.eml"), reverse=True)[:200]
-
-
 def mailbox(request: HttpRequest) -> HttpResponse:
     """Development only: the e-mails the FileChannel wrote (404 unless DEBUG), for managers:
     every opening and reset link is on this page, so anyone else reading it could take over
@@ -92,14 +82,12 @@ def mailbox(request: HttpRequest) -> HttpResponse:
 
 @staff_required(MANAGE_ELECTION)
 def _mailbox(request: HttpRequest) -> HttpResponse:
-    parser = BytesParser(policy=policy.default)
     items = []
-    for path in _mail_files():
-        message = parser.parsebytes(path.read_bytes())
+    for name, message in FileChannel.messages():
         body = message.get_body(preferencelist=("plain",))
         items.append(
             {
-                "name": path.stem,
+                "name": name,
                 "to": message["To"],
                 "subject": message["Subject"],
                 "text": body.get_content() if body else "",

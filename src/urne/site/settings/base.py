@@ -98,8 +98,15 @@ def _databases() -> dict[str, dict[str, object]]:
         alias: {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / f"{name}.sqlite3",
-            # WAL lets the worker write while the web server reads.
-            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
+            # WAL lets the worker write while the web server reads. IMMEDIATE: a transaction
+            # takes the write lock when it begins, waiting for it up to ``timeout`` seconds;
+            # a deferred one that read first and writes later fails at once ("database is
+            # locked") when another wrote in between, whatever the timeout (ADR 0530).
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL;",
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+            },
         }
         for alias, name in (("default", "voters"), ("authority", "authority"), ("urn", "urn"))
     }
