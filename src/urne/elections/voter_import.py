@@ -246,6 +246,32 @@ def xlsx_check(path: Path) -> None:
         raise ImportFileError(
             _("Fichier XLSX refusé : %(mb)d Mo une fois décompressé.") % {"mb": total // 10**6}
         )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in members:
+                if member.filename.lower().endswith(".xml"):
+                    _xml_runs_check(archive, member)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise _xlsx_unreadable(exc) from None
+
+
+def _xml_runs_check(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    """Refuse a member holding more than MAX_LINE_BYTES between two tags (one cell's text,
+    or one tag's attributes): openpyxl's parser would hold all of it in memory at once.
+    Streamed, so this costs a pass of decompression and no memory."""
+    tail = b""
+    with archive.open(member) as f:
+        while chunk := f.read(1 << 20):
+            pieces = (tail + chunk).split(b"<")
+            if max(map(len, pieces)) > MAX_LINE_BYTES:
+                raise ImportFileError(
+                    _(
+                        "Fichier XLSX refusé : « %(m)s » contient une cellule de plus de "
+                        "%(max)d octets."
+                    )
+                    % {"m": _shown(member.filename), "max": MAX_LINE_BYTES}
+                )
+            tail = pieces[-1]  # the run still open at the chunk's end
 
 
 def _open_xlsx(path: Path, **kwargs: Any) -> Any:
@@ -519,16 +545,20 @@ def _upsert(voters: list[VoterRow], election_id: int) -> int:
     return existing
 
 
-def _email_owners(voters: list[tuple[int, VoterRow]], election_id: int) -> dict[str, set[str]]:
-    """The NUMENs already holding each e-mail of the batch in this election (the rows of
-    this file written so far included: they are in the same transaction)."""
+def _email_owners(
+    voters: list[tuple[int, VoterRow]], election_id: int
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Who holds each e-mail of the batch in this election (the rows of this file written
+    so far included: they are in the same transaction): NUMENs by e-mail, e-mails by NUMEN."""
     owners: dict[str, set[str]] = {}
+    held: dict[str, set[str]] = {}
     stored = Voter.objects.filter(
         election_id=election_id, email__in={v.email for _, v in voters}
     ).values_list("email", "numen")
     for email, numen in stored:
         owners.setdefault(email, set()).add(numen)
-    return owners
+        held.setdefault(numen, set()).add(email)
+    return owners, held
 
 
 @dataclass
@@ -587,7 +617,7 @@ def _import_rows(
 
     def flush() -> None:
         # The e-mail is the voter's login in an election: a second NUMEN may not take it.
-        owners = _email_owners(voters, election.pk) if voters else {}
+        owners, held = _email_owners(voters, election.pk) if voters else ({}, {})
         accepted: list[VoterRow] = []
         for line, voter in voters:
             holders = owners.setdefault(voter.email, set())
@@ -606,8 +636,9 @@ def _import_rows(
                     ],
                 )
                 continue
-            for held in owners.values():
-                held.discard(voter.numen)  # a re-import may move a voter to a new e-mail
+            for email in held.get(voter.numen, set()) - {voter.email}:
+                owners[email].discard(voter.numen)  # a re-import may move a voter's e-mail
+            held[voter.numen] = {voter.email}
             holders.add(voter.numen)
             accepted.append(voter)
         if accepted:

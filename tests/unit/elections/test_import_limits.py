@@ -194,3 +194,11 @@ def test_a_formula_like_name_is_stored_as_typed_and_never_exported_as_a_formula(
     assert Voter.objects.get().last_name == name
     report = "".join(import_errors_csv(job))
     assert "\n3;'@SUM(A1);" in report and "\n4;'＝1;" in report
+
+
+def test_an_xlsx_cell_over_64_kib_is_refused_before_it_is_parsed(election, tmp_path):
+    # Below the ratio check's threshold: the streamed scan of the members finds it.
+    sheet = [inline_row(1, HEADER), inline_row(2, ["x" * 70_000])]
+    path = xlsx_raw_make(tmp_path / "v.xlsx", sheet)
+    with pytest.raises(ImportFileError, match=r"sheet1\.xml » contient une cellule de plus de"):
+        voters_import_file(election=election, path=path)
