@@ -28,6 +28,7 @@ from xml.etree.ElementTree import ParseError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -132,9 +133,12 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read (format, headers, size); no row is imported."""
 
 
-def _shown(value: str) -> str:
-    """A bad value as an error message repeats it: cut, so a huge cell is never echoed."""
-    return value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…"
+def _shown(value: str, limit: int = SHOWN_CHARS) -> str:
+    """A bad value as an error message repeats it: cut, so a huge cell is never echoed, and
+    its control characters replaced (PostgreSQL stores no NUL; a report should not hide
+    anything in bytes the manager cannot see)."""
+    value = FORBIDDEN_RE.sub("\ufffd", value[: limit + 1])
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def _cell(value: Any) -> str:
@@ -397,9 +401,12 @@ class RowResult:
     errors: list[str]
 
 
-def row_parse(values: dict[str, str], *, categories: dict[str, int]) -> RowResult:
-    """One row to a VoterRow, or the list of what is wrong with it (French). A value is
-    stored as typed or refused, never cut or cleaned silently."""
+SHORTEST_LIMIT = min(FIELD_LENGTHS.values())
+
+
+def _cells_check(values: dict[str, str]) -> tuple[list[str], bool]:
+    """What is wrong with the row's cells as text (too long, a control character), and
+    whether a cell is so long that the row must not be parsed further."""
     errors: list[str] = []
     for field, value in values.items():
         limit = FIELD_LENGTHS.get(field, MAX_CELL_CHARS)
@@ -409,13 +416,27 @@ def row_parse(values: dict[str, str], *, categories: dict[str, int]) -> RowResul
                 % {"f": _label(field), "n": len(value), "max": limit}
             )
             if limit == MAX_CELL_CHARS:
-                # Such a cell is neither parsed further nor repeated.
-                return RowResult(None, errors)
+                return errors, True  # such a cell is neither parsed further nor repeated
         if control := FORBIDDEN_RE.search(value):
             errors.append(
                 _("Colonne « %(f)s » : caractère de contrôle interdit (U+%(c)04X).")
                 % {"f": _label(field), "c": ord(control.group())}
             )
+    return errors, False
+
+
+def row_parse(values: dict[str, str], *, categories: dict[str, int]) -> RowResult:
+    """One row to a VoterRow, or the list of what is wrong with it (French). A value is
+    stored as typed or refused, never cut or cleaned silently."""
+    errors: list[str] = []
+    # One search over the row first: the column-by-column loop runs only for a bad row.
+    if max(map(len, values.values()), default=0) > SHORTEST_LIMIT or FORBIDDEN_RE.search(
+        "".join(values.values())
+    ):
+        errors, stop = _cells_check(values)
+        if stop:
+            return RowResult(None, errors)
+
     numen = values.get("numen", "").upper()
     if not NUMEN_RE.match(numen):
         errors.append(
@@ -504,10 +525,8 @@ def _upsert_sql() -> str:
     )
 
 
-def _upsert(voters: list[VoterRow], election_id: int) -> int:
-    """Insert or update by NUMEN; returns how many already existed."""
-    numens = [v.numen for v in voters]
-    existing = Voter.objects.filter(election_id=election_id, numen__in=numens).count()
+def _upsert(voters: list[VoterRow], election_id: int) -> None:
+    """Insert or update by NUMEN."""
     connection = connections[router.db_for_write(Voter)]
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
@@ -542,23 +561,25 @@ def _upsert(voters: list[VoterRow], election_id: int) -> int:
     else:
         with connection.cursor() as cursor:
             cursor.executemany(_upsert_sql(), params)
-    return existing
 
 
-def _email_owners(
+def _stored(
     voters: list[tuple[int, VoterRow]], election_id: int
-) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """Who holds each e-mail of the batch in this election (the rows of this file written
-    so far included: they are in the same transaction): NUMENs by e-mail, e-mails by NUMEN."""
+) -> tuple[set[str], dict[str, set[str]], dict[str, set[str]]]:
+    """What the store holds of the batch, in one query (the rows of this file written so far
+    included: they are in the same transaction): the NUMENs already there, and who holds
+    each e-mail (NUMENs by e-mail, e-mails by NUMEN)."""
+    numens = {v.numen for _, v in voters}
     owners: dict[str, set[str]] = {}
     held: dict[str, set[str]] = {}
     stored = Voter.objects.filter(
-        election_id=election_id, email__in={v.email for _, v in voters}
+        Q(numen__in=numens) | Q(email__in={v.email for _, v in voters}),
+        election_id=election_id,
     ).values_list("email", "numen")
     for email, numen in stored:
         owners.setdefault(email, set()).add(numen)
         held.setdefault(numen, set()).add(email)
-    return owners, held
+    return numens & held.keys(), owners, held
 
 
 @dataclass
@@ -612,12 +633,14 @@ def _import_rows(
         stats.errors += 1
         if job is not None and stats.errors <= kept:
             errors.append(
-                ImportRowError(job=job, line=line, numen=numen[:40], message=" ".join(messages))
+                ImportRowError(
+                    job=job, line=line, numen=_shown(numen, 39), message=" ".join(messages)
+                )
             )
 
     def flush() -> None:
         # The e-mail is the voter's login in an election: a second NUMEN may not take it.
-        owners, held = _email_owners(voters, election.pk) if voters else ({}, {})
+        existing, owners, held = _stored(voters, election.pk)  # no query for no voter
         accepted: list[VoterRow] = []
         for line, voter in voters:
             holders = owners.setdefault(voter.email, set())
@@ -642,9 +665,10 @@ def _import_rows(
             holders.add(voter.numen)
             accepted.append(voter)
         if accepted:
-            existing = _upsert(accepted, election.pk)
-            stats.updated += existing
-            stats.created += len(accepted) - existing
+            _upsert(accepted, election.pk)
+            updated = sum(1 for v in accepted if v.numen in existing)
+            stats.updated += updated
+            stats.created += len(accepted) - updated
         if job is not None:
             ImportRowError.objects.bulk_create(errors, batch_size=1000)
             job.processed_rows, job.created_count = stats.rows, stats.created

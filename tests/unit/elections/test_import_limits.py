@@ -202,3 +202,12 @@ def test_an_xlsx_cell_over_64_kib_is_refused_before_it_is_parsed(election, tmp_p
     path = xlsx_raw_make(tmp_path / "v.xlsx", sheet)
     with pytest.raises(ImportFileError, match=r"sheet1\.xml » contient une cellule de plus de"):
         voters_import_file(election=election, path=path)
+
+
+def test_a_nul_in_a_bad_value_is_reported_not_stored(election, tmp_path):
+    # PostgreSQL refuses NUL in text: the report shows a replacement character instead.
+    path = voters_csv_make(tmp_path / "v.csv", [voter_row_make(NUMEN="12A\x00")])
+    job = _job(election, path)
+    voters_import_file(election=election, path=path, job=job)
+    error = job.errors.get()
+    assert error.numen == "12A\ufffd" and "« 12A\ufffd »" in error.message
