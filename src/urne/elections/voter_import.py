@@ -8,7 +8,9 @@ row becomes a line of the error report the manager downloads (the first
 ``URNE_IMPORT_ERRORS_KEPT``, with the total count). What a hostile file can cost is bounded
 before and while reading: rows (``URNE_IMPORT_MAX_ROWS``), bytes per CSV line, characters per
 cell, and an XLSX archive's uncompressed sizes, checked before openpyxl opens it (ADR 0541).
-An uploaded file is deleted once processed; its job keeps the SHA-256 and the report.
+Values are stored as typed or refused, never cut; an e-mail (the login) is one voter's
+(ADR 0542). An uploaded file is deleted once processed; its job keeps the SHA-256 and the
+report (ADR 0543).
 """
 
 import csv

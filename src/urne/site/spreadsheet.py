@@ -6,7 +6,7 @@ LibreOffice when the file is opened: a voter named ``=HYPERLINK(...)`` would bec
 in the manager's report (CSV injection). Values are stored as typed; every export passes each
 cell through :func:`cell_safe`, which prefixes such a value with an apostrophe, the
 spreadsheets' own "this is text" mark. Leading spaces do not protect a formula (LibreOffice
-trims them), so they are looked through.
+trims them), so they are looked through (ADR 0542).
 """
 
 import csv
