@@ -162,11 +162,31 @@ def header_map(header: list[str]) -> list[str | None]:
     return mapped
 
 
+def _byte_lines(f: Any) -> Iterator[bytes]:
+    """The file's lines with their ends (``\\n``, ``\\r\\n`` or a lone ``\\r``, as the csv
+    module reads them), read by blocks: a line longer than MAX_LINE_BYTES comes out cut at
+    that length plus one, never whole."""
+    pending = b""
+    while block := f.read(1 << 16):
+        lines = (pending + block).splitlines(keepends=True)
+        # The last piece may go on in the next block (a "\r" may be half of "\r\n").
+        pending = lines.pop()
+        if pending.endswith(b"\n"):
+            lines.append(pending)
+            pending = b""
+        yield from lines
+        if len(pending) > MAX_LINE_BYTES:
+            yield pending[: MAX_LINE_BYTES + 1]
+            return
+    if pending:
+        yield pending
+
+
 def _csv_text_lines(f: Any, position: list[int]) -> Iterator[str]:
     """The file's physical lines, decoded one by one so that a bad byte is reported at its
     own line (a decoder reading ahead by blocks would blame a later one); ``position[0]`` is
     the number of the line last read."""
-    while raw := f.readline(MAX_LINE_BYTES + 1):
+    for raw in _byte_lines(f):
         position[0] += 1
         if len(raw) > MAX_LINE_BYTES:
             raise ImportFileError(

@@ -211,3 +211,15 @@ def test_a_nul_in_a_bad_value_is_reported_not_stored(election, tmp_path):
     voters_import_file(election=election, path=path, job=job)
     error = job.errors.get()
     assert error.numen == "12A\ufffd" and "« 12A\ufffd »" in error.message
+
+
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b"\r"])
+def test_every_line_end_is_read_and_lines_are_counted_by_it(election, tmp_path, end):
+    lines = [";".join(HEADER), *(";".join(r) for r in _good_rows(3))]
+    path = tmp_path / "v.csv"
+    path.write_bytes(end.join(line.encode() for line in lines) + end)
+    assert voters_import_file(election=election, path=path).created == 3
+    Voter.objects.all().delete()
+    path.write_bytes(end.join([*(line.encode() for line in lines), b"\xff"]))
+    with pytest.raises(ImportFileError, match="Ligne 5 : octet 0xFF"):
+        voters_import_file(election=election, path=path)
