@@ -449,7 +449,8 @@ def voters_csv_write(*, path: Path, count: int, seed: int = 2018) -> None:
                     last.upper(),
                     first,
                     f"{birth:%d/%m/%Y}",
-                    f"{_ascii(first)}.{_ascii(last)}{i % 100}@{_mail_domain(academie)}",
+                    # The row's number makes the e-mail (the login) one voter's.
+                    f"{_ascii(first)}.{_ascii(last)}{i}@{_mail_domain(academie)}",
                     cat,
                     corps,
                     rng.choice(grades),

@@ -162,7 +162,9 @@ class Voter(models.Model):
     first_name = models.CharField(_("prénom"), max_length=100)
     birth_date = models.DateField(_("date de naissance"))
     email = models.EmailField(_("courriel professionnel"), max_length=254)
-    category = models.ForeignKey(VoterCategory, on_delete=models.PROTECT, related_name="voters")
+    category = models.ForeignKey(
+        VoterCategory, on_delete=models.PROTECT, related_name="voters", verbose_name=_("catégorie")
+    )
     corps = models.CharField(_("corps"), max_length=100, blank=True)
     grade = models.CharField(_("grade"), max_length=100, blank=True)
     academie = models.CharField(_("académie"), max_length=60)
@@ -357,7 +359,10 @@ class ImportJob(models.Model):
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="imports")
     filename = models.CharField(max_length=255)
-    path = models.CharField(max_length=500)
+    # Where the file is while it waits to be processed; emptied when an uploaded file is
+    # deleted after processing. The SHA-256 stays, to tell which file the report is about.
+    path = models.CharField(max_length=500, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
@@ -378,6 +383,11 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
+
+    @property
+    def errors_kept(self) -> int:
+        """How many of the errors the report lists (the first ones, by line)."""
+        return min(self.error_count, settings.URNE_IMPORT_ERRORS_KEPT)
 
     @property
     def percent(self) -> int:

@@ -48,14 +48,15 @@ def test_a_successful_import_is_audited_with_its_figures(election, tmp_path):
 def test_a_failed_import_is_audited_and_the_command_fails(election, tmp_path):
     path = tmp_path / "voters.csv"
     path.write_bytes(f"{HEADER}\n{ROW}\n".encode() + b"\xff\xfe\xfa;broken\n")
-    with pytest.raises(CommandError, match="illisible"):
+    with pytest.raises(CommandError, match="Ligne 3 : octet 0xFF"):
         call_command("import_voters", str(path), "--quiet", stdout=StringIO())
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.FAILED
+    assert not Voter.objects.exists()  # the good row before the bad byte is not kept
     assert actions(job) == ["voters.import_start", "voters.import_failed"]
     failed = AuditEvent.objects.get(action="voters.import_failed")
     assert failed.actor == "manage.py import_voters"
-    assert "illisible" in failed.data["reason"]
+    assert "pas en UTF-8" in failed.data["reason"]
 
 
 def test_a_missing_file_is_refused_before_any_job(election, tmp_path):

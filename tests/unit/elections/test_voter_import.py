@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from factories.elections import staff_make
+from factories.spreadsheets import GOOD, HEADER, voter_row_make
 from urne.audit.models import AuditEvent
 from urne.elections.models import ImportJob, Voter
 from urne.elections.voter_import import (
@@ -19,37 +20,6 @@ from urne.elections.voter_import import (
 
 pytestmark = pytest.mark.django_db
 
-HEADER = [
-    "NUMEN",
-    "Civilité",
-    "Nom",
-    "Prénom",
-    "Date de naissance",
-    "Courriel professionnel",
-    "Catégorie",
-    "Corps",
-    "Grade",
-    "Académie",
-    "Département",
-    "Établissement",
-    "Téléphone mobile",
-]
-GOOD = [
-    "12A1234567ABC",
-    "Mme",
-    "DUPONT",
-    "Camille",
-    "03/02/1980",
-    "camille.dupont@ac-lyon.fr",
-    "PE et instituteur",
-    "Professeurs des écoles",
-    "Hors classe",
-    "Lyon",
-    "69",
-    "École Jean Jaurès",
-    "06 12 34 56 78",
-]
-
 
 def write_csv(path: Path, rows, delimiter=";", header=HEADER) -> Path:
     with path.open("w", encoding="utf-8-sig", newline="") as f:
@@ -59,10 +29,7 @@ def write_csv(path: Path, rows, delimiter=";", header=HEADER) -> Path:
     return path
 
 
-def row(**changes):
-    values = dict(zip(HEADER, GOOD, strict=True))
-    values.update(changes)
-    return [values[h] for h in HEADER]
+row = voter_row_make
 
 
 def _categories(election):

@@ -297,3 +297,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
 }
+
+# Voter import (ADR 0541): rows read per file (a bit over the largest electorate, 1.1 M),
+# and row errors kept for the report (the total is always counted).
+URNE_IMPORT_MAX_ROWS = 1_200_000
+URNE_IMPORT_ERRORS_KEPT = 1_000
