@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from factories.elections import staff_make
+from factories.elections import staff_login, staff_make
 from factories.spreadsheets import (
     HEADER,
     inline_row,
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def manager_client(client):
-    client.force_login(staff_make("manager"))
+    staff_login(client, staff_make("manager"))
     return client
 
 

@@ -129,10 +129,10 @@ def test_no_upload_makes_a_page_answer_500(election, client, content, name):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
-    from factories.elections import staff_make
+    from factories.elections import staff_login, staff_make
 
     _reset()
-    client.force_login(staff_make("manager"))
+    staff_login(client, staff_make("manager"))
     response = client.post(
         reverse("backoffice:import", args=[election.pk]),
         {"file": SimpleUploadedFile(name, content)},
