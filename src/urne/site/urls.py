@@ -13,6 +13,7 @@ urlpatterns += i18n_patterns(
     path("backoffice/", include("urne.backoffice.urls")),
     path("backoffice/autorite/", include("urne.authority.urls")),
     path("backoffice/urnes/", include("urne.urn.bureau_urls")),
+    path("backoffice/bureau/", include("urne.bureau.urls")),
     path("compte/", include("urne.accounts.urls")),
     # Before the admin's own: its login page would skip the CAPTCHA and the second factor.
     path("admin/login/", admin_login, name="admin_login"),

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "urne.backoffice",
     "urne.theme",
     "urne.urn",
+    "urne.bureau",
     "urne.booth",
     "urne.accounts",
     "urne.messaging",
