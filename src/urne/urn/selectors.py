@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from urne.crypto.archive import Record, write_records
+from urne.crypto.archive import Record, events_with_data, write_records
 from urne.crypto.election import Election, parse_election
+from urne.crypto.encoding import expect_int, loads
+from urne.crypto.tally import (
+    EncryptedTally,
+    PartialDecryption,
+    parse_result,
+    parse_sized_tally,
+    tally_of_json,
+)
+from urne.crypto.trustees import Trustee, parse_trustees
 
 from .models import UrnBallot, UrnRecord, UrnScrutin
 
@@ -85,3 +95,61 @@ def urn_archive_chunks(*, scrutin_uuid: str, batch: int = 2000) -> Iterator[byte
 
 def urn_archive_bytes(*, scrutin_uuid: str) -> bytes:
     return b"".join(urn_archive_chunks(scrutin_uuid=scrutin_uuid))
+
+
+@dataclass(frozen=True)
+class CountState:
+    """What the count reads of a scrutin's urn once its count has opened (§7, §8)."""
+
+    election: Election
+    trustees: list[Trustee]
+    tally: EncryptedTally
+    tally_text: str
+    num_tallied: int
+    total_weight: int
+    # owner (trustee id, §8) -> partial decryption, in arrival order
+    decryptions: dict[int, PartialDecryption]
+    result: list[list[int]] | None
+    last_event: str
+
+
+def urn_count_state(*, scrutin_uuid: str) -> CountState | None:
+    """The scrutin's count as its urn holds it (None before the count opens): its election and
+    trustees, the EncryptedTally event's tally, the PartialDecryption events and the Result."""
+    head = urn_head(scrutin_uuid=scrutin_uuid)
+    if head is None or head.count_seq is None:
+        return None
+    election = urn_election(scrutin_uuid=scrutin_uuid)
+    assert election is not None  # noqa: S101 — a head has its setup records
+    trustees_body = UrnRecord.objects.using(URN).get(scrutin=head, seq=2).body
+    records = [
+        Record(r.name, r.body.encode())
+        for r in UrnRecord.objects.using(URN)
+        .filter(scrutin=head, seq__gte=head.count_seq)
+        .order_by("seq")
+    ]
+    tally_text_: str | None = None
+    sized: tuple[int, int, str] | None = None
+    decryptions: dict[int, PartialDecryption] = {}
+    result = None
+    for event, data in events_with_data([Record("BELENIOS", b""), *records]):
+        if event.type == "EncryptedTally":
+            tally_text_ = data[0].body.decode()
+            sized = parse_sized_tally(loads(data[1].body.decode()))
+        elif event.type == "PartialDecryption":
+            owner = expect_int(loads(data[1].body.decode()).get("owner"), "owner")
+            decryptions[owner] = PartialDecryption.of_json(loads(data[0].body.decode()))
+        elif event.type == "Result":
+            result = parse_result(loads(data[0].body.decode()))
+    assert tally_text_ is not None and sized is not None  # noqa: S101 — written at the opening
+    return CountState(
+        election=election,
+        trustees=parse_trustees(loads(trustees_body)),
+        tally=tally_of_json(loads(tally_text_)),
+        tally_text=tally_text_,
+        num_tallied=sized[0],
+        total_weight=sized[1],
+        decryptions=decryptions,
+        result=result,
+        last_event=head.last_event,
+    )

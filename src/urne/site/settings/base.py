@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "urne.messaging",
     "urne.authority",
     "urne.portal",
+    "urne.count",
 ]
 
 MIDDLEWARE = [
