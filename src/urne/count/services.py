@@ -1,8 +1,8 @@
-"""The count (docs/architecture.md, "The keys and the count"; ADRs 0800, 0801): the opening (the gate of
-``rules.count_opening_refusal``, the encrypted tally recomputed from the ballots and written
-to the urn), the holders' uploads checked at once, the result computed as soon as the
-president and the delegates' threshold have decrypted, checked against the émargements, and
-proclaimed by the bureau. Every write is audited; a refusal stores nothing.
+"""The count (docs/architecture.md, "The keys and the count"; ADRs 0800, 0801): the opening
+(the gate of ``rules.count_opening_refusal``, the encrypted tally recomputed from the
+ballots and written to the urn), the holders' uploads checked at once, the result computed
+as soon as the president and the delegates' threshold have decrypted, checked against the
+émargements, and proclaimed by the bureau. Every write is audited; a refusal stores nothing.
 """
 
 from __future__ import annotations
