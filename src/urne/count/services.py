@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from urne.audit.services import audit_append
@@ -32,14 +33,14 @@ from urne.crypto.tally import (
     result_to_json,
 )
 from urne.decryptions import BundleEntry, bundle_parse
-from urne.elections.eligibility import roll_voters
-from urne.elections.models import Election, Scrutin
-from urne.urn.selectors import CountState, urn_count_state, urn_head
+from urne.elections.eligibility import roll_voters, rolls_published
+from urne.elections.models import CandidateList, Election, RollEntry, Scrutin
+from urne.urn.selectors import CountState, urn_count_state, urn_count_states, urn_head
 from urne.urn.services import (
     UrnError,
     urn_count_open,
     urn_partial_decryptions_append,
-    urn_result_append,
+    urn_results_append,
 )
 
 from .errors import CountError
@@ -175,11 +176,7 @@ def decryptions_upload(
         c.scrutin.uuid: c
         for c in ScrutinCount.objects.filter(scrutin__election=election).select_related("scrutin")
     }
-    states: dict[str, CountState] = {}
-    for uuid in counts:
-        state = urn_count_state(scrutin_uuid=uuid)
-        if state is not None:
-            states[uuid] = state
+    states = urn_count_states(scrutin_uuids=list(counts))
     others = sorted(states.items())
     bound: dict[str, int] = {}
     for entry in entries:
@@ -224,27 +221,63 @@ def decryptions_upload(
         except UrnError as exc:
             code = {"already_decrypted": "already_decrypted", "result_written": "result_done"}
             raise CountError(code.get(exc.code, "count_not_open"), str(exc)) from exc
-    results = []
-    for uuid in sorted(bound):
-        state = urn_count_state(scrutin_uuid=uuid)
-        if state is not None and threshold_reached(
-            trustees=state.trustees, owners=state.decryptions
-        ):
-            result_compute(scrutin=scrutins[uuid], state=state, now=now)
-            results.append(uuid)
-    return UploadOutcome(accepted=bound, results=results)
+    ready = []
+    for entry in entries:
+        state = states[entry.uuid]
+        state.decryptions[bound[entry.uuid]] = entry.partial_decryption
+        if threshold_reached(trustees=state.trustees, owners=state.decryptions):
+            ready.append((scrutins[entry.uuid], state))
+    results_compute(ready=ready, now=now)
+    return UploadOutcome(accepted=bound, results=sorted(s.uuid for s, _ in ready))
 
 
-def _figures(scrutin: Scrutin, counts: list[int], answers: tuple[str, ...], seed: str) -> Any:
+@dataclass(frozen=True)
+class _SeatInputs:
+    """What the seats need from the voter store beyond the counts, read once per batch."""
+
+    registered: dict[int, int]
+    candidates: dict[tuple[int, str], int]
+
+
+def _seat_inputs(scrutins: list[Scrutin]) -> _SeatInputs:
+    ids = [s.pk for s in scrutins]
+    registered: dict[int, int] = {}
+    published = [s for s in scrutins if rolls_published(s.election)]
+    for sid, n in (
+        RollEntry.objects.filter(scrutin_id__in=[s.pk for s in published])
+        .values_list("scrutin_id")
+        .annotate(n=Count("pk"))
+    ):
+        registered[sid] = n
+    for s in scrutins:
+        if s not in published:
+            registered[s.pk] = roll_voters(s).count()
+        registered.setdefault(s.pk, 0)
+    candidates = {
+        (sid, label): n
+        for sid, label, n in CandidateList.objects.filter(scrutin_id__in=ids)
+        .values_list("scrutin_id", "label")
+        .annotate(n=Count("candidates"))
+    }
+    return _SeatInputs(registered=registered, candidates=candidates)
+
+
+def _figures(
+    scrutin: Scrutin,
+    counts: list[int],
+    answers: tuple[str, ...],
+    seed: str,
+    inputs: _SeatInputs | None = None,
+) -> Any:
     """The PV's figures and seats (``urne.counting``) from the decrypted counts."""
+    inputs = inputs or _seat_inputs([scrutin])
     blank, votes = counts[0], counts[1:]
-    candidates = {cl.label: cl.candidates.count() or None for cl in scrutin.lists.order_by("pk")}
     lists = [
-        ListVotes(name=name, votes=v, candidates=candidates.get(name))
+        ListVotes(name=name, votes=v, candidates=inputs.candidates.get((scrutin.pk, name)) or None)
         for name, v in zip(answers, votes, strict=True)
     ]
     pv = pv_figures(
-        registered=roll_voters(scrutin).count(),
+        registered=inputs.registered[scrutin.pk],
         voters=sum(counts),
         blank=blank,
         lists=lists,
@@ -257,61 +290,92 @@ def _figures(scrutin: Scrutin, counts: list[int], answers: tuple[str, ...], seed
 def result_compute(
     *, scrutin: Scrutin, state: CountState | None = None, now: datetime | None = None
 ) -> ScrutinCount:
-    """Combine the partial decryptions (every proof checked again), take the discrete logs,
-    and check the votes (valid + blank) against the voted émargements and the urn's ballots:
-    equal, the Result event is written and the seats allocated (``urne.counting``; a tie
-    that needs a draw waits for the bureau's seed at the proclamation); different, the count
-    stops (state ``mismatch``, audited ``count.mismatch``) and nothing is proclaimable."""
-    now = now or timezone.now()
+    """``results_compute`` for one scrutin (its state read from the urn if not given)."""
     state = state or urn_count_state(scrutin_uuid=scrutin.uuid)
     if state is None:
         raise CountError("count_not_open", str(scrutin))
-    try:
-        factors = combine_factors(state.election, state.tally, state.trustees, state.decryptions)
-        counts = compute_result(state.tally, factors, state.total_weight)
-    except CombinationError as exc:
-        raise CountError("not_ready", f"{scrutin}: {exc}") from exc
-    row = counts[0]
-    votes = sum(row)
-    voted = _voted(scrutin)
-    with transaction.atomic():
-        count = ScrutinCount.objects.select_for_update().get(scrutin=scrutin)
-        count.counts = row
-        count.emargements = voted
-        count.result_at = now
-        if votes != voted or votes != state.num_tallied:
-            count.state = ScrutinCount.State.MISMATCH
-            count.save()
-            audit_append(
-                actor="system",
-                action="count.mismatch",
-                obj=scrutin,
-                data={
-                    "scrutin": scrutin.uuid,
-                    "votes": votes,
-                    "emargements": voted,
-                    "ballots": state.num_tallied,
-                },
-            )
-            log.warning("count of %s stopped: %d votes, %d émargements", scrutin, votes, voted)
-            return count
+    results_compute(ready=[(scrutin, state)], now=now)
+    return ScrutinCount.objects.get(scrutin=scrutin)
+
+
+def results_compute(
+    *, ready: list[tuple[Scrutin, CountState]], now: datetime | None = None
+) -> None:
+    """For each scrutin with enough partial decryptions: combine them (every proof checked
+    again), take the discrete logs, and check the votes (valid + blank) against the voted
+    émargements and the urn's ballots. Equal: the Result event is written and the seats
+    allocated (``urne.counting``; a tie that needs a draw waits for the bureau's seed at the
+    proclamation). Different: that scrutin's count stops (state ``mismatch``, audited
+    ``count.mismatch``, no Result) and it cannot be proclaimed. The reads and writes are
+    batched: a bureau's 290 scrutins cost a few statements, not a few per scrutin."""
+    if not ready:
+        return
+    now = now or timezone.now()
+    computed: list[tuple[Scrutin, CountState, list[int]]] = []
+    for scrutin, state in ready:
         try:
-            count.figures = _figures(scrutin, row, state.election.questions[0].answers, "")
-        except (DrawNeedsSeed, TieNeedsCandidates):
-            count.figures = None  # settled at the proclamation (the bureau's seed)
-        if state.result is None:  # else written before a failed commit of this store
-            urn_result_append(scrutin_uuid=scrutin.uuid, result_text=dumps(result_to_json(counts)))
-        elif state.result != counts:
-            raise CountError("urn_damaged", f"{scrutin}: the urn's Result differs")
-        count.state = ScrutinCount.State.RESULT
-        count.save()
-        audit_append(
-            actor="system",
-            action="count.result",
-            obj=scrutin,
-            data={"scrutin": scrutin.uuid, "counts": row, "emargements": voted},
+            factors = combine_factors(
+                state.election, state.tally, state.trustees, state.decryptions
+            )
+            computed.append(
+                (scrutin, state, compute_result(state.tally, factors, state.total_weight)[0])
+            )
+        except CombinationError as exc:
+            raise CountError("not_ready", f"{scrutin}: {exc}") from exc
+    scrutins = [s for s, _, _ in computed]
+    voted = dict(
+        Emargement.objects.filter(scrutin__in=scrutins, state=Emargement.State.VOTED)
+        .values_list("scrutin_id")
+        .annotate(n=Count("pk"))
+    )
+    inputs = _seat_inputs(scrutins)
+    with transaction.atomic():
+        rows = {
+            c.scrutin_id: c
+            for c in ScrutinCount.objects.select_for_update().filter(scrutin__in=scrutins)
+        }
+        results: list[tuple[str, str]] = []
+        matched: dict[str, list[int]] = {}
+        for scrutin, state, row in computed:
+            count = rows[scrutin.pk]
+            votes, emargements = sum(row), voted.get(scrutin.pk, 0)
+            count.counts, count.emargements, count.result_at = row, emargements, now
+            if votes != emargements or votes != state.num_tallied:
+                count.state = ScrutinCount.State.MISMATCH
+                audit_append(
+                    actor="system",
+                    action="count.mismatch",
+                    obj=scrutin,
+                    data={
+                        "scrutin": scrutin.uuid,
+                        "votes": votes,
+                        "emargements": emargements,
+                        "ballots": state.num_tallied,
+                    },
+                )
+                log.warning(
+                    "count of %s stopped: %d votes, %d émargements", scrutin, votes, emargements
+                )
+                continue
+            try:
+                count.figures = _figures(
+                    scrutin, row, state.election.questions[0].answers, "", inputs
+                )
+            except (DrawNeedsSeed, TieNeedsCandidates):
+                count.figures = None  # settled at the proclamation (the bureau's seed)
+            if state.result is None:  # else written before a failed commit of this store
+                results.append((scrutin.uuid, dumps(result_to_json([row]))))
+            elif state.result != [row]:
+                raise CountError("urn_damaged", f"{scrutin}: the urn's Result differs")
+            count.state = ScrutinCount.State.RESULT
+            matched[scrutin.uuid] = row
+        ScrutinCount.objects.bulk_update(
+            list(rows.values()), ["counts", "emargements", "result_at", "state", "figures"]
         )
-    return count
+        if matched:
+            audit_append(actor="system", action="count.results", data={"counts": matched})
+        # Last, inside the voter store's transaction: a refusal of the urn rolls it back.
+        urn_results_append(entries=results)
 
 
 def result_proclaim(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connections, transaction
+from django.db.models import F
 
 from urne.crypto.archive import Event, header_record
 from urne.crypto.ballot import Ballot
@@ -363,53 +364,96 @@ def urn_count_open(*, scrutin_uuid: str) -> TallyClosed:
 def urn_partial_decryptions_append(*, entries: list[tuple[str, int, str]]) -> None:
     """Append checked partial decryptions, ``(scrutin uuid, owner, canonical text)``, as
     PartialDecryption events (``ArchiveWriter.partial_decryption``, §8), all in one
-    transaction: a scrutin not counting, already with its result, or whose ``owner`` has
-    already decrypted refuses the whole lot (``not_counting``, ``result_written``,
-    ``already_decrypted``)."""
+    transaction, the heads locked in id order: a scrutin not counting, already with its
+    result, or whose ``owner`` has already decrypted refuses the whole lot (``not_counting``,
+    ``result_written``, ``already_decrypted``)."""
     from urne.crypto.tally import owned_json
 
+    if not entries:
+        return
     with transaction.atomic(using=URN):
+        heads = {
+            h.uuid: h
+            for h in UrnScrutin.objects.using(URN)
+            .select_for_update()
+            .filter(uuid__in=[u for u, _, _ in entries])
+            .order_by("pk")
+        }
+        counted = [h for h in heads.values() if h.count_seq is not None]
+        finished = set(
+            UrnEvent.objects.using(URN)
+            .filter(scrutin__in=counted, type="Result")
+            .values_list("scrutin_id", flat=True)
+        )
+        owners: set[tuple[int, int]] = set()
+        for sid, body in (
+            UrnRecord.objects.using(URN)
+            .filter(
+                scrutin__in=counted,
+                kind=UrnRecord.Kind.DATA,
+                seq__gte=F("scrutin__count_seq"),
+                hash__in=UrnEvent.objects.using(URN)
+                .filter(scrutin__in=counted, type="PartialDecryption")
+                .values("payload"),
+            )
+            .values_list("scrutin_id", "body")
+        ):
+            owners.add((sid, loads(body)["owner"]))
+        records: list[UrnRecord] = []
+        events: list[UrnEvent] = []
         for uuid, owner, text in entries:
-            head = UrnScrutin.objects.using(URN).select_for_update().filter(uuid=uuid).first()
+            head = heads.get(uuid)
             if head is None or head.count_seq is None:
                 raise UrnError("not_counting", uuid)
-            kinds = list(
-                UrnEvent.objects.using(URN)
-                .filter(scrutin=head, type__in=("PartialDecryption", "Result"))
-                .values_list("type", "payload")
-            )
-            if any(kind == "Result" for kind, _ in kinds):
+            if head.pk in finished:
                 raise UrnError("result_written", uuid)
-            owned = dumps(owned_json(owner, text))
-            owners = set(
-                loads(body)["owner"]
-                for body in UrnRecord.objects.using(URN)
-                .filter(
-                    scrutin=head,
-                    kind=UrnRecord.Kind.DATA,
-                    seq__gte=head.count_seq,
-                    hash__in=[payload for _, payload in kinds],
-                )
-                .values_list("body", flat=True)
-            )
-            if owner in owners:
+            if (head.pk, owner) in owners:
                 raise UrnError("already_decrypted", f"{uuid}: trustee {owner}")
             log = _Log(head)
             log.data(text)
-            log.event("PartialDecryption", log.data(owned))
-            log.save()
-            head.save(using=URN)
+            log.event("PartialDecryption", log.data(dumps(owned_json(owner, text))))
+            records += log.records
+            events += log.events
+        UrnRecord.objects.using(URN).bulk_create(records)
+        UrnEvent.objects.using(URN).bulk_create(events)
+        UrnScrutin.objects.using(URN).bulk_update(
+            list(heads.values()), ["height", "last_event", "next_seq"]
+        )
 
 
-def urn_result_append(*, scrutin_uuid: str, result_text: str) -> None:
-    """Append the Result event (``ArchiveWriter.result``, §8): the archive's last event."""
+def urn_results_append(*, entries: list[tuple[str, str]]) -> None:
+    """Append each ``(scrutin uuid, result text)`` as the scrutin's Result event
+    (``ArchiveWriter.result``, §8), the archive's last event; all in one transaction, the
+    heads locked in id order. A scrutin not counting or already with a Result refuses all."""
+    if not entries:
+        return
     with transaction.atomic(using=URN):
-        head = UrnScrutin.objects.using(URN).select_for_update().get(uuid=scrutin_uuid)
-        if head.count_seq is None:
-            raise UrnError("not_counting", scrutin_uuid)
-        if UrnEvent.objects.using(URN).filter(scrutin=head, type="Result").exists():
-            raise UrnError("result_written", scrutin_uuid)
-        log = _Log(head)
-        log.event("Result", log.data(result_text))
-        log.save()
-        head.save(using=URN)
+        heads = {
+            h.uuid: h
+            for h in UrnScrutin.objects.using(URN)
+            .select_for_update()
+            .filter(uuid__in=[u for u, _ in entries])
+            .order_by("pk")
+        }
+        done = set(
+            UrnEvent.objects.using(URN)
+            .filter(scrutin__in=list(heads.values()), type="Result")
+            .values_list("scrutin__uuid", flat=True)
+        )
+        records: list[UrnRecord] = []
+        events: list[UrnEvent] = []
+        for uuid, text in entries:
+            head = heads.get(uuid)
+            if head is None or head.count_seq is None:
+                raise UrnError("not_counting", uuid)
+            if uuid in done:
+                raise UrnError("result_written", uuid)
+            log = _Log(head)
+            log.event("Result", log.data(text))
+            records += log.records
+            events += log.events
+        UrnRecord.objects.using(URN).bulk_create(records)
+        UrnEvent.objects.using(URN).bulk_create(events)
+        UrnScrutin.objects.using(URN).bulk_update(
+            list(heads.values()), ["height", "last_event", "next_seq"]
+        )
