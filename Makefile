@@ -11,7 +11,7 @@ SYSTEM_PACKAGES := chromium espeak-ng
 
 .PHONY: help install install-tools install-system test lint typecheck contracts test-crypto bench-crypto \
 	frontend test-js \
-	demo demo-stop migrate test-platform bench-import bench-accounts test-browser bench-cast
+	demo demo-count demo-stop migrate test-platform bench-import bench-accounts test-browser bench-cast
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -87,6 +87,9 @@ demo: install migrate demo-stop  ## fresh machine: demo election, web server and
 	@for i in $$(seq 50); do curl -fs -o /dev/null http://$(DEMO_HOST):$(DEMO_PORT)/backoffice/login/ && break; sleep 0.2; done
 	@cat var/demo.txt
 	@echo "Web server log: var/log/web.log, worker log: var/log/worker.log. Stop both: make demo-stop"
+
+demo-count: install migrate  ## after `make demo`: close the vote, cast a few hundred ballots if the urns are nearly empty, count with the demo keys, proclaim
+	@$(MANAGE) demo_count
 
 demo-stop:  ## stop the demo's web server and worker
 	@for f in var/run/web.pid var/run/worker.pid; do \

@@ -9,7 +9,10 @@ Its files are belenios-tool 3.0's own, so a holder may use either tool:
 - ``decrypt`` / ``decrypt-threshold``: a partial decryption of an archive's encrypted tally,
   printed as the two lines ``archive add-event --type=PartialDecryption`` takes. The archive
   is fully verified first: a holder never decrypts a tally that is not the product of valid
-  ballots (otherwise a forged "tally" could be a single voter's ballot).
+  ballots (otherwise a forged "tally" could be a single voter's ballot);
+- ``decrypt-bureau``: the same for every archive of a bureau (a folder, or several ``.bel``),
+  each verified, written as one file for the count's upload page (``urne.decryptions``,
+  ADR 0801); the holder's trustee id is found from each archive's trustees.
 
 Private keys are read from and written to the holder's files only.
 """
@@ -23,10 +26,16 @@ import sys
 from pathlib import Path
 
 from urne.crypto.archive import ArchiveError, events_with_data, read_records
-from urne.crypto.election import parse_election
+from urne.crypto.election import Election, parse_election
 from urne.crypto.encoding import FormatError, dumps, loads
-from urne.crypto.group import GroupError, scalar_of_string
-from urne.crypto.tally import compute_partial_decryption, owned_json, tally_of_json
+from urne.crypto.group import GROUP, GroupError, scalar_of_string
+from urne.crypto.tally import (
+    EncryptedTally,
+    compute_partial_decryption,
+    decryption_keys,
+    owned_json,
+    tally_of_json,
+)
 from urne.crypto.threshold import (
     Context,
     Polynomial,
@@ -42,7 +51,14 @@ from urne.crypto.threshold import (
     step5,
     step6,
 )
-from urne.crypto.trustees import SignedMessage, generate_single_key, single_key_id
+from urne.crypto.trustees import (
+    SignedMessage,
+    Trustee,
+    generate_single_key,
+    parse_trustees,
+    single_key_id,
+)
+from urne.decryptions import bundle_dumps
 from urne.verify.checks import verify_archive
 
 
@@ -158,6 +174,61 @@ def _decrypt(archive: str, trustee_id: int, secret: int, skip_verify: bool) -> N
     print(dumps(owned_json(trustee_id, pd)))
 
 
+def _archive_tally(
+    archive: Path, skip_verify: bool
+) -> tuple[Election, list[Trustee], EncryptedTally]:
+    if not skip_verify:
+        report = verify_archive(str(archive))
+        if not report.valid:
+            failures = "; ".join(str(f) for f in report.failures[:5])
+            raise CommandError(f"{archive} does not verify, refusing to decrypt: {failures}")
+    try:
+        events = events_with_data(read_records(archive.read_bytes()))
+        election = parse_election(events[0][1][0].body.decode())
+        trustees = parse_trustees(loads(events[0][1][1].body))
+    except (OSError, ArchiveError, FormatError, UnicodeDecodeError, IndexError) as exc:
+        raise CommandError(f"cannot read the archive {archive}: {exc}") from exc
+    tallies = [data for event, data in events if event.type == "EncryptedTally"]
+    if not tallies:
+        raise CommandError(f"{archive} has no encrypted tally yet: the count is not open")
+    if any(event.type == "Result" for event, _ in events):
+        raise CommandError(f"{archive} already has its result")
+    return election, trustees, tally_of_json(loads(tallies[-1][0].body))
+
+
+def cmd_decrypt_bureau(args: argparse.Namespace) -> None:
+    if args.privkey:
+        try:
+            secret = scalar_of_string(loads(_read(args.privkey)))
+        except (GroupError, FormatError) as exc:
+            raise CommandError(f"{args.privkey} is not a private key: {exc}") from exc
+    elif args.key and args.decryption_key:
+        secret = decrypt_key_share(_read(args.key), _read(args.decryption_key))
+    else:
+        raise CommandError("give --privkey (president) or --key and --decryption-key (delegate)")
+    paths: list[Path] = []
+    for name in args.archives:
+        path = Path(name)
+        paths.extend(sorted(path.glob("*.bel")) if path.is_dir() else [path])
+    if not paths:
+        raise CommandError("no archive (.bel) found")
+    public = GROUP.mul_base(secret)
+    entries = []
+    for path in paths:
+        election, trustees, tally = _archive_tally(path, args.skip_verify)
+        owners = [owner for owner, key in decryption_keys(trustees) if key == public]
+        if not owners:
+            raise CommandError(f"{path}: this key is not one of the scrutin's trustees")
+        pd = dumps(compute_partial_decryption(election, tally, secret).to_json())
+        entries.append((election.uuid, owners[0], pd))
+        print(f"I: {path.name}: scrutin {election.uuid}, trustee {owners[0]}", file=sys.stderr)
+    if len({uuid for uuid, _, _ in entries}) != len(entries):
+        raise CommandError("two archives of the same scrutin")
+    out = Path(args.out)
+    _save(out, bundle_dumps(entries), 0o444)
+    print(f"I: wrote {out} ({len(entries)} scrutins)", file=sys.stderr)
+
+
 def cmd_decrypt(args: argparse.Namespace) -> None:
     try:
         secret = scalar_of_string(loads(_read(args.privkey)))
@@ -196,6 +267,16 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--decryption-key", required=True)
         p.add_argument("--skip-verify", action="store_true", help=argparse.SUPPRESS)
         p.set_defaults(run=run)
+    p = sub.add_parser(
+        "decrypt-bureau", help="partial decryptions of every archive of a bureau, in one file"
+    )
+    p.add_argument("archives", nargs="+", help="the bureau's .bel archives, or their folder")
+    p.add_argument("--privkey", help="the president's ID.privkey")
+    p.add_argument("--key", help="a delegate's ID.key")
+    p.add_argument("--decryption-key", help="a delegate's ID.dkey")
+    p.add_argument("--out", required=True, help="the file to upload (never overwritten)")
+    p.add_argument("--skip-verify", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(run=cmd_decrypt_bureau)
     return parser
 
 

@@ -6,15 +6,21 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from factories.elections import election_open_make, scrutin_make, voter_make
 from urne.authority.models import CodeSlot, PublicCredential
 from urne.ceremony import SeededRandom, list_question, make_ballot
 from urne.crypto.credentials import generate_credential, make_public_credentials, public_credential
 from urne.crypto.election import Election, make_election
-from urne.crypto.encoding import dumps
+from urne.crypto.encoding import dumps, loads
 from urne.crypto.group import GROUP
-from urne.crypto.trustees import election_public_key, generate_single_key, trustees_to_json
+from urne.crypto.trustees import (
+    TrusteePublicKey,
+    election_public_key,
+    generate_single_key,
+    trustees_to_json,
+)
 from urne.elections.models import Scrutin, Voter
 from urne.urn.services import urn_setup
 
@@ -37,11 +43,19 @@ class CastSetup:
 
 
 def cast_setup_make(
-    *, voters: int = 3, lists: int = 3, scrutins: int = 1, seed: str = "cast", open_: bool = True
+    *,
+    voters: int = 3,
+    lists: int = 3,
+    scrutins: int = 1,
+    seed: str = "cast",
+    open_: bool = True,
+    bureau_keys: Any = None,
 ) -> CastSetup:
     """An election whose vote is open (or not yet), ``scrutins`` scrutins (CTM, then CTA Lyon)
     set up in the urn, every voter on both rolls with one active credential per scrutin and
-    one spare."""
+    one spare. The trustee is one single key per scrutin, or ``bureau_keys``
+    (``factories.authority.TrusteeFiles``: the president and the delegates' group, shared by
+    every scrutin as in a real bureau)."""
     election = election_open_make(window="open" if open_ else "before")
     people = [voter_make(election) for _ in range(voters)]
     rnd = SeededRandom(seed)
@@ -60,11 +74,18 @@ def cast_setup_make(
     for code, perimeter in codes:
         scrutin = scrutin_make(election, code, perimeter, titular_seats=2, substitute_seats=2)
         key, trustee = generate_single_key(rnd.scalar)
+        trustees: list[Any] = [trustee]
+        if bureau_keys is not None:
+            key = bureau_keys.president_key
+            trustees = [
+                TrusteePublicKey.of_json(loads(bureau_keys.president)),
+                bureau_keys.group.params,
+            ]
         crypto = make_election(
             uuid=scrutin.uuid,
             name=str(scrutin),
             description="test",
-            public_key=election_public_key([trustee]),
+            public_key=election_public_key(trustees),
             questions=[list_question(lists)],
         )
         cs = CastScrutin(scrutin=scrutin, election=crypto, trustee_key=key)
@@ -81,7 +102,7 @@ def cast_setup_make(
         urn_setup(
             scrutin_uuid=scrutin.uuid,
             election=crypto.raw,
-            trustees=dumps(trustees_to_json([trustee])),
+            trustees=dumps(trustees_to_json(trustees)),
             public_credentials=dumps(make_public_credentials(publics).to_json()),
         )
         out.append(cs)

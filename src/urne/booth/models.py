@@ -62,4 +62,3 @@ class BoothEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter_id} / {self.scrutin_id} at {self.entered_at}"
-

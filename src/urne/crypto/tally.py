@@ -197,6 +197,62 @@ def check_partial_decryption(
     return None
 
 
+def decryption_keys(trustees: Sequence[Trustee]) -> tuple[tuple[int, Element], ...]:
+    """Every partial decryption's owner id (1-based, in trustee order, §8) with the public key
+    its proofs verify under: a single trustee's key, or each threshold member's verification
+    key."""
+    out: list[tuple[int, Element]] = []
+    next_id = 1
+    for t in trustees:
+        if isinstance(t, TrusteePublicKey):
+            out.append((next_id, t.public_key))
+            next_id += 1
+        else:
+            for m, vk in enumerate(t.verification_keys):
+                out.append((next_id + m, vk.public_key))
+            next_id += len(t.verification_keys)
+    return tuple(out)
+
+
+def _slot_verifies(prefix: str, c: Ciphertext, f: Element, p: Proof, public_key: Element) -> bool:
+    if not GROUP.check(f):
+        return False
+    a = GROUP.double_mul(GROUP.generator, p.response, public_key, p.challenge)
+    b = GROUP.double_mul(c.alpha, p.response, f, p.challenge)
+    return GROUP.hash_to_scalar(prefix, [a, b]) == p.challenge
+
+
+def partial_decryption_owner(
+    election: Election,
+    tally: EncryptedTally,
+    trustees: Sequence[Trustee],
+    pd: PartialDecryption,
+) -> tuple[int | None, str | None]:
+    """Whose partial decryption this is, from its proofs alone (§8): ``(owner, None)`` when
+    every proof verifies under the key of trustee ``owner``; ``(owner, failure)`` when some
+    of its proofs verify under that key and another does not (a corrupted file);
+    ``(None, failure)`` when no proof verifies under any trustee's key of this election (a
+    wrong key, or a file made for another election or tally)."""
+    if [len(q) for q in pd.factors] != [len(q) for q in tally] or [len(q) for q in pd.proofs] != [
+        len(q) for q in tally
+    ]:
+        return None, "shape differs from the encrypted tally"
+    slots = [
+        (c, f, p)
+        for cs, fs, ps in zip(tally, pd.factors, pd.proofs, strict=True)
+        for c, f, p in zip(cs, fs, ps, strict=True)
+    ]
+    keys = decryption_keys(trustees)
+    # The first slot names the owner at the cost of one proof check per key; only a file
+    # whose first proof is broken costs a check of every slot under every key.
+    for probe in (slots[:1], slots[1:]):
+        for owner, key in keys:
+            prefix = _decrypt_prefix(election, key)
+            if any(_slot_verifies(prefix, c, f, p, key) for c, f, p in probe):
+                return owner, check_partial_decryption(election, tally, key, pd)
+    return None, "no proof verifies under a trustee's key"
+
+
 class CombinationError(ValueError):
     """Partial decryptions cannot be combined (``combination_error``, §8)."""
 
@@ -345,11 +401,13 @@ __all__ = [
     "compute_encrypted_tally",
     "compute_partial_decryption",
     "compute_result",
+    "decryption_keys",
     "empty_tally",
     "lagrange",
     "owned_json",
     "parse_result",
     "parse_sized_tally",
+    "partial_decryption_owner",
     "result_to_json",
     "sized_tally_json",
     "tally_of_json",

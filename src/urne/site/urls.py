@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("vote/", include("urne.booth.urls")),
     path("bulletins/", include("urne.urn.urls")),
+    path("", include("urne.count.urls")),
     # The voter portal at the root: "/" is its home (seeds 003-004).
     path("", include("urne.portal.urls")),
     prefix_default_language=False,

@@ -22,6 +22,9 @@ class UrnScrutin(models.Model):
     # encrypted_tally JSON (docs/protocol.md §7) of every ballot so far, kept up to date per cast.
     tally = models.TextField()
     ended = models.BooleanField(default=False)
+    # The seq of the count's first record (EndBallots), once the count has opened: what
+    # follows it (tally, partial decryptions, result) is read from there (urne.count).
+    count_seq = models.IntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.uuid

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
-from urne.crypto.archive import Record, write_records
+from urne.crypto.archive import Record, events_with_data, write_records
 from urne.crypto.election import Election, parse_election
+from urne.crypto.encoding import expect_int, loads
+from urne.crypto.tally import (
+    EncryptedTally,
+    PartialDecryption,
+    parse_result,
+    parse_sized_tally,
+    tally_of_json,
+)
+from urne.crypto.trustees import Trustee, parse_trustees
 
 from .models import UrnBallot, UrnRecord, UrnScrutin
 
@@ -85,3 +95,98 @@ def urn_archive_chunks(*, scrutin_uuid: str, batch: int = 2000) -> Iterator[byte
 
 def urn_archive_bytes(*, scrutin_uuid: str) -> bytes:
     return b"".join(urn_archive_chunks(scrutin_uuid=scrutin_uuid))
+
+
+@dataclass(frozen=True)
+class CountState:
+    """What the count reads of a scrutin's urn once its count has opened (§7, §8)."""
+
+    election: Election
+    trustees: list[Trustee]
+    tally: EncryptedTally
+    tally_text: str
+    num_tallied: int
+    total_weight: int
+    # owner (trustee id, §8) -> partial decryption, in arrival order
+    decryptions: dict[int, PartialDecryption]
+    result: list[list[int]] | None
+    last_event: str
+
+
+def urn_count_state(*, scrutin_uuid: str) -> CountState | None:
+    """The scrutin's count as its urn holds it (None before the count opens): its election and
+    trustees, the EncryptedTally event's tally, the PartialDecryption events and the Result."""
+    return urn_count_states(scrutin_uuids=[scrutin_uuid]).get(scrutin_uuid)
+
+
+_trustees: dict[str, list[Trustee]] = {}
+
+
+def urn_count_states(*, scrutin_uuids: list[str]) -> dict[str, CountState]:
+    """``urn_count_state`` of many scrutins in three statements (heads, trustees, the records
+    from each count's first one): a bureau's 290 scrutins are read at once. Scrutins whose
+    count has not opened are left out."""
+    heads = {
+        h.pk: h
+        for h in UrnScrutin.objects.using(URN).filter(
+            uuid__in=scrutin_uuids, count_seq__isnull=False
+        )
+    }
+    if not heads:
+        return {}
+    missing = [h.pk for h in heads.values() if h.uuid not in _trustees]
+    if missing:
+        for sid, body in (
+            UrnRecord.objects.using(URN)
+            .filter(scrutin_id__in=missing, seq=2)
+            .values_list("scrutin_id", "body")
+        ):
+            parsed = parse_trustees(loads(body))
+            with _elections_lock:
+                _trustees[heads[sid].uuid] = parsed
+    by_scrutin: dict[int, list[Record]] = {pk: [Record("BELENIOS", b"")] for pk in heads}
+    rows = (
+        UrnRecord.objects.using(URN)
+        .filter(scrutin_id__in=list(heads), seq__gte=F("scrutin__count_seq"))
+        .order_by("scrutin_id", "seq")
+        .values_list("scrutin_id", "kind", "hash", "body")
+    )
+    for sid, kind, digest, body in rows:
+        by_scrutin[sid].append(Record(f"{digest}.{kind}.json", body.encode()))
+    out = {}
+    for sid, records in by_scrutin.items():
+        head = heads[sid]
+        election = urn_election(scrutin_uuid=head.uuid)
+        assert election is not None  # noqa: S101 — a head has its setup records
+        out[head.uuid] = _count_state(election, _trustees[head.uuid], records, head.last_event)
+    return out
+
+
+def _count_state(
+    election: Election, trustees: list[Trustee], records: list[Record], last_event: str
+) -> CountState:
+    tally_text_: str | None = None
+    sized: tuple[int, int, str] | None = None
+    decryptions: dict[int, PartialDecryption] = {}
+    result = None
+    for event, data in events_with_data(records):
+        if event.type == "EncryptedTally":
+            tally_text_ = data[0].body.decode()
+            sized = parse_sized_tally(loads(data[1].body.decode()))
+        elif event.type == "PartialDecryption":
+            owner = expect_int(loads(data[1].body.decode()).get("owner"), "owner")
+            decryptions[owner] = PartialDecryption.of_json(loads(data[0].body.decode()))
+        elif event.type == "Result":
+            result = parse_result(loads(data[0].body.decode()))
+    assert tally_text_ is not None and sized is not None  # noqa: S101 — written at the opening
+    return CountState(
+        election=election,
+        trustees=trustees,
+        tally=tally_of_json(loads(tally_text_)),
+        tally_text=tally_text_,
+        num_tallied=sized[0],
+        total_weight=sized[1],
+        decryptions=decryptions,
+        result=result,
+        last_event=last_event,
+    )

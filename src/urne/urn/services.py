@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connections, transaction
+from django.db.models import F
 
 from urne.crypto.archive import Event, header_record
 from urne.crypto.ballot import Ballot
@@ -252,3 +253,207 @@ def urn_archive_download(*, actor: Any, scrutin_uuid: str) -> Iterator[bytes]:
 
     audit_append(actor=actor, action="urn.archive_download", data={"scrutin": scrutin_uuid})
     return urn_archive_chunks(scrutin_uuid=scrutin_uuid)
+
+
+# --- The count (docs/protocol.md §7, §8; urne.count, ADR 0800) ----------------------------
+
+#: Records before the first ballot: BELENIOS, election, trustees, credentials, setup, Setup.
+FIRST_BALLOT_SEQ = 6
+
+
+@dataclass(frozen=True, slots=True)
+class TallyClosed:
+    """The encrypted tally written at the count's opening, recomputed from the ballots."""
+
+    ballots: int
+    tally_text: str
+    # False only when the count had already been opened (an idempotent second call).
+    new: bool
+
+
+def _ballots_tally(head: UrnScrutin, batch: int = 5000) -> tuple[EncryptedTally, int]:
+    """The tally recomputed from the archive's ballots alone, each data record paired with
+    the Ballot event that follows it and the hash chain followed from the Setup event; any
+    break raises ``UrnError("urn_damaged")``."""
+    from urne.crypto.ballot import BallotError, parse_ballot
+    from urne.crypto.encoding import FormatError
+
+    election = parse_election(
+        UrnRecord.objects.using(URN).get(scrutin=head, seq=1).body  # the election record
+    )
+    setup_event = UrnRecord.objects.using(URN).get(scrutin=head, seq=FIRST_BALLOT_SEQ - 1)
+    last_event = setup_event.hash
+    tally = empty_tally(election)
+    count = 0
+    seq = FIRST_BALLOT_SEQ
+    pending: UrnRecord | None = None
+    while seq < head.next_seq:
+        rows = list(
+            UrnRecord.objects.using(URN)
+            .filter(scrutin=head, seq__gte=seq, seq__lt=min(seq + batch, head.next_seq))
+            .order_by("seq")
+        )
+        if not rows:
+            break
+        for r in rows:
+            if r.seq != seq:
+                raise UrnError("urn_damaged", f"record {seq} is missing")
+            seq += 1
+            if r.kind == UrnRecord.Kind.DATA:
+                if pending is not None:
+                    raise UrnError("urn_damaged", f"record {r.seq}: two data records")
+                pending = r
+                continue
+            event = Event.of_text(r.body)
+            if (
+                event.type != "Ballot"
+                or pending is None
+                or event.payload != pending.hash
+                or event.parent != last_event
+                or sha256_hex(r.body.encode()) != r.hash
+                or sha256_hex(pending.body.encode()) != pending.hash
+            ):
+                raise UrnError("urn_damaged", f"record {r.seq}: not a chained Ballot event")
+            try:
+                tally = add_ballot(tally, parse_ballot(pending.body))
+            except (BallotError, FormatError, ValueError) as exc:
+                raise UrnError("urn_damaged", f"record {pending.seq}: {exc}") from exc
+            count += 1
+            last_event = r.hash
+            pending = None
+    if pending is not None or last_event != (head.last_event or setup_event.hash):
+        raise UrnError("urn_damaged", "the chain does not end at the head")
+    return tally, count
+
+
+def urn_count_open(*, scrutin_uuid: str) -> TallyClosed:
+    """Close the scrutin's ballot box for the count (§7): the encrypted tally recomputed from
+    the ballots of the archive (``_ballots_tally``), compared with the running tally kept at
+    each cast and with the ballot index, then the EndBallots and EncryptedTally events
+    written (``ArchiveWriter.end_ballots``, ``encrypted_tally``); no ballot is accepted
+    after it. A difference refuses with ``tally_mismatch`` and writes nothing. Idempotent."""
+    from urne.crypto.tally import sized_tally_json
+
+    with transaction.atomic(using=URN):
+        head = UrnScrutin.objects.using(URN).select_for_update().filter(uuid=scrutin_uuid).first()
+        if head is None:
+            raise UrnError("unknown_scrutin", scrutin_uuid)
+        if head.count_seq is not None:
+            return TallyClosed(ballots=head.ballots, tally_text=head.tally, new=False)
+        tally, count = _ballots_tally(head)
+        text = tally_text(tally)
+        indexed = UrnBallot.objects.using(URN).filter(scrutin=head).count()
+        if text != head.tally or count != head.ballots or count != indexed:
+            raise UrnError(
+                "tally_mismatch",
+                f"{count} ballots in the archive, {head.ballots} counted at the casts, "
+                f"{indexed} indexed; recomputed tally "
+                f"{'equals' if text == head.tally else 'differs from'} the kept one",
+            )
+        head.count_seq = head.next_seq
+        log = _Log(head)
+        log.event("EndBallots")
+        log.data(text)
+        log.event("EncryptedTally", log.data(dumps(sized_tally_json(text, count, count))))
+        log.save()
+        head.ended = True
+        head.save(using=URN)
+    return TallyClosed(ballots=count, tally_text=text, new=True)
+
+
+def urn_partial_decryptions_append(*, entries: list[tuple[str, int, str]]) -> None:
+    """Append checked partial decryptions, ``(scrutin uuid, owner, canonical text)``, as
+    PartialDecryption events (``ArchiveWriter.partial_decryption``, §8), all in one
+    transaction, the heads locked in id order: a scrutin not counting, already with its
+    result, or whose ``owner`` has already decrypted refuses the whole lot (``not_counting``,
+    ``result_written``, ``already_decrypted``)."""
+    from urne.crypto.tally import owned_json
+
+    if not entries:
+        return
+    with transaction.atomic(using=URN):
+        heads = {
+            h.uuid: h
+            for h in UrnScrutin.objects.using(URN)
+            .select_for_update()
+            .filter(uuid__in=[u for u, _, _ in entries])
+            .order_by("pk")
+        }
+        counted = [h for h in heads.values() if h.count_seq is not None]
+        finished = set(
+            UrnEvent.objects.using(URN)
+            .filter(scrutin__in=counted, type="Result")
+            .values_list("scrutin_id", flat=True)
+        )
+        owners: set[tuple[int, int]] = set()
+        for sid, body in (
+            UrnRecord.objects.using(URN)
+            .filter(
+                scrutin__in=counted,
+                kind=UrnRecord.Kind.DATA,
+                seq__gte=F("scrutin__count_seq"),
+                hash__in=UrnEvent.objects.using(URN)
+                .filter(scrutin__in=counted, type="PartialDecryption")
+                .values("payload"),
+            )
+            .values_list("scrutin_id", "body")
+        ):
+            owners.add((sid, loads(body)["owner"]))
+        records: list[UrnRecord] = []
+        events: list[UrnEvent] = []
+        for uuid, owner, text in entries:
+            head = heads.get(uuid)
+            if head is None or head.count_seq is None:
+                raise UrnError("not_counting", uuid)
+            if head.pk in finished:
+                raise UrnError("result_written", uuid)
+            if (head.pk, owner) in owners:
+                raise UrnError("already_decrypted", f"{uuid}: trustee {owner}")
+            log = _Log(head)
+            log.data(text)
+            log.event("PartialDecryption", log.data(dumps(owned_json(owner, text))))
+            records += log.records
+            events += log.events
+        UrnRecord.objects.using(URN).bulk_create(records)
+        UrnEvent.objects.using(URN).bulk_create(events)
+        UrnScrutin.objects.using(URN).bulk_update(
+            list(heads.values()), ["height", "last_event", "next_seq"]
+        )
+
+
+def urn_results_append(*, entries: list[tuple[str, str]]) -> None:
+    """Append each ``(scrutin uuid, result text)`` as the scrutin's Result event
+    (``ArchiveWriter.result``, §8), the archive's last event; all in one transaction, the
+    heads locked in id order. A scrutin not counting or already with a Result refuses all."""
+    if not entries:
+        return
+    with transaction.atomic(using=URN):
+        heads = {
+            h.uuid: h
+            for h in UrnScrutin.objects.using(URN)
+            .select_for_update()
+            .filter(uuid__in=[u for u, _ in entries])
+            .order_by("pk")
+        }
+        done = set(
+            UrnEvent.objects.using(URN)
+            .filter(scrutin__in=list(heads.values()), type="Result")
+            .values_list("scrutin__uuid", flat=True)
+        )
+        records: list[UrnRecord] = []
+        events: list[UrnEvent] = []
+        for uuid, text in entries:
+            head = heads.get(uuid)
+            if head is None or head.count_seq is None:
+                raise UrnError("not_counting", uuid)
+            if uuid in done:
+                raise UrnError("result_written", uuid)
+            log = _Log(head)
+            log.event("Result", log.data(text))
+            records += log.records
+            events += log.events
+        UrnRecord.objects.using(URN).bulk_create(records)
+        UrnEvent.objects.using(URN).bulk_create(events)
+        UrnScrutin.objects.using(URN).bulk_update(
+            list(heads.values()), ["height", "last_event", "next_seq"]
+        )

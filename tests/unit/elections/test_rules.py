@@ -112,11 +112,18 @@ def test_a_manager_adds_a_2022_body_and_its_rule(election):
     from urne.elections.services import body_create, category_create
 
     manager = staff_make("manager")
-    csa = body_create(actor=manager, election=election, code="CSA", name="Comité social "
-                      "d'administration académique", level="academie", default_seats=10)
+    csa = body_create(
+        actor=manager,
+        election=election,
+        code="CSA",
+        name="Comité social d'administration académique",
+        level="academie",
+        default_seats=10,
+    )
     scrutins_create_all(actor=manager, election=election)
-    cat = category_create(actor=manager, election=election, name="Personnel administratif",
-                          bodies=[csa])
+    cat = category_create(
+        actor=manager, election=election, name="Personnel administratif", bodies=[csa]
+    )
     voter = voter_make(election, cat.name, academie="Nantes", departement="44")
     assert [str(s) for s in voter_scrutins(voter)] == ["CSA Nantes"]
     assert AuditEvent.objects.filter(action__in=["body.create", "category.create"]).count() == 2

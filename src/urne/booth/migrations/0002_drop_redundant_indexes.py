@@ -5,24 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('booth', '0001_initial'),
-        ('elections', '0001_initial'),
+        ("booth", "0001_initial"),
+        ("elections", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='emargement',
-            name='booth_emarg_state_d50b80_idx',
+            model_name="emargement",
+            name="booth_emarg_state_d50b80_idx",
         ),
         migrations.AlterField(
-            model_name='emargement',
-            name='voter',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='emargements', to='elections.voter'),
+            model_name="emargement",
+            name="voter",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="emargements",
+                to="elections.voter",
+            ),
         ),
         migrations.AddIndex(
-            model_name='emargement',
-            index=models.Index(condition=models.Q(('state', 'pending')), fields=['created_at'], name='emargement_pending'),
+            model_name="emargement",
+            index=models.Index(
+                condition=models.Q(("state", "pending")),
+                fields=["created_at"],
+                name="emargement_pending",
+            ),
         ),
     ]

@@ -10,19 +10,17 @@ def unlogged(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='RateCounter',
+            name="RateCounter",
             fields=[
-                ('key', models.CharField(max_length=32, primary_key=True, serialize=False)),
-                ('window_start', models.BigIntegerField()),
-                ('count', models.IntegerField()),
+                ("key", models.CharField(max_length=32, primary_key=True, serialize=False)),
+                ("window_start", models.BigIntegerField()),
+                ("count", models.IntegerField()),
             ],
         ),
         migrations.RunPython(unlogged, migrations.RunPython.noop),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "urne.messaging",
     "urne.authority",
     "urne.portal",
+    "urne.count",
 ]
 
 MIDDLEWARE = [

@@ -5,25 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('urn', '0001_initial'),
+        ("urn", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='urnballot',
-            name='scrutin',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='ballot_set', to='urn.urnscrutin'),
+            model_name="urnballot",
+            name="scrutin",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="ballot_set",
+                to="urn.urnscrutin",
+            ),
         ),
         migrations.AlterField(
-            model_name='urnevent',
-            name='scrutin',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='urn.urnscrutin'),
+            model_name="urnevent",
+            name="scrutin",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="urn.urnscrutin",
+            ),
         ),
         migrations.AlterField(
-            model_name='urnrecord',
-            name='scrutin',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='records', to='urn.urnscrutin'),
+            model_name="urnrecord",
+            name="scrutin",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="records",
+                to="urn.urnscrutin",
+            ),
         ),
     ]

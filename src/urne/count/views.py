@@ -1,0 +1,118 @@
+"""The bureau's count page (ADR 0800): open the count, upload a holder's file of partial
+decryptions, proclaim; and the public results of a proclaimed scrutin (JSON, CSV)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from urne.backoffice.permissions import BUREAU_PAGES, staff_required
+from urne.decryptions import MAX_BYTES
+from urne.elections.models import Election, Scrutin
+from urne.site.parsing import InputError, refusal_page, text
+from urne.site.spreadsheet import csv_lines
+
+from .errors import CountError
+from .selectors import count_overview, proclaimed_result, result_rows
+from .services import count_open, decryptions_upload, result_proclaim
+
+
+@staff_required(BUREAU_PAGES)
+@require_http_methods(["GET", "POST"])
+def count_page(request: HttpRequest, election_id: int) -> HttpResponse:
+    election = get_object_or_404(Election, pk=election_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "open":
+                outcome = count_open(election=election, actor=request.user)
+                messages.success(
+                    request,
+                    _("Dépouillement ouvert pour %(n)d scrutin(s).") % {"n": len(outcome.opened)},
+                )
+                for error in outcome.refused.values():
+                    messages.error(request, error.message)
+            elif action == "upload":
+                upload = request.FILES.get("file")
+                if upload is None or upload.size is None or upload.size > MAX_BYTES:
+                    raise CountError("unreadable")
+                done = decryptions_upload(
+                    election=election, actor=request.user, content=upload.read()
+                )
+                messages.success(
+                    request,
+                    _(
+                        "Déchiffrements acceptés pour %(n)d scrutin(s) ; "
+                        "%(r)d résultat(s) calculé(s)."
+                    )
+                    % {"n": len(done.accepted), "r": len(done.results)},
+                )
+            elif action == "proclaim":
+                scrutin = get_object_or_404(
+                    Scrutin,
+                    election=election,
+                    uuid=text(request.POST.get("scrutin"), max_length=14),
+                )
+                seed = text(request.POST.get("seed", ""), max_length=200).strip()
+                result_proclaim(scrutin=scrutin, actor=request.user, seed=seed)
+                messages.success(request, _("Résultat proclamé : %(s)s.") % {"s": scrutin})
+            else:
+                raise InputError("not_text")
+        except InputError as exc:
+            return refusal_page(request, exc)
+        except CountError as exc:
+            messages.error(request, exc.message)
+            return render(
+                request,
+                "count/count.html",
+                {"election": election, "rows": count_overview(election=election)},
+                status=400,
+            )
+        return redirect("count:page", election.pk)
+    return render(
+        request,
+        "count/count.html",
+        {"election": election, "rows": count_overview(election=election)},
+    )
+
+
+def _proclaimed(scrutin_uuid: str) -> tuple[Scrutin, object]:
+    scrutin = Scrutin.objects.select_related("body", "election").filter(uuid=scrutin_uuid).first()
+    count = proclaimed_result(scrutin=scrutin) if scrutin is not None else None
+    if scrutin is None or count is None:
+        raise Http404
+    return scrutin, count
+
+
+@require_GET
+def result_json(request: HttpRequest, scrutin_uuid: str) -> JsonResponse:
+    """A proclaimed result (public): the PV's figures and the seats, exact values as strings."""
+    scrutin, count = _proclaimed(scrutin_uuid)
+    return JsonResponse(
+        {
+            "scrutin": scrutin.uuid,
+            "name": str(scrutin),
+            "counts": count.counts,  # type: ignore[attr-defined]
+            "emargements": count.emargements,  # type: ignore[attr-defined]
+            "figures": count.figures,  # type: ignore[attr-defined]
+            "proclaimed_at": count.proclaimed_at.isoformat(),  # type: ignore[attr-defined]
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_GET
+def result_csv(request: HttpRequest, scrutin_uuid: str) -> HttpResponse:
+    """A proclaimed result (public) as CSV: one line per list."""
+    scrutin, count = _proclaimed(scrutin_uuid)
+    rows = [[_("Liste"), _("Voix"), _("Part des suffrages exprimés (%)"), _("Sièges")]]
+    rows += [
+        [r["name"], str(r["votes"]), r["share_percent"] or "", str(r["seats"])]
+        for r in result_rows(count)  # type: ignore[arg-type]
+    ]
+    response = HttpResponse("".join(csv_lines(rows)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="resultats-{scrutin.uuid}.csv"'
+    return response
