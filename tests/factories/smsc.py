@@ -33,7 +33,8 @@ class Smsc:
             bufsize=1,
         )
         ready: queue.Queue[int] = queue.Queue()
-        threading.Thread(target=self._read, args=(ready,), daemon=True).start()
+        self._reader = threading.Thread(target=self._read, args=(ready,), daemon=True)
+        self._reader.start()
         self.port = ready.get(timeout=10)
 
     def _read(self, ready: "queue.Queue[int]") -> None:
@@ -76,8 +77,10 @@ class Smsc:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(timeout=5)
-        if self.proc.stdin:
-            self.proc.stdin.close()
+        self._reader.join(timeout=5)
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None:
+                pipe.close()
 
 
 def smpp_settings(settings: Any, port: int, **extra: Any) -> None:
@@ -105,7 +108,8 @@ def sms_kind_for_tests() -> str:
     """Register the tests' SMS kind: a text with a derived vote code, from metadata only."""
     from urne.messaging.registry import sms_kind_register
 
-    sms_kind_register(
-        TEST_KIND, lambda message: sms_text_for_tests(message.voter_id, int(message.metadata["index"]))
-    )
+    def compose(message: Any) -> str:
+        return sms_text_for_tests(message.voter_id, int(message.metadata["index"]))
+
+    sms_kind_register(TEST_KIND, compose)
     return TEST_KIND

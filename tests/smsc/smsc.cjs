@@ -11,7 +11,7 @@
 //   {"bind": "accept" | "refuse" | "hold"}        hold: never answer (a hung gateway)
 //   {"submit": "accept" | "throttle" | "invalid" | "hold"}
 //   {"throttle_next": n}       the next n submit_sm answered ESME_RTHROTTLED, then as before
-//   {"receipts": "DELIVRD" | "UNDELIV" | null, "receipt_delay_ms": n}
+//   {"receipts": "DELIVRD" (the default) | "UNDELIV" | null, "receipt_delay_ms": n}
 //   {"drop": true}             close every session now
 "use strict";
 const path = require("path");
@@ -19,7 +19,7 @@ const readline = require("readline");
 const smpp = require(path.join(__dirname, "..", "..", "frontend", "node_modules", "smpp"));
 
 const E = smpp.errors;
-const mode = { bind: "accept", submit: "accept", throttleNext: 0, receipts: null, receiptDelay: 20 };
+const mode = { bind: "accept", submit: "accept", throttleNext: 0, receipts: "DELIVRD", receiptDelay: 5 };
 let nextId = 1000;
 
 function emit(event) {
@@ -35,7 +35,10 @@ function stamp(d) {
 const server = smpp.createServer((session) => {
   session.on("error", () => {});
   const bind = (pdu) => {
-    if (mode.bind === "hold") return;
+    if (mode.bind === "hold") {
+      emit({ bind: pdu.system_id, status: -1 });
+      return;
+    }
     const status = mode.bind === "refuse" ? E.ESME_RBINDFAIL : E.ESME_ROK;
     session.send(pdu.response({ command_status: status, system_id: "URNE-TEST-SMSC" }));
     emit({ bind: pdu.system_id, status });

@@ -4,8 +4,9 @@ django-tasks-db's, polling that same database, so no other shared store is neede
 
 `sms_slot_take()` books the next submit slot (`URNE_SMS_RATE_PER_SECOND`: slots 1/rate apart,
 whoever books them) and says how long to wait for it; `gateway_failed()` doubles the pause
-(from one second, up to `URNE_SMS_MAX_PAUSE_SECONDS`; ten seconds at most after a
-throttling answer), `gateway_recovered()` clears it, `gateway_pause_left()` reads it.
+(from `URNE_SMS_FIRST_PAUSE_SECONDS`, one second, up to `URNE_SMS_MAX_PAUSE_SECONDS`; ten
+seconds at most after a throttling answer), `gateway_recovered()` clears it,
+`gateway_pause_left()` reads it.
 """
 
 from datetime import datetime, timedelta
@@ -47,7 +48,8 @@ def gateway_failed(*, error: str, throttled: bool = False) -> float:
         row = _locked()
         row.failures += 1
         cap = THROTTLE_MAX_PAUSE if throttled else settings.URNE_SMS_MAX_PAUSE_SECONDS
-        pause = min(float(cap), 2.0 ** (row.failures - 1))
+        first = settings.URNE_SMS_FIRST_PAUSE_SECONDS
+        pause = min(float(cap), first * 2.0 ** (row.failures - 1))
         row.paused_until = timezone.now() + timedelta(seconds=pause)
         row.last_error = error[:200]
         row.save(update_fields=["failures", "paused_until", "last_error"])

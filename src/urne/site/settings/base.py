@@ -220,6 +220,7 @@ URNE_SMS_TASK_BUDGET_SECONDS = 50
 # How long a dispatch run stays bound for the receipts of what it sent, and the longest
 # pause after the gateway failed (doubling from one second).
 URNE_SMS_RECEIPT_WAIT_SECONDS = 30
+URNE_SMS_FIRST_PAUSE_SECONDS = 1.0
 URNE_SMS_MAX_PAUSE_SECONDS = 60
 # Every rate limit, by name: (requests, seconds), a fixed window (urne.site.ratelimit).
 # The key each is counted by is the caller's: per client address, identifier, account, voter.
