@@ -88,7 +88,7 @@ def test_worker_killed_while_binding_then_while_sending(tmp_path):
         smsc.order(submit="accept")
         time.sleep(1.1)
         worker = _worker(env, smsc.port, sending_timeout="1")
-        out, err = worker.communicate(timeout=60)
+        _out, err = worker.communicate(timeout=60)
         assert worker.returncode == 0, err[-3000:]
         rows = _child(env, "check")["rows"]
         assert [r["state"] for r in rows] == ["uncertain"] + ["sent"] * (COUNT - 1)
