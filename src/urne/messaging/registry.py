@@ -13,7 +13,7 @@ from django.utils import translation
 from .channels import Email
 
 if TYPE_CHECKING:
-    from .models import OutboxMessage
+    from .models import OutboxMessage, SmsMessage
 
 Composer = Callable[["OutboxMessage"], Email]
 Preparer = Callable[[list[int]], None]
@@ -51,3 +51,19 @@ def email_render(
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
     return Email(to=to, subject=subject, text=text, html=html, from_name=from_name)
+
+
+# SMS (ADR 0600): a kind → a composer that writes the text at send time from the outbox row
+# (its voter, language and metadata), e.g. deriving the vote code it carries. The text must
+# fit in one SMS (160 GSM characters, 70 otherwise) and is kept nowhere.
+SmsComposer = Callable[["SmsMessage"], str]
+_SMS_COMPOSERS: dict[str, SmsComposer] = {}
+
+
+def sms_kind_register(kind: str, composer: SmsComposer) -> None:
+    """Register the composer of an SMS kind (from the owning app's `AppConfig.ready()`)."""
+    _SMS_COMPOSERS[kind] = composer
+
+
+def sms_composer_get(kind: str) -> SmsComposer:
+    return _SMS_COMPOSERS[kind]

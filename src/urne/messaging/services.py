@@ -1,5 +1,7 @@
 """Outbox writes (ADR 0204): enqueue, send one message through the state machine, run a
-campaign batch by batch. Tasks take ids, are idempotent and are queued on commit.
+campaign batch by batch. Tasks take ids, are idempotent and are queued on commit. SMS
+(ADRs 0600-0602): `sms_enqueue`, and `sms_dispatch`, the worker's loop over one gateway
+session.
 """
 
 import logging
@@ -15,8 +17,20 @@ from urne.audit.services import audit_append
 from urne.elections.models import Election, Voter
 
 from .channels import Channel, PermanentError, TemporaryError, channel_get
-from .models import Campaign, OutboxMessage
-from .registry import composer_get, preparer_get
+from .models import Campaign, OutboxMessage, SmsMessage
+from .registry import composer_get, preparer_get, sms_composer_get
+from .sms_channels import (
+    GatewayUnavailable,
+    PermanentRefusal,
+    Receipt,
+    Sms,
+    SmsChannel,
+    Throttled,
+    Uncertain,
+    sms_channel_get,
+)
+from .sms_gateway import gateway_failed, gateway_pause_left, gateway_recovered, sms_slot_take
+from .sms_recipients import recipient_open, recipient_seal
 
 log = logging.getLogger(__name__)
 State = OutboxMessage.State
@@ -254,3 +268,238 @@ def campaign_progress(campaign: Campaign) -> dict[str, int]:
         "failed": counts.get(State.FAILED, 0),
         "waiting": counts.get(State.READY, 0) + counts.get(State.SENDING, 0),
     }
+
+
+# --- SMS (ADRs 0600-0602) --------------------------------------------------------------------
+SmsState = SmsMessage.State
+_METADATA_KEYS = 20
+_METADATA_TEXT = 64
+
+
+def sms_enqueue(
+    *,
+    voter: Voter,
+    kind: str,
+    phone: str,
+    metadata: dict[str, object] | None = None,
+    language: str = "fr",
+    send: bool = True,
+) -> SmsMessage:
+    """Queue an SMS of ``kind`` to ``phone`` (international form, "+33612345678") for
+    ``voter``; the kind's composer writes the text at send time from the row's ``metadata``
+    (a flat dict of ids and small values, never a secret). The number is kept sealed on the
+    row only until the gateway takes the message (ADR 0601). Never contacts the gateway: the
+    voter's request succeeds whether the gateway is up or not, and the message follows."""
+    sms_composer_get(kind)  # an unknown kind fails here, not in the worker
+    metadata = _metadata_check(metadata or {})
+    sealed = recipient_seal(phone, voter_id=voter.pk, kind=kind)
+    with transaction.atomic():
+        message = SmsMessage.objects.create(
+            kind=kind, voter=voter, metadata=metadata, language=language, recipient_sealed=sealed
+        )
+        if send:
+            transaction.on_commit(sms_dispatch_start)
+    return message
+
+
+def _metadata_check(metadata: dict[str, object]) -> dict[str, object]:
+    if len(metadata) > _METADATA_KEYS:
+        raise ValueError("too many metadata keys")
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not (
+            value is None
+            or isinstance(value, bool | int)
+            or (isinstance(value, str) and len(value) <= _METADATA_TEXT)
+        ):
+            raise ValueError("SMS metadata: flat ids and small values only")
+    return metadata
+
+
+def sms_dispatch_start(*, delay: float = 0) -> bool:
+    """Make sure a dispatch run is coming (the queue holds at most one waiting); with an
+    in-process task backend (the tests) the run happens now, unless it is to wait."""
+    from django.tasks import task_backends
+
+    from urne.site.schedule import enqueue_once
+
+    from .tasks import sms_dispatch_task
+
+    if not task_backends[sms_dispatch_task.backend].supports_defer:
+        if delay > 0:
+            return False
+        sms_dispatch_task.enqueue()
+        return True
+    return enqueue_once(sms_dispatch_task, delay=max(0, int(delay + 0.999)))
+
+
+def sms_dispatch(
+    *, budget_seconds: float | None = None, channel: SmsChannel | None = None
+) -> float | None:
+    """Send the waiting SMS over one gateway session for up to ``budget_seconds``, at the
+    shared rate, recording the gateway's ids and its delivery receipts. Returns None when
+    nothing is left, else the seconds after which to run again (the gateway's pause, or 0
+    when the budget ran out first).
+
+    Each message: a slot booked (`sms_gateway.sms_slot_take`), the row claimed READY →
+    SENDING in its own transaction, the text composed, the number unsealed, one submit_sm,
+    then SENT with the gateway's id and the number erased. A throttling answer, a refused
+    bind or a gateway down put the row back to READY and pause every worker (back-off);
+    a submit without an answer (cut line, crash: the row stays SENDING) becomes UNCERTAIN
+    and is never sent again (ADR 0600)."""
+    budget = settings.URNE_SMS_TASK_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+    started = time.monotonic()
+    own_channel = channel is None
+    channel = channel or sms_channel_get()
+    bound = False
+    last_submit = 0.0
+    # Gateway ids sent in this run whose receipt has not come: the session stays bound for
+    # them, up to URNE_SMS_RECEIPT_WAIT_SECONDS after the last submit.
+    unreceipted: set[str] = set()
+    try:
+        while True:
+            _sms_uncertain_sweep()
+            pause = gateway_pause_left()
+            if pause > 0:
+                if time.monotonic() - started + pause >= budget:
+                    return pause
+                _wait(channel if bound else None, pause, unreceipted)
+                continue
+            if not _sms_due():
+                awaiting = (
+                    bound
+                    and unreceipted
+                    and time.monotonic() - last_submit < settings.URNE_SMS_RECEIPT_WAIT_SECONDS
+                    and time.monotonic() - started < budget
+                )
+                if not awaiting:
+                    return None
+                _wait(channel, 0.25, unreceipted)
+                continue
+            if time.monotonic() - started >= budget:
+                return 0.0
+            if not bound:
+                try:
+                    channel.open()
+                except GatewayUnavailable as error:
+                    log.warning("SMS gateway: %s", error)
+                    gateway_failed(error=str(error))
+                    continue
+                bound = True
+            ahead = sms_slot_take()
+            if ahead > 0:
+                _wait(channel, ahead, unreceipted)
+            outcome = _sms_send_next(channel)
+            if outcome is None:
+                continue
+            last_submit = time.monotonic()
+            if outcome in ("unavailable", "uncertain"):
+                bound = False
+            elif outcome not in ("throttled", "failed"):
+                unreceipted.add(outcome)
+            _wait(channel, 0, unreceipted)
+    finally:
+        if own_channel:
+            channel.close()
+
+
+def _wait(channel: SmsChannel | None, seconds: float, unreceipted: set[str]) -> None:
+    """Wait, reading the receipts that arrive meanwhile when a session is bound."""
+    if channel is None:
+        time.sleep(seconds)
+        return
+    receipts = channel.receipts(wait=seconds)
+    _receipts_record(receipts)
+    unreceipted.difference_update(r.gateway_id for r in receipts)
+
+
+def _sms_due() -> bool:
+    return SmsMessage.objects.filter(state=SmsState.READY).exists()
+
+
+def _sms_send_next(channel: SmsChannel) -> str | None:
+    """Claim the oldest READY row and submit it; returns the gateway's id, or what else
+    happened ("throttled", "unavailable", "uncertain", "failed"), None when another worker
+    took every row first."""
+    with transaction.atomic():
+        message = (
+            SmsMessage.objects.select_for_update(skip_locked=True)
+            .filter(state=SmsState.READY)
+            .order_by("pk")
+            .first()
+        )
+        if message is None:
+            return None
+        message.state = SmsState.SENDING
+        message.attempts += 1
+        message.sending_at = timezone.now()
+        message.save(update_fields=["state", "attempts", "sending_at"])
+    try:
+        text = sms_composer_get(message.kind)(message)
+        phone = recipient_open(
+            message.recipient_sealed or b"", voter_id=message.voter_id, kind=message.kind
+        )
+        gateway_id = channel.submit(Sms(to=phone, text=text, reference=message.pk))
+    except Throttled as error:
+        _sms_again(message, str(error))
+        gateway_failed(error=str(error), throttled=True)
+        return "throttled"
+    except GatewayUnavailable as error:
+        _sms_again(message, str(error))
+        log.warning("SMS %s: gateway unavailable (%s), will retry", message.pk, error)
+        gateway_failed(error=str(error))
+        return "unavailable"
+    except Uncertain as error:
+        _sms_end(message, SmsState.UNCERTAIN, str(error))
+        gateway_failed(error=str(error))
+        return "uncertain"
+    except PermanentRefusal as error:
+        _sms_end(message, SmsState.FAILED, str(error))
+        return "failed"
+    except Exception as error:  # a composer failure must not leave the row SENDING
+        log.warning("SMS %s: cannot be composed (%s)", message.pk, type(error).__name__)
+        _sms_end(message, SmsState.FAILED, type(error).__name__)
+        return "failed"
+    SmsMessage.objects.filter(pk=message.pk).update(
+        state=SmsState.SENT,
+        gateway_id=gateway_id[:65],
+        submitted_at=timezone.now(),
+        recipient_sealed=None,
+        last_error="",
+    )
+    gateway_recovered()
+    return gateway_id[:65]
+
+
+def _sms_again(message: SmsMessage, error: str) -> None:
+    """Back to READY: the gateway did not take it (the pause spaces the next try)."""
+    SmsMessage.objects.filter(pk=message.pk, state=SmsState.SENDING).update(
+        state=SmsState.READY, sending_at=None, last_error=error[:200]
+    )
+
+
+def _sms_end(message: SmsMessage, state: str, error: str) -> None:
+    SmsMessage.objects.filter(pk=message.pk).update(
+        state=state, recipient_sealed=None, last_error=error[:200]
+    )
+    log.warning("SMS %s: %s (%s)", message.pk, state, error)
+
+
+def _sms_uncertain_sweep() -> int:
+    """Rows SENDING for longer than `URNE_SMS_SENDING_TIMEOUT` (their worker died between the
+    claim and the gateway's answer) become UNCERTAIN, their number erased: never resent."""
+    stale = timezone.now() - timedelta(seconds=settings.URNE_SMS_SENDING_TIMEOUT)
+    return SmsMessage.objects.filter(state=SmsState.SENDING, sending_at__lt=stale).update(
+        state=SmsState.UNCERTAIN, recipient_sealed=None, last_error="interrupted while sending"
+    )
+
+
+def _receipts_record(receipts: list[Receipt]) -> int:
+    """Record delivery receipts on their rows (state and time only; the receipt's text is
+    never read past its id and state). Unknown ids are ignored."""
+    now = timezone.now()
+    done = 0
+    for receipt in receipts:
+        done += SmsMessage.objects.filter(gateway_id=receipt.gateway_id).update(
+            receipt_state=receipt.state, receipt_at=now
+        )
+    return done

@@ -6,7 +6,11 @@ sends the messages whose retry time has come, then, when called with ``every_sec
 its next run that many seconds later unless a run is already queued: one chain, whatever the
 number of starts (two chains started at the same instant merge at their next run).
 ``outbox_retry_schedule`` starts the chain (``manage.py outbox_retry --schedule``, run by
-``make demo`` and at each deployment before the worker); it is idempotent too."""
+``make demo`` and at each deployment before the worker); it is idempotent too.
+
+SMS (ADR 0600): ``sms_dispatch_task`` is one run of the dispatch loop over one gateway session;
+it queues its next run while messages wait (after the gateway's pause, if any). Each sweep
+also starts a run when SMS wait, so a run lost with its worker is replaced within a minute."""
 
 from django.conf import settings
 from django.db import transaction
@@ -14,7 +18,13 @@ from django.tasks import task
 
 from urne.site.schedule import enqueue_once
 
-from .services import campaign_run, message_send, outbox_retry_due
+from .services import (
+    campaign_run,
+    message_send,
+    outbox_retry_due,
+    sms_dispatch,
+    sms_dispatch_start,
+)
 
 #: Seconds between two sweeps unless the setting ``URNE_OUTBOX_RETRY_SECONDS`` says otherwise;
 #: the shortest back-off is 30 s, so a minute keeps a retry at most a minute late.
@@ -47,6 +57,25 @@ def outbox_retry_task(*, every_seconds: int = 0) -> int:
         # stopped at the first error would leave every later retry waiting for a human.
         if every_seconds > 0:
             transaction.on_commit(lambda: _retry_enqueue(every_seconds, delay=every_seconds))
+        _sms_resume()
+
+
+@task()
+def sms_dispatch_task() -> None:
+    """One dispatch run; the next one is queued while SMS wait."""
+    again = sms_dispatch()
+    if again is not None:
+        transaction.on_commit(lambda: sms_dispatch_start(delay=again))
+
+
+def _sms_resume() -> None:
+    from .models import SmsMessage
+
+    waiting = SmsMessage.objects.filter(
+        state__in=(SmsMessage.State.READY, SmsMessage.State.SENDING)
+    ).exists()
+    if waiting:
+        transaction.on_commit(sms_dispatch_start)
 
 
 def _retry_enqueue(every_seconds: int, *, delay: int) -> bool:

@@ -202,6 +202,28 @@ URNE_MAIL_BATCH_SIZE = 500
 URNE_MAIL_RATE_PER_SECOND = float(os.environ.get("URNE_MAIL_RATE", "50"))
 URNE_MAIL_TASK_BUDGET_SECONDS = 50
 URNE_PUBLIC_URL = os.environ.get("URNE_PUBLIC_URL", "http://localhost:8000")
+# SMS (urne.messaging, ADRs 0600-0602): the operator's SMPP 3.4 gateway; dev writes sealed
+# files, tests use memory. The rate is the gateway's contract (submits per second, shared by
+# every worker); a message whose answer never came is "uncertain" after the timeout.
+URNE_SMS_CHANNEL = "urne.messaging.sms_channels.SmppChannel"
+URNE_SMPP = {
+    "host": os.environ.get("URNE_SMPP_HOST", "127.0.0.1"),
+    "port": int(os.environ.get("URNE_SMPP_PORT", "2775")),
+    "system_id": os.environ.get("URNE_SMPP_SYSTEM_ID", "urne"),
+    "password": os.environ.get("URNE_SMPP_PASSWORD", ""),
+    "system_type": os.environ.get("URNE_SMPP_SYSTEM_TYPE", ""),
+    "source_addr": os.environ.get("URNE_SMPP_SOURCE", "ELECTIONS"),
+    "timeout": 10,
+}
+URNE_SMS_DIR = VAR_DIR / "sms"
+URNE_SMS_RATE_PER_SECOND = float(os.environ.get("URNE_SMS_RATE", "50"))
+URNE_SMS_SENDING_TIMEOUT = 5 * 60
+URNE_SMS_TASK_BUDGET_SECONDS = 50
+# How long a dispatch run stays bound for the receipts of what it sent, and the longest
+# pause after the gateway failed (doubling from one second).
+URNE_SMS_RECEIPT_WAIT_SECONDS = 30
+URNE_SMS_FIRST_PAUSE_SECONDS = 1.0
+URNE_SMS_MAX_PAUSE_SECONDS = 60
 # Every rate limit, by name: (requests, seconds), a fixed window (urne.site.ratelimit).
 # The key each is counted by is the caller's: per client address, identifier, account, voter.
 URNE_RATE_LIMITS = {
@@ -298,6 +320,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
+    # smpplib's DEBUG lines dump every PDU in hex: the number and the text (ADR 0600).
+    "loggers": {"smpplib": {"level": "WARNING"}},
 }
 
 # Voter import (ADR 0541): rows read per file (a bit over the largest electorate, 1.1 M),

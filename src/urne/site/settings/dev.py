@@ -9,6 +9,8 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBacken
 # Voter mail goes to files under var/mail, shown by the DEBUG mailbox page
 # (/backoffice/messagerie/boite/).
 URNE_MAIL_CHANNEL = "urne.messaging.channels.FileChannel"
+# SMS go to sealed files under var/sms (FileSmsChannel.messages() opens them).
+URNE_SMS_CHANNEL = "urne.messaging.sms_channels.FileSmsChannel"
 
 # SQLite files and uploads live in var/ (git-ignored); create it on first use.
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405

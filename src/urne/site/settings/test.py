@@ -23,3 +23,5 @@ for _alias, _db in DATABASES.items():
 URNE_CAPTCHA_ENABLED = False
 URNE_MAIL_CHANNEL = "urne.messaging.channels.MemoryChannel"
 URNE_MAIL_RATE_PER_SECOND = 10_000.0
+URNE_SMS_CHANNEL = "urne.messaging.sms_channels.MemorySmsChannel"
+URNE_SMS_RATE_PER_SECOND = 10_000.0
