@@ -290,6 +290,8 @@ def test_a_new_opening_mail_revokes_the_previous_link(client, oncommit):
         ("2022", "Court-1a", "entre 12 et 256 caractères"),
         ("2022", "ÉTÉ-ÉTÉ-1234é", "au moins 1 lettre en minuscule non accentuée"),
         ("2022", "été-été-1234É", "au moins 1 lettre en majuscule non accentuée"),
+        # Seed 003: "exclusivement" unaccented letters: an accent is refused, not ignored.
+        ("2022", "Abcdéfghijk1!", "ne doit contenir que des lettres non accentuées"),
     ],
 )
 def test_password_policies_refuse_each_broken_rule(client, oncommit, style, password, message):
@@ -440,3 +442,14 @@ def test_expired_session_leads_to_the_login_page_saying_so(client, settings):
     assert "expired=1" in response["Location"]
     page_text = client.get(response["Location"]).text
     assert "Votre session a expiré" in page_text
+
+
+def test_2018_password_step_uses_the_2018_wording(client):
+    """Seed 002: 'mot de passe personnel électeur', no 'Élections' nor 'réassort' in 2018."""
+    voter = _voter("2018")
+    account_make(voter)
+    client.post(reverse("accounts:login"), {"email": voter.email})
+    page = client.get(reverse("accounts:login_password")).text
+    assert "Mot de passe personnel électeur oublié ?" in page
+    assert "mot de passe Élections" not in page
+    assert "réassort" not in page

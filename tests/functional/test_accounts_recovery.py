@@ -57,6 +57,7 @@ def test_forgotten_password_seed_000(client, django_capture_on_commit_callbacks)
         response.text.replace("&#x27;", "'")
     )
     assert "Cliquez sur le lien contenu dans ce courriel" in response.text
+    assert response.text.count("alert--success") == 2  # seed 000: 1er and 2nd message
     [mail] = mail_outbox()
     assert "Vous avez demandé à changer votre mot de passe personnel électeur." in mail.text
     assert "pour confirmer votre demande et définir votre nouveau mot de passe" in mail.text.lower()

@@ -63,6 +63,7 @@ def test_entry_page_2018_asks_identifier_and_password(client):
     page = html.unescape(client.get(reverse("booth:entry")).content.decode())
     assert "Espace de vote" in page and "Identifiant électeur" in page
     assert "Mot de passe personnel électeur" in page
+    assert "Mot de passe personnel électeur oublié ?" in page  # seed 001
 
 
 @pytest.mark.parametrize(

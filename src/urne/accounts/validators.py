@@ -116,6 +116,34 @@ class CharacterClassValidator:
         return self.rule_label()
 
 
+class ExclusiveCharactersValidator:
+    """Only unaccented ASCII letters, digits and ASCII special characters (seed 003: "Ce mot
+    de passe doit *exclusivement* comprendre … lettre … non-accentuée"): 'é' is refused, not
+    merely not counted."""
+
+    rule_id = "charset"
+    pattern_class = "[A-Za-z0-9!-/:-@\\[-`{-~]"
+
+    def rule_label(self) -> str:
+        return _("uniquement des lettres non accentuées, des chiffres et des caractères spéciaux")
+
+    def rule_pattern(self) -> str:
+        return "^" + self.pattern_class + "*$"
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if not re.fullmatch(self.pattern_class + "*", password):
+            raise ValidationError(
+                _(
+                    "Le mot de passe ne doit contenir que des lettres non accentuées, des "
+                    "chiffres et des caractères spéciaux (pas de lettre accentuée ni d'espace)."
+                ),
+                code="password_charset",
+            )
+
+    def get_help_text(self) -> str:
+        return self.rule_label()
+
+
 class DifferentFromEmailValidator:
     """The password differs from the professional e-mail (and from its local part)."""
 

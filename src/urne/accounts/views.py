@@ -184,7 +184,7 @@ def login_password(request: HttpRequest) -> HttpResponse:
     return _render(
         request,
         "accounts/login_password.html",
-        {"form": form, "identifier": account.email},
+        {"form": form, "identifier": account.email, "style": account.election.style},
     )
 
 

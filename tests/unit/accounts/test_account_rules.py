@@ -46,7 +46,8 @@ CASES = {
         "MOT-DE-PASSE-2022": {"password_lower"},
         "Mot-de-passe-deux": {"password_digit"},
         "Mo-1": {"password_length"},
-        "Éé-éèà-ÉÈÀ-2022": {"password_lower", "password_upper"},
+        "Éé-éèà-ÉÈÀ-2022": {"password_lower", "password_upper", "password_charset"},
+        "Abcdéfghijk1!": {"password_charset"},  # seed 003: "exclusivement" unaccented
         "x" * 250 + "A-1" + "y" * 10: {"password_length"},
     },
 }
@@ -88,6 +89,7 @@ def test_rules_list_each_policy():
         "upper",
         "digit",
         "special",
+        "charset",
         "email",
     ]
     assert policy_rules("2022")[0]["label"] == "entre 12 et 256 caractères"

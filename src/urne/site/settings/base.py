@@ -176,6 +176,7 @@ URNE_PASSWORD_POLICIES = {
         {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "upper"}},
         {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "digit"}},
         {"NAME": _PW + "CharacterClassValidator", "OPTIONS": {"kind": "special"}},
+        {"NAME": _PW + "ExclusiveCharactersValidator"},  # "exclusivement": no accent
         {"NAME": _PW + "DifferentFromEmailValidator"},
     ],
 }
