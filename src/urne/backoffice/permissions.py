@@ -6,7 +6,8 @@ It lives in the back office because the back office declares the permissions
 (``models.Backoffice``) and grants them to the roles (``roles.py``); every question here is
 asked of a staff role or of the public (an anonymous user has no permission), and a new
 visibility rule (the bureau's participation, receipts hidden until the close: ADR 0531) is
-one more function or one more line here, not a test in a view.
+one more function or one more line here, not a test in a view. Which role gets what at
+every URL is tabled in tests/functional/test_access_matrix.py (ADR 0560).
 """
 
 from __future__ import annotations
@@ -57,6 +58,17 @@ def permission_require(request: HttpRequest, perm: str) -> None:
     one permission shows and another changes."""
     if not request.user.has_perm(perm):
         raise PermissionDenied
+
+
+def admin_allowed(user: User) -> bool:
+    """Whether ``user`` may open the Django admin (ADR 0560): an active staff account that is
+    a superuser or holds ``MANAGE_ELECTION`` (the manager), until the staff's own pages
+    replace the admin's plain records. Never the auditor, the helpdesk, the bureau or a
+    delegate: the admin shows whole records (a voter's birth date, e-mail, NUMEN) that their
+    own pages show in part or not at all."""
+    if not (user.is_active and getattr(user, "is_staff", False)):
+        return False
+    return bool(getattr(user, "is_superuser", False)) or user.has_perm(MANAGE_ELECTION)
 
 
 #: Messages whose mere existence tells that the voter voted (the booth's cast receipt).

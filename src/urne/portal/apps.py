@@ -5,7 +5,9 @@ from django.db.models.signals import post_migrate
 
 
 def helpdesk_grant(using: str = "default", **kwargs: Any) -> None:
-    """The helpdesk and managers see (and close) assistance requests in the admin.
+    """The helpdesk and managers may see (and close) assistance requests. Only managers do,
+    in the admin, for now: the admin is closed to the helpdesk (ADR 0560) and the helpdesk
+    has no page of requests yet.
 
     Runs after the back office has installed its roles (this app comes later in
     INSTALLED_APPS, so its post_migrate handler runs later)."""

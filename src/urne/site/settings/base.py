@@ -21,7 +21,8 @@ DEBUG = False
 ALLOWED_HOSTS: list[str] = [h for h in os.environ.get("URNE_ALLOWED_HOSTS", "").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with its site closed to all but the manager (ADR 0560).
+    "urne.backoffice.admin_site.UrneAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
