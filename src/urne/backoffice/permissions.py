@@ -66,7 +66,7 @@ def admin_allowed(user: User) -> bool:
     replace the admin's plain records. Never the auditor, the helpdesk, the bureau or a
     delegate: the admin shows whole records (a voter's birth date, e-mail, NUMEN) that their
     own pages show in part or not at all."""
-    if not (user.is_active and getattr(user, "is_staff", False)):
+    if not (getattr(user, "is_active", False) and getattr(user, "is_staff", False)):
         return False
     return bool(getattr(user, "is_superuser", False)) or user.has_perm(MANAGE_ELECTION)
 

@@ -1,5 +1,7 @@
 """Reads of the messaging app for other apps' pages (ADR 0600)."""
 
+from collections.abc import Mapping
+
 from .models import SmsMessage
 from .sms_gateway import gateway_failing
 
@@ -10,7 +12,7 @@ def sms_gateway_delayed() -> bool:
     return gateway_failing()
 
 
-def sms_state(message_id: int) -> dict[str, object] | None:
+def sms_state(message_id: int) -> Mapping[str, object] | None:
     """An SMS's state for the helpdesk or the voter's page: no number, no text."""
     return (
         SmsMessage.objects.filter(pk=message_id)

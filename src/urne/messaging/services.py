@@ -436,7 +436,7 @@ def _sms_send_next(channel: SmsChannel) -> str | None:
     try:
         text = sms_composer_get(message.kind)(message)
         phone = recipient_open(
-            message.recipient_sealed or b"", voter_id=message.voter_id, kind=message.kind
+            bytes(message.recipient_sealed or b""), voter_id=message.voter_id, kind=message.kind
         )
         gateway_id = channel.submit(Sms(to=phone, text=text, reference=message.pk))
     except Throttled as error:
