@@ -5,7 +5,11 @@ Its files are belenios-tool 3.0's own, so a holder may use either tool:
 - ``generate-key``: a single key, ``ID.privkey`` (keep it) and ``ID.pubkey`` (send it);
 - ``threshold --step 1..6``: the threshold key generation, step by step, with the same
   options, files, standard input and output as ``belenios-tool setup
-  generate-trustee-key-threshold`` (steps 2, 4 and 6 are the coordinator's);
+  generate-trustee-key-threshold`` (steps 2, 4 and 6 are the coordinator's). Step 3 writes
+  the 3.1+ AES-GCM channels that the key ceremony and belenios-tool 3.3 use (ADR 0720);
+  ``--pki-cipher AES-CCM`` writes 3.0's, for a group whose members all run 3.0;
+- ``unwrap``: open a key file that the ceremony's page wrapped under a passphrase
+  (scrypt then AES-256-GCM, ADR 0721), writing the plain file beside it;
 - ``decrypt`` / ``decrypt-threshold``: a partial decryption of an archive's encrypted tally,
   printed as the two lines ``archive add-event --type=PartialDecryption`` takes. The archive
   is fully verified first: a holder never decrypts a tally that is not the product of valid
@@ -20,6 +24,7 @@ Private keys are read from and written to the holder's files only.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -29,6 +34,7 @@ from urne.crypto.archive import ArchiveError, events_with_data, read_records
 from urne.crypto.election import Election, parse_election
 from urne.crypto.encoding import FormatError, dumps, loads
 from urne.crypto.group import GROUP, GroupError, scalar_of_string
+from urne.crypto.keywrap import WrapError, unwrap
 from urne.crypto.tally import (
     EncryptedTally,
     compute_partial_decryption,
@@ -37,6 +43,8 @@ from urne.crypto.tally import (
     tally_of_json,
 )
 from urne.crypto.threshold import (
+    AES_GCM,
+    CIPHERS,
     Context,
     Polynomial,
     ThresholdError,
@@ -127,7 +135,8 @@ def cmd_threshold(args: argparse.Namespace) -> None:
     elif args.step == 3:
         if not args.key:
             raise CommandError("--key is required at step 3")
-        print(dumps(step3(_certs(args.certs), _read(args.key)).to_json()))
+        polynomial = step3(_certs(args.certs), _read(args.key), algorithm=args.pki_cipher)
+        print(dumps(polynomial.to_json()))
     elif args.step == 4:
         certs = _certs(args.certs)
         for cert, vinput in zip(certs, step4(certs, _polynomials(args.polynomials)), strict=True):
@@ -152,6 +161,23 @@ def cmd_threshold(args: argparse.Namespace) -> None:
         print(dumps(params.to_json()))
     else:
         raise CommandError("--step must be 1 to 6")
+
+
+def cmd_unwrap(args: argparse.Namespace) -> None:
+    text = _read(args.file)
+    if sys.stdin.isatty():
+        passphrase = getpass.getpass("Passphrase: ")
+    else:
+        passphrase = sys.stdin.readline().rstrip("\n")
+    try:
+        name, clear = unwrap(text, passphrase)
+    except WrapError as exc:
+        raise CommandError(str(exc)) from exc
+    if Path(name).name != name or name in ("", ".", ".."):
+        raise CommandError("the wrapped file names an invalid file")
+    target = Path(args.dir) / name
+    _save(target, clear.rstrip("\n"), 0o400)
+    print(f"I: wrote {target}", file=sys.stderr)
 
 
 def _decrypt(archive: str, trustee_id: int, secret: int, skip_verify: bool) -> None:
@@ -255,7 +281,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--key", help="the member's private ID.key")
     p.add_argument("--polynomials")
     p.add_argument("--dir", default=".")
+    p.add_argument(
+        "--pki-cipher",
+        choices=CIPHERS,
+        default=AES_GCM,
+        help="step 3: the channels' cipher (AES-GCM for belenios-tool 3.1+, AES-CCM for 3.0)",
+    )
     p.set_defaults(run=cmd_threshold)
+    p = sub.add_parser("unwrap", help="open a key file wrapped under a passphrase")
+    p.add_argument("file", help="the wrapped file (passphrase on the terminal or stdin)")
+    p.add_argument("--dir", default=".", help="where to write the plain file")
+    p.set_defaults(run=cmd_unwrap)
     for name, run in (("decrypt", cmd_decrypt), ("decrypt-threshold", cmd_decrypt_threshold)):
         p = sub.add_parser(name, help="partial decryption of an archive's encrypted tally")
         p.add_argument("--archive", required=True, help="the election's .bel archive")

@@ -46,8 +46,13 @@ def test_mixed_ceremony_and_count(tmp_path: Path) -> None:
     (work / "certs.jsons").write_text("".join((work / f"{ids[m]}.cert").read_text() for m in tools))
     for tool in (tools[1], tools[2]):
         run([*tool, "--step", "2", "--certs", "certs.jsons"], work)
+    # A group with a 3.0 member: every member writes 3.0's AES-CCM channels (ADR 0720).
+    ccm = {1: ["--pki-cipher", "AES-CCM"], 2: [], 3: ["--pki-cipher", "AES-CCM"]}
     polys = "".join(
-        run([*tool, "--step", "3", "--certs", "certs.jsons", "--key", f"{ids[m]}.key"], work)
+        run(
+            [*tool, "--step", "3", "--certs", "certs.jsons", "--key", f"{ids[m]}.key", *ccm[m]],
+            work,
+        )
         for m, tool in tools.items()
     )
     (work / "polynomials.jsons").write_text(polys)

@@ -1,6 +1,10 @@
 """Threshold ("Pedersen") key generation in the belenios-tool 3.0 format (docs/protocol.md §6.2,
 §12 "2.5.1", §14): members' PKI, signed and encrypted channels, steps 1–6, checks.
 
+The channels' symmetric cipher is 3.0's AES-CCM or 3.1+'s AES-GCM (named by an ``algorithm``
+field); both are read, and the key ceremony writes AES-GCM, the one belenios-tool 3.3 reads
+(ADR 0720).
+
 "threshold" is the number of members needed (polynomial degree threshold − 1), as in the
 tool. Members are numbered from 1 in certificate order.
 """
@@ -12,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESCCM
+from cryptography.hazmat.primitives.ciphers.aead import AESCCM, AESGCM
 
 from .election import BASE58_ALPHABET
 from .encoding import (
@@ -75,29 +79,51 @@ def verify_signature(vk: Element, signed: SignedMessage) -> bool:
     )
 
 
+#: 3.0's cipher (no ``algorithm`` field) and 3.1+'s (``"algorithm":"AES-GCM"``), ADR 0720.
+AES_CCM = "AES-CCM"
+AES_GCM = "AES-GCM"
+CIPHERS = (AES_CCM, AES_GCM)
+
+
 @dataclass(frozen=True, slots=True)
 class EncryptedMessage:
-    """``encrypted_msg`` (§6.2): ElGamal-wrapped AES-CCM key, hex data."""
+    """``encrypted_msg`` (§6.2): ElGamal-wrapped symmetric key, hex data; ``algorithm`` is
+    ``AES-GCM`` (3.1+) or ``AES-CCM`` (3.0, written without the field)."""
 
     alpha: Element
     beta: Element
     data: str
+    algorithm: str = AES_CCM
 
     def to_json(self) -> dict[str, JsonValue]:
         s = GROUP.element_to_string
-        return {"alpha": s(self.alpha), "beta": s(self.beta), "data": self.data}
+        out: dict[str, JsonValue] = {}
+        if self.algorithm != AES_CCM:
+            out["algorithm"] = self.algorithm
+        out.update({"alpha": s(self.alpha), "beta": s(self.beta), "data": self.data})
+        return out
 
     def to_string(self) -> str:
         return dumps(self.to_json())
 
     @staticmethod
     def of_string(text: str, what: str = "encrypted message") -> EncryptedMessage:
-        obj = expect_object(loads(text), what, ("alpha", "beta", "data"))
+        obj = expect_object(loads(text), what, ("algorithm", "alpha", "beta", "data"))
+        algorithm = obj.get("algorithm")
+        if algorithm is None:
+            algorithm = AES_CCM
+        elif algorithm != AES_GCM:
+            raise FormatError(f"{what}: unknown algorithm {algorithm!r}")
         return EncryptedMessage(
             element_of_json(obj.get("alpha"), what),
             element_of_json(obj.get("beta"), what),
             expect_str(obj.get("data"), what),
+            algorithm,
         )
+
+
+def _symmetric_key(key_element: Element) -> bytes:
+    return bytes.fromhex(sha256_hex("key|" + GROUP.element_to_string(key_element)))
 
 
 def _ccm(key_element: Element, alpha: Element, length: int) -> tuple[AESCCM, bytes]:
@@ -106,20 +132,34 @@ def _ccm(key_element: Element, alpha: Element, length: int) -> tuple[AESCCM, byt
     size_len = 2
     while size_len < 4 and length >> (8 * size_len):
         size_len += 1
-    key = bytes.fromhex(sha256_hex("key|" + GROUP.element_to_string(key_element)))
     nonce = bytes.fromhex(sha256_hex("iv|" + GROUP.element_to_string(alpha)))[: 15 - size_len]
-    return AESCCM(key, tag_length=8), nonce
+    return AESCCM(_symmetric_key(key_element), tag_length=8), nonce
+
+
+def _gcm(key_element: Element, alpha: Element) -> tuple[AESGCM, bytes]:
+    # 3.1+ (core/pki.ml, platform.ml): Cryptokit's AES-GCM with the whole 32-byte
+    # SHA-256("iv|" ‖ alpha) as IV and a 128-bit tag after the ciphertext.
+    nonce = bytes.fromhex(sha256_hex("iv|" + GROUP.element_to_string(alpha)))
+    return AESGCM(_symmetric_key(key_element)), nonce
 
 
 def encrypt_message(
-    recipient: Element, plaintext: str, random: ScalarSource = secure_scalar
+    recipient: Element,
+    plaintext: str,
+    random: ScalarSource = secure_scalar,
+    algorithm: str = AES_CCM,
 ) -> EncryptedMessage:
-    """``MakePKI.encrypt`` (§6.2)."""
+    """``MakePKI.encrypt`` (§6.2) with 3.0's AES-CCM or 3.1+'s AES-GCM."""
+    if algorithm not in CIPHERS:
+        raise ThresholdError(f"unknown cipher {algorithm!r}")
     r, s = random(), random()
     key_element = GROUP.mul_base(s)
     alpha = GROUP.mul_base(r)
     beta = GROUP.op(GROUP.mul(recipient, r), key_element)
     data = plaintext.encode()
+    if algorithm == AES_GCM:
+        gcm, nonce = _gcm(key_element, alpha)
+        return EncryptedMessage(alpha, beta, gcm.encrypt(nonce, data, None).hex(), AES_GCM)
     aes, nonce = _ccm(key_element, alpha, len(data))
     return EncryptedMessage(alpha, beta, aes.encrypt(nonce, data, None).hex())
 
@@ -131,19 +171,28 @@ def decrypt_message(dk: int, message: EncryptedMessage) -> str:
         data = bytes.fromhex(message.data)
     except ValueError as exc:
         raise ThresholdError("encrypted message data is not hex") from exc
-    aes, nonce = _ccm(key_element, message.alpha, len(data) - 8)
     try:
-        return aes.decrypt(nonce, data, None).decode()
-    except (InvalidTag, UnicodeDecodeError) as exc:
+        if message.algorithm == AES_GCM:
+            gcm, nonce = _gcm(key_element, message.alpha)
+            clear = gcm.decrypt(nonce, data, None)
+        else:
+            aes, nonce = _ccm(key_element, message.alpha, len(data) - 8)
+            clear = aes.decrypt(nonce, data, None)
+        return clear.decode()
+    except (InvalidTag, UnicodeDecodeError, ValueError) as exc:
         raise ThresholdError("cannot decrypt: wrong key or altered message") from exc
 
 
 def send(
-    sk: int, recipient: Element, message: str, random: ScalarSource = secure_scalar
+    sk: int,
+    recipient: Element,
+    message: str,
+    random: ScalarSource = secure_scalar,
+    algorithm: str = AES_CCM,
 ) -> EncryptedMessage:
     """``MakeChannels.send``: sign ``{"recipient","message"}`` and encrypt it (§6.2)."""
     inner = dumps({"recipient": GROUP.element_to_string(recipient), "message": message})
-    return encrypt_message(recipient, dumps(sign(sk, inner, random).to_json()), random)
+    return encrypt_message(recipient, dumps(sign(sk, inner, random).to_json()), random, algorithm)
 
 
 def receive(dk: int, sender_vk: Element, message: EncryptedMessage) -> str:
@@ -330,22 +379,27 @@ def _eval_poly(coefficients: Sequence[int], x: int) -> int:
 
 
 def step3(
-    certs: Sequence[SignedMessage], seed: str, random: ScalarSource = secure_scalar
+    certs: Sequence[SignedMessage],
+    seed: str,
+    random: ScalarSource = secure_scalar,
+    algorithm: str = AES_CCM,
 ) -> Polynomial:
-    """A member draws its polynomial and shares it (step 3, §6.2, ``MakePedersen.step3``)."""
+    """A member draws its polynomial and shares it (step 3, §6.2, ``MakePedersen.step3``);
+    ``algorithm`` is the channels' cipher (ADR 0720: the ceremony uses AES-GCM)."""
     threshold = step2(certs)
     _my_index(certs, seed)
     sk, dk = derive_signing_key(seed), derive_decryption_key(seed)
     ek = GROUP.mul_base(dk)
     coefficients = [random() for _ in range(threshold)]
     coefexps = [GROUP.mul_base(a) for a in coefficients]
-    own = send(sk, ek, dumps({"polynomial": [str(a) for a in coefficients]}), random)
+    own = send(sk, ek, dumps({"polynomial": [str(a) for a in coefficients]}), random, algorithm)
     shares = tuple(
         send(
             sk,
             cert_keys(cert).encryption,
             dumps({"secret": str(_eval_poly(coefficients, j + 1))}),
             random,
+            algorithm,
         ).to_string()
         for j, cert in enumerate(certs)
     )
@@ -470,7 +524,8 @@ def step5(
     j = _my_index(certs, seed)
     sk, dk = derive_signing_key(seed), derive_decryption_key(seed)
     vk = GROUP.mul_base(sk)
-    own = loads(receive(dk, vk, EncryptedMessage.of_string(vinput.polynomial)))
+    own_message = EncryptedMessage.of_string(vinput.polynomial)
+    own = loads(receive(dk, vk, own_message))
     own_poly = expect_list(expect_object(own, "polynomial", ("polynomial",)).get("polynomial"), "p")
     if len(own_poly) != threshold or len(vinput.secrets) != n or len(vinput.coefexps) != n:
         raise ThresholdError("the vinput does not have the group's shape")
@@ -490,8 +545,9 @@ def step5(
     pdk = dumps({"decryption_key": str(share)})
     tpk = prove_key(share, random)
     signature = sign(sk, GROUP.element_to_string(tpk.public_key), random).signature
+    # The share is encrypted to oneself with the cipher of one's own step-3 polynomial.
     return VOutput(
-        send(sk, GROUP.mul_base(dk), pdk, random).to_string(),
+        send(sk, GROUP.mul_base(dk), pdk, random, own_message.algorithm).to_string(),
         TrusteePublicKey(tpk.public_key, tpk.pok, signature),
     )
 
