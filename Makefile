@@ -11,7 +11,7 @@ SYSTEM_PACKAGES := chromium espeak-ng
 
 .PHONY: help install install-tools install-system test lint typecheck contracts test-crypto bench-crypto \
 	frontend test-js \
-	demo demo-count demo-stop migrate test-platform bench-import bench-accounts test-browser bench-cast
+	demo demo-count demo-stop migrate test-platform bench-import bench-accounts test-browser bench-cast bench-count
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -106,6 +106,9 @@ bench-accounts: install  ## opening-mail campaign over SMTP (aiosmtpd), CAPTCHA 
 
 bench-import: install  ## voter import: rows/s on SQLite and PostgreSQL (1.1 M rows)
 	$(PY) bench/bench_import.py
+
+bench-count: install  ## count after the last upload: 290 scrutins, 1 M ballots (arithmetic), then through the services
+	$(PY) bench/bench_count.py
 
 bench-cast: install  ## cast: casts/s through gunicorn + PostgreSQL vs the bare ballot-check ceiling
 	$(PY) bench/bench_cast.py

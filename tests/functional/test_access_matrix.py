@@ -169,6 +169,10 @@ TABLE: dict[str, Row] = {
     "bureau_urn:archive": Row(
         _r("bureau_urn:archive", lambda w: w.scrutin.uuid), staff_page(BUREAU, 404)
     ),
+    # --- the count: the bureau's page; a scrutin's result only once proclaimed (none here)
+    "count:page": Row(_r("count:page", E), staff_page(BUREAU)),
+    "count:result_json": Row(_r("count:result_json", lambda w: w.scrutin.uuid), every(404)),
+    "count:result_csv": Row(_r("count:result_csv", lambda w: w.scrutin.uuid), every(404)),
     # --- the voter's account pages (public forms) and the voter's space
     "accounts:login": Row(_r("accounts:login"), every(200), every(200)),
     "accounts:login_password": Row(_r("accounts:login_password"), every(302), every(302)),
