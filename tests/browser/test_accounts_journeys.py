@@ -113,7 +113,9 @@ def test_2018_journey(page, live_server, assert_accessible, unlogged):
     page.get_by_label("Identifiant").focus()
     page.keyboard.type(voter.email)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Saisie du mot de passe personnel électeur")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Saisie du mot de passe personnel électeur"
+    )
     page.get_by_label(PW_2018).fill("Mauvais1")
     page.keyboard.press("Enter")
     expect(page.locator(".alert--error")).to_contain_text("Mot de passe incorrect")
