@@ -275,13 +275,9 @@ def _seal() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-class FileSmsChannel:
-    """Development: each SMS as a file in `settings.URNE_SMS_DIR`, sealed as the mail files
-    are (the text holds a vote code); `FileSmsChannel.messages()` opens them. Every message is
-    accepted and delivered at once."""
-
-    SUFFIX = ".sms.sealed"
-    _ids = itertools.count(1)
+class _LocalSmsChannel:
+    """A channel with no gateway behind it: nothing to open or close, and every message it
+    accepts is delivered at once (its receipt is ready for the next ``receipts``)."""
 
     def __init__(self) -> None:
         self._receipts: list[Receipt] = []
@@ -289,13 +285,7 @@ class FileSmsChannel:
     def open(self) -> None:
         pass
 
-    def submit(self, sms: Sms) -> str:
-        sms_encode(sms.text)
-        folder = Path(settings.URNE_SMS_DIR)
-        folder.mkdir(parents=True, exist_ok=True)
-        gateway_id = f"file-{time.time_ns()}-{next(self._ids)}"
-        body = f"{sms.to}\n{sms.text}".encode()
-        (folder / f"{gateway_id}{self.SUFFIX}").write_bytes(_seal().encrypt(body))
+    def _delivered(self, gateway_id: str) -> str:
         self._receipts.append(Receipt(gateway_id=gateway_id, state="DELIVRD"))
         return gateway_id
 
@@ -305,6 +295,24 @@ class FileSmsChannel:
 
     def close(self) -> None:
         pass
+
+
+class FileSmsChannel(_LocalSmsChannel):
+    """Development: each SMS as a file in `settings.URNE_SMS_DIR`, sealed as the mail files
+    are (the text holds a vote code); `FileSmsChannel.messages()` opens them. Every message is
+    accepted and delivered at once."""
+
+    SUFFIX = ".sms.sealed"
+    _ids = itertools.count(1)
+
+    def submit(self, sms: Sms) -> str:
+        sms_encode(sms.text)
+        folder = Path(settings.URNE_SMS_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        gateway_id = f"file-{time.time_ns()}-{next(self._ids)}"
+        body = f"{sms.to}\n{sms.text}".encode()
+        (folder / f"{gateway_id}{self.SUFFIX}").write_bytes(_seal().encrypt(body))
+        return self._delivered(gateway_id)
 
     @classmethod
     def messages(cls) -> list[tuple[str, str]]:
@@ -317,31 +325,17 @@ class FileSmsChannel:
         return out
 
 
-class MemorySmsChannel:
+class MemorySmsChannel(_LocalSmsChannel):
     """Unit tests: accepted SMS kept in a class-level list, each delivered at once."""
 
     outbox: ClassVar[list[Sms]] = []
     _ids = itertools.count(1)
 
-    def __init__(self) -> None:
-        self._receipts: list[Receipt] = []
-
-    def open(self) -> None:
-        pass
-
     def submit(self, sms: Sms) -> str:
         sms_encode(sms.text)
         MemorySmsChannel.outbox.append(sms)
         gateway_id = f"mem-{next(self._ids)}"
-        self._receipts.append(Receipt(gateway_id=gateway_id, state="DELIVRD"))
-        return gateway_id
-
-    def receipts(self, wait: float = 0.0) -> list[Receipt]:
-        out, self._receipts = self._receipts, []
-        return out
-
-    def close(self) -> None:
-        pass
+        return self._delivered(gateway_id)
 
 
 def sms_channel_get() -> SmsChannel:
