@@ -361,6 +361,18 @@ def urn_count_open(*, scrutin_uuid: str) -> TallyClosed:
     return TallyClosed(ballots=count, tally_text=text, new=True)
 
 
+def _heads_locked(uuids: list[str]) -> dict[str, UrnScrutin]:
+    """The scrutins' heads by uuid, locked in id order (two writers over several scrutins
+    never wait on each other in a cycle); inside the caller's urn transaction."""
+    return {
+        h.uuid: h
+        for h in UrnScrutin.objects.using(URN)
+        .select_for_update()
+        .filter(uuid__in=uuids)
+        .order_by("pk")
+    }
+
+
 def urn_partial_decryptions_append(*, entries: list[tuple[str, int, str]]) -> None:
     """Append checked partial decryptions, ``(scrutin uuid, owner, canonical text)``, as
     PartialDecryption events (``ArchiveWriter.partial_decryption``, §8), all in one
@@ -372,13 +384,7 @@ def urn_partial_decryptions_append(*, entries: list[tuple[str, int, str]]) -> No
     if not entries:
         return
     with transaction.atomic(using=URN):
-        heads = {
-            h.uuid: h
-            for h in UrnScrutin.objects.using(URN)
-            .select_for_update()
-            .filter(uuid__in=[u for u, _, _ in entries])
-            .order_by("pk")
-        }
+        heads = _heads_locked([e[0] for e in entries])
         counted = [h for h in heads.values() if h.count_seq is not None]
         finished = set(
             UrnEvent.objects.using(URN)
@@ -428,13 +434,7 @@ def urn_results_append(*, entries: list[tuple[str, str]]) -> None:
     if not entries:
         return
     with transaction.atomic(using=URN):
-        heads = {
-            h.uuid: h
-            for h in UrnScrutin.objects.using(URN)
-            .select_for_update()
-            .filter(uuid__in=[u for u, _ in entries])
-            .order_by("pk")
-        }
+        heads = _heads_locked([e[0] for e in entries])
         done = set(
             UrnEvent.objects.using(URN)
             .filter(scrutin__in=list(heads.values()), type="Result")
