@@ -125,7 +125,7 @@
     } catch (e) {
       alertMessage(T.network);
     } finally {
-      button.disabled = false;
+      button.disabled = final;
     }
   });
 
@@ -223,14 +223,26 @@
     choice = { index, label: index === 0 ? T.blank : current.lists[index - 1].label };
     $('confirm-scrutin').textContent = `${T.scrutin} ${current.label}`;
     $('confirm-choice').textContent = `${T.chosen} ${choice.label}`;
+    $('confirm-vote').disabled = false;
     show('step-confirm', 'confirm-title');
   });
-  $('confirm-back').addEventListener('click', () => openBallot(current));
+  // Back from a scrutin found voted meanwhile (another tab) goes to the list, not its ballot.
+  $('confirm-back').addEventListener('click', () => {
+    if (current.state === 'voted') {
+      renderScrutins();
+      show('step-scrutins', 'scrutins-title');
+    } else {
+      openBallot(current);
+    }
+  });
 
   // -- cast ---------------------------------------------------------------------------------
   $('confirm-vote').addEventListener('click', async () => {
     const button = $('confirm-vote');
     button.disabled = true;
+    // A final refusal (already voted, closed, replaced code…) leaves the button disabled:
+    // pressing it again could only be refused again.
+    let final = false;
     status(T.encrypting);
     try {
       const kept = unanswered.get(current.uuid);
@@ -246,7 +258,10 @@
       unanswered.set(current.uuid, { index: choice.index, ballot });
       const { data } = await postJson(config.cast, { scrutin: current.uuid, ballot });
       if (!data.tracker) {
-        if (!RETRY.has(data.code) && data.code) unanswered.delete(current.uuid);
+        if (!RETRY.has(data.code) && data.code) {
+          unanswered.delete(current.uuid);
+          final = true;
+        }
         if (data.code === 'already_voted') current.state = 'voted';
         alertMessage(data.message || T.network);
         return;
@@ -264,7 +279,7 @@
     } catch (e) {
       alertMessage(unanswered.has(current.uuid) ? T.cast_network : T.network);
     } finally {
-      button.disabled = false;
+      button.disabled = final;
     }
   });
   $('receipt-print').addEventListener('click', () => window.print());
