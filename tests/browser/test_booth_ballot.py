@@ -11,16 +11,10 @@ from factories.authority import booth_election_make
 from urne.authority import services
 from urne.elections.models import Candidate, ListUnion, Union
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"])
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [
+    pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"]),
+    pytest.mark.usefixtures("fresh_cache"),
+]
 
 
 def _paper_lists(election, scrutin):

@@ -18,7 +18,7 @@ _STATE_NAMES: dict[str, str] = {
     Emargement.State.VOTED: "voted",
     Emargement.State.PENDING: "pending",
 }
-_CIVILITY = {Gender.WOMAN: "Mme", Gender.MAN: "M."}
+_CIVILITY: dict[str, str] = {Gender.WOMAN: "Mme", Gender.MAN: "M."}
 
 
 def _ballot_list(scrutin_uuid: str, cl: CandidateList) -> dict[str, Any]:
