@@ -75,3 +75,30 @@ class ScrutinSetup(models.Model):
 
     def __str__(self) -> str:
         return f"setup of {self.scrutin_uuid}"
+
+
+class ReassortGrant(models.Model):
+    """A voter's right to generate one new code on the page "Générer un code" (2022
+    réassort, seed 004), once their identity was checked: by FranceConnect, or by the
+    challenge answer and a link sent to a personal phone or address. Single use and short
+    lived; only the token's digest is kept (the token lives in the voter's session or link),
+    and nothing of the identity, phone or address that was checked."""
+
+    class Via(models.TextChoices):
+        FRANCECONNECT = "franceconnect", _("FranceConnect")
+        SMS = "sms", _("lien par SMS")
+        EMAIL = "email", _("lien par e-mail")
+
+    election_id = models.PositiveBigIntegerField()
+    voter_id = models.PositiveBigIntegerField(db_index=True)
+    via = models.CharField(max_length=16, choices=Via.choices)
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("autorisation de réassort")
+
+    def __str__(self) -> str:
+        return f"réassort grant {self.pk} ({self.via}) of voter {self.voter_id}"
