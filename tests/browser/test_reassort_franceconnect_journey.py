@@ -86,3 +86,76 @@ def test_franceconnect_reassort_then_vote(
         expect(page.get_by_role("heading", name=words["scrutins"])).to_be_visible()
     finally:
         provider.stop()
+
+
+CHALLENGE = {
+    "fr": {
+        "challenge": "Répondre à la question Défi",
+        "answer": "Saisissez votre réponse secrète",
+        "numen": "Saisissez votre NUMEN",
+        "email_choice": "Envoi du lien d'activation par E-MAIL",
+        "email": "Adresse mail personnelle",
+        "send": "Envoyer",
+        "sent": "Lien d'activation envoyé",
+    },
+    "en": {
+        "challenge": "Answer the challenge question",
+        "answer": "Enter your secret answer",
+        "numen": "Enter your NUMEN",
+        "email_choice": "Send the activation link by E-MAIL",
+        "email": "Personal e-mail address",
+        "send": "Send",
+        "sent": "Activation link sent",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_challenge_reassort_by_email_then_vote(
+    language, page, live_server, assert_accessible, voter_login, settings
+):
+    """The challenge path: answer + NUMEN + a personal address; the link arrives through a
+    real SMTP server (aiosmtpd); opened in the browser, it leads to "Générer un code"."""
+    import re
+
+    from django.contrib.auth.hashers import make_password
+
+    from factories.accounts import smtp_server_start
+    from urne.accounts.models import VoterAccount
+    from urne.accounts.services import answer_normalise
+
+    words, more = WORDS[language], CHALLENGE[language]
+    prefix = "" if language == "fr" else "/en"
+    smtp, mailbox = smtp_server_start(settings)
+    try:
+        settings.URNE_PUBLIC_URL = live_server.url
+        _e, _scrutins, voters, _cset = booth_election_make(voters=1)
+        voter = voters[0]
+        voter_login(voter)
+        account = VoterAccount.objects.get(voter=voter)
+        account.challenge_question = "book"
+        account.challenge_answer = make_password(answer_normalise("Olympique Lyonnais"))
+        account.save()
+        page.goto(live_server.url + prefix + "/vote/reassort/")
+        page.get_by_role("link", name=more["challenge"]).click()
+        assert_accessible(page, f"demande-de-reassort-{language}")
+        page.get_by_label(more["answer"]).fill("olympique lyonnais")
+        page.get_by_label(more["numen"]).fill(voter.numen)
+        page.get_by_label(re.compile("^" + re.escape(more["email_choice"]))).check()
+        page.get_by_label(more["email"]).fill("camille.perso@exemple-perso.fr")
+        page.get_by_role("button", name=more["send"]).click()
+        expect(page.get_by_role("heading", name=more["sent"])).to_be_visible()
+        assert_accessible(page, f"lien-envoye-{language}")
+        (mail,) = mailbox.messages()
+        assert mail["To"] == "camille.perso@exemple-perso.fr"
+        link = re.search(r"(http\S+#[A-Za-z0-9_-]+)", mail.get_content()).group(1)
+        page.goto(link)
+        expect(page.get_by_role("heading", name=words["generate"])).to_be_visible()
+        page.get_by_role("button", name=words["generate"]).click()
+        code = page.locator("#new-code").inner_text()
+        page.goto(live_server.url + prefix + "/vote/")
+        page.get_by_role("textbox", name=words["code"]).fill(code)
+        page.get_by_role("button", name=words["connect"], exact=True).click()
+        expect(page.get_by_role("heading", name=words["scrutins"])).to_be_visible()
+    finally:
+        smtp.stop()

@@ -198,6 +198,12 @@ TABLE: dict[str, Row] = {
         _r("booth:reassort_franceconnect_return"), voter_page(404)
     ),
     "booth:reassort_code": Row(_r("booth:reassort_code"), voter_page(404), voter_page(404)),
+    "booth:reassort_challenge": Row(
+        _r("booth:reassort_challenge"), voter_page(404), voter_page(404)
+    ),
+    # The activation link's page: anyone may open it (the token is the key); an empty post
+    # is refused.
+    "booth:reassort_link": Row(_r("booth:reassort_link"), every(200), every(400)),
     "urn:board_index": Row(_r("urn:board_index"), every(200)),
     "urn:board": Row(_r("urn:board", lambda w: w.scrutin.uuid), every(404)),
     "urn:archive": Row(_r("urn:archive", lambda w: w.scrutin.uuid), every(404)),

@@ -92,6 +92,9 @@ class ReassortGrant(models.Model):
     election_id = models.PositiveBigIntegerField()
     voter_id = models.PositiveBigIntegerField(db_index=True)
     via = models.CharField(max_length=16, choices=Via.choices)
+    # The token is derived from the authority's key and this salt (so that a link's SMS can be
+    # written at send time without the token being kept); only its digest is stored.
+    salt = models.CharField(max_length=32)
     token_digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

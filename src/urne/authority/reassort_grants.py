@@ -1,8 +1,15 @@
-"""The 2022 réassort's last step (seed 004, "Générer un code"): a voter whose identity was
-checked holds a single-use grant; using it revokes their active code, activates their next
-spare (``services.credentials_replace``) and shows the new code once. The code is derived
-here for that one page and kept nowhere (ADR 0302); the grant keeps a token digest only."""
+"""The 2022 réassort (seed 004; ADRs 0650, 0651). A voter whose identity was checked (by
+FranceConnect, or by the challenge answer and NUMEN) holds a single-use grant; with the
+challenge, its link goes to a personal phone or address, neither kept. Using the grant
+("Générer un code") revokes the active code, activates the next spare
+(``services.credentials_replace``) and shows the new code once. The code is derived for that
+one page and kept nowhere (ADR 0302); the grant keeps a salt and its token's digest: the token
+is derived from the authority's key, so the SMS can be written at send time."""
 
+import base64
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -12,11 +19,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from urne.accounts.tokens import token_new
+from urne.accounts.tokens import token_digest
 from urne.audit.services import audit_append
 
 from .models import CredentialSet, ReassortGrant
-from .services import STORE, code_derive, credentials_replace
+from .services import STORE, authority_key, code_derive, credentials_replace
 
 
 class GrantError(Exception):
@@ -33,15 +40,28 @@ class NewCode:
     index: int
 
 
-def reassort_grant_issue(*, voter: Any, via: str) -> str:
-    """A fresh grant for ``voter``; returns its token (to keep in the session or put in a
-    link's fragment), whose digest alone is stored. Audited without the token."""
-    raw, digest = token_new()
+def _token(salt: str) -> str:
+    mac = hmac.new(authority_key(), b"urne-reassort-link:" + salt.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+
+
+def reassort_grant_token(*, grant_id: int) -> str:
+    """The token of grant ``grant_id`` again (for the SMS written at send time)."""
+    grant = ReassortGrant.objects.using(STORE).get(pk=grant_id)
+    return _token(grant.salt)
+
+
+def reassort_grant_issue(*, voter: Any, via: str) -> tuple[ReassortGrant, str]:
+    """A fresh grant for ``voter`` and its token (to keep in the session or put in a link's
+    fragment), whose digest alone is stored. Audited without the token."""
+    salt = secrets.token_hex(16)
+    raw = _token(salt)
     grant = ReassortGrant.objects.using(STORE).create(
         election_id=voter.election_id,
         voter_id=voter.pk,
         via=via,
-        token_digest=digest,
+        salt=salt,
+        token_digest=token_digest(raw),
         expires_at=timezone.now() + timedelta(seconds=settings.URNE_REASSORT_GRANT_SECONDS),
     )
     audit_append(
@@ -50,7 +70,7 @@ def reassort_grant_issue(*, voter: Any, via: str) -> str:
         obj=voter,
         data={"via": via, "grant": grant.pk},
     )
-    return raw
+    return grant, raw
 
 
 def reassort_grant_state(*, digest: str) -> ReassortGrant:

@@ -16,5 +16,7 @@ urlpatterns = [
         views_reassort.franceconnect_return,
         name="reassort_franceconnect_return",
     ),
+    path("reassort/defi/", views_reassort.challenge, name="reassort_challenge"),
+    path("reassort/lien/", views_reassort.link, name="reassort_link"),
     path("reassort/code/", views_reassort.code, name="reassort_code"),
 ]

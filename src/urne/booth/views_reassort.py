@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from urne.accounts.decorators import voter_login_required
+from urne.accounts.forms import LinkForm
 from urne.accounts.franceconnect import (
     FranceConnectError,
     franceconnect_enabled,
@@ -22,14 +23,19 @@ from urne.accounts.franceconnect import (
     franceconnect_start,
     identity_voters,
 )
+from urne.accounts.secret_failures import captcha_asked
 from urne.accounts.tokens import token_digest
 from urne.audit.services import audit_append
 from urne.authority.models import ReassortGrant
 from urne.authority.reassort_grants import GrantError, reassort_code_generate, reassort_grant_issue
 from urne.elections.calendar import vote_refusal
 from urne.elections.models import Style, Voter
+from urne.messaging.selectors import sms_gateway_delayed
 from urne.site.public_url import public_url
 from urne.site.ratelimit import client_address, rate_limited
+
+from .forms import ReassortChallengeForm
+from .reassort import ChallengeError, reassort_challenge_submit
 
 #: The session's key for the grant's digest (the grant's token itself is kept nowhere).
 GRANT_KEY = "urne_reassort_grant"
@@ -90,6 +96,26 @@ REFUSALS: dict[str, tuple[int, Any]] = {
         _("Vous avez épuisé vos codes de remplacement. Contactez l'assistance."),
     ),
     "limited": (429, _("Trop de demandes de réassort. Réessayez plus tard.")),
+    "no_answer": (
+        403,
+        _(
+            "Votre compte n'a pas de question Défi (accès sans activation) : utilisez "
+            "FranceConnect ou contactez l'assistance."
+        ),
+    ),
+}
+
+#: The challenge form's refusals, shown on the form (the voter corrects and sends again).
+CHALLENGE_ERRORS: dict[str, tuple[str, Any]] = {
+    "answer": (
+        "answer",
+        _("La réponse secrète ne correspond pas à celle que vous avez enregistrée."),
+    ),
+    "numen": ("numen", _("Ce NUMEN n'est pas le vôtre.")),
+    "send": (
+        "email",
+        _("Le message n'a pas pu être envoyé à cette adresse pour le moment. Réessayez."),
+    ),
 }
 
 
@@ -175,7 +201,7 @@ def franceconnect_return(request: HttpRequest) -> HttpResponse:
         return _refusal(request, voter, "no_match" if not found else "ambiguous")
     if found[0].pk != voter.pk:
         return _refusal(request, voter, "other_voter")
-    token = reassort_grant_issue(voter=voter, via=ReassortGrant.Via.FRANCECONNECT)
+    _grant, token = reassort_grant_issue(voter=voter, via=ReassortGrant.Via.FRANCECONNECT)
     request.session[GRANT_KEY] = token_digest(token)
     with translation.override(request.session.pop(LANGUAGE_KEY, settings.LANGUAGE_CODE)):
         return redirect(reverse("booth:reassort_code"))
@@ -203,3 +229,70 @@ def code(request: HttpRequest) -> HttpResponse:
         request.session.pop(GRANT_KEY, None)
     # never_cache: "no-store", so that no cache and no back button shows the code again.
     return render(request, "booth/reassort_code.html", {**context, "new_code": new.code})
+
+
+@require_http_methods(["GET", "POST"])
+@voter_login_required
+def challenge(request: HttpRequest) -> HttpResponse:
+    """ "Demande de réassort du code de vote" (seed 004): answer, NUMEN, a personal channel."""
+    voter = _voter(request)
+    account = request.voter_account  # type: ignore[attr-defined]
+    if not account.challenge_answer:
+        return _refusal(request, voter, "no_answer")
+    asked = captcha_asked(account=account, address=client_address(request))
+    form = ReassortChallengeForm(
+        request.POST if request.method == "POST" else None,
+        request=request,
+        professional=voter.email,
+        captcha_asked=asked,
+    )
+    context: dict[str, Any] = {
+        "portal_voter": voter,
+        "election": voter.election,
+        "crumbs": [],
+        "form": form,
+        "question": account.get_challenge_question_display(),
+    }
+    if form.is_bound and form.is_valid():
+        if _limited(request, voter):
+            return _refusal(request, voter, "limited")
+        data = form.cleaned_data
+        try:
+            reassort_challenge_submit(
+                voter=voter,
+                account=account,
+                answer=data["answer"],
+                numen=data["numen"],
+                via=data["via"],
+                destination=data["destination"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+        except ChallengeError as error:
+            field, message = CHALLENGE_ERRORS[error.code]
+            form.add_error(field, message)
+            if error.code == "answer":
+                form.captcha_ask()
+        else:
+            return render(
+                request,
+                "booth/reassort_sent.html",
+                {**context, "via": data["via"], "delayed": sms_gateway_delayed()},
+            )
+    return render(
+        request, "booth/reassort_challenge.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def link(request: HttpRequest) -> HttpResponse:
+    """The page the activation link opens. Its token is in the fragment (ADR 0532): the
+    page's script posts it; its digest goes to the session, then "Générer un code" (after the
+    portal's login if this browser is not logged in)."""
+    form = LinkForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        request.session[GRANT_KEY] = token_digest(form.cleaned_data["lien"])
+        return redirect("booth:reassort_code")
+    return render(
+        request, "booth/reassort_link.html", {"form": form}, status=400 if form.errors else 200
+    )
