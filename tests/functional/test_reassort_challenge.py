@@ -170,3 +170,19 @@ def test_neither_the_personal_phone_nor_the_address_is_kept(
     text = stores_text() + caplog.text
     for secret in (PERSONAL, MOBILE_E164, MOBILE_E164[1:], "0698765432", MOBILE):
         assert secret not in text, secret
+
+
+def test_the_helpdesk_sees_each_request_state_but_no_code_or_channel(world):
+    from factories.elections import staff_login, staff_make
+
+    _scrutins, me, cset, client = world
+    _send(client, numen=me.numen, email=PERSONAL)
+    _generate(client, _token(mail_outbox()[0].text))
+    _send(client, numen=me.numen, email=PERSONAL)  # a second request, left unused
+    helpdesk = Client()
+    staff_login(helpdesk, staff_make("helpdesk"))
+    page = html.unescape(helpdesk.get(reverse("backoffice:voter", args=[me.pk])).content.decode())
+    assert "Demandes de réassort du code de vote" in page
+    assert "code généré le" in page and "en attente" in page and "lien par e-mail" in page
+    new = services.code_derive(credential_set=cset, voter_id=me.pk, index=1)
+    assert new not in page and PERSONAL not in page

@@ -2,7 +2,10 @@
 private credential, no identity beyond the voter's id in the voter store (no FK crosses
 stores): the codes are recomputed from URNE_AUTHORITY_KEY when a notice is printed."""
 
+from datetime import datetime
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -105,3 +108,9 @@ class ReassortGrant(models.Model):
 
     def __str__(self) -> str:
         return f"réassort grant {self.pk} ({self.via}) of voter {self.voter_id}"
+
+    def state(self, now: "datetime | None" = None) -> str:
+        """ "used", "expired" or "open" (for the helpdesk's list)."""
+        if self.used_at is not None:
+            return "used"
+        return "expired" if self.expires_at <= (now or timezone.now()) else "open"
