@@ -100,6 +100,10 @@ TABLE: dict[str, Row] = {
     "backoffice:logout": Row(_r("backoffice:logout"), every(405), every(302)),
     "backoffice:home": Row(_r("backoffice:home"), staff_page(set(STAFF))),
     "backoffice:election": Row(_r("backoffice:election", E), staff_page(READERS)),
+    # An empty form: refused (the name is required), nothing changed.
+    "backoffice:election_edit": Row(
+        _r("backoffice:election_edit", E), staff_page(MANAGER), staff_page(MANAGER, 400)
+    ),
     "backoffice:import": Row(
         _r("backoffice:import", E), staff_page(MANAGER), staff_page(MANAGER, 200)
     ),

@@ -41,6 +41,7 @@ from urne.elections.voter_import import import_errors_csv, voter_import_start
 from .forms import (
     AdjustmentForm,
     ComplaintDecisionForm,
+    ElectionForm,
     ProfessionDeFoiForm,
     VoterFileForm,
     VoterSearchForm,
@@ -93,6 +94,32 @@ def election_detail(request: HttpRequest, election_id: int) -> HttpResponse:
                 election=election, status=Complaint.Status.OPEN
             ).count(),
         },
+    )
+
+
+@staff_required(MANAGE_ELECTION)
+@require_http_methods(["GET", "POST"])
+def election_edit(request: HttpRequest, election_id: int) -> HttpResponse:
+    """The election and its calendar, with the legal checks; every change audited."""
+    election = get_object_or_404(Election, pk=election_id)
+    initial = {"name": election.name, "style": election.style}
+    initial |= {f: getattr(election, f) for f in services.CALENDAR_FIELDS}
+    form = ElectionForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changes = services.election_update(actor=request.user, election=election, **data)
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            if changes:
+                messages.success(request, _("Élection enregistrée."))
+            return redirect("backoffice:election", election_id=election.pk)
+    return render(
+        request,
+        "backoffice/election_edit.html",
+        {"election": election, "form": form},
+        status=400 if form.errors else 200,
     )
 
 
