@@ -76,3 +76,9 @@ class Member(models.Model):
     def holds_key(self) -> bool:
         """The president and the delegates hold a part of the election key (R211-532)."""
         return self.role in (self.Role.PRESIDENT, self.Role.DELEGATE)
+
+
+# The key ceremony's models live in their own module (urne.bureau.ceremony).
+from .ceremony_models import Ceremony, CeremonyHolder  # noqa: E402
+
+__all__ = ["Bureau", "Ceremony", "CeremonyHolder", "Member"]
