@@ -56,8 +56,7 @@ from urne.crypto.trustees import (
     trustees_to_json,
 )
 
-from .ceremony_models import Ceremony, CeremonyHolder
-from .models import Bureau, Member
+from .models import Bureau, Ceremony, CeremonyHolder, Member
 from .selectors import bureau_scrutins, key_holders
 
 #: A submitted public file's largest size (a polynomial of 20 delegates is about 30 KB).
@@ -213,13 +212,14 @@ def _check_key(ceremony: Ceremony, holder: CeremonyHolder, text: str) -> str:
         raise CeremonyError("invalid", e=_("preuve de connaissance invalide"))
     others = ceremony.holders.exclude(pk=holder.pk).exclude(pubkey="")
     mine = GROUP.element_to_string(tpk.public_key)
-    if any(loads(h.pubkey).get("public_key") == mine for h in others):  # type: ignore[union-attr]
+    if any(loads(h.pubkey).get("public_key") == mine for h in others):
         raise CeremonyError("duplicate")
     return dumps(tpk.to_json())
 
 
 def _check_cert(ceremony: Ceremony, holder: CeremonyHolder, text: str) -> str:
-    assert ceremony.threshold is not None
+    if ceremony.threshold is None:
+        raise CeremonyError("nothing_due")
     try:
         cert = SignedMessage.of_json(loads(text))
         cert_keys(cert)
@@ -243,7 +243,8 @@ def _check_cert(ceremony: Ceremony, holder: CeremonyHolder, text: str) -> str:
 
 def _check_polynomial(ceremony: Ceremony, holder: CeremonyHolder, text: str) -> str:
     certs = ceremony_certs(ceremony)
-    assert ceremony.threshold is not None
+    if ceremony.threshold is None:
+        raise CeremonyError("nothing_due")
     try:
         polynomial = Polynomial.of_json(loads(text))
         messages = [
@@ -363,11 +364,14 @@ def _coordinate(ceremony: Ceremony, actor: Any) -> None:
     holders = list(ceremony.holders.order_by("position"))
     delegates = holders[1:]
     try:
-        if ceremony.threshold is not None and ceremony.phase == Ceremony.Phase.KEYS:
-            if all(h.cert for h in delegates):
-                step2(ceremony_certs(ceremony))
-                ceremony.phase = Ceremony.Phase.POLYNOMIALS
-                _coordinator_audit(ceremony, actor, "certs", len(delegates))
+        if (
+            ceremony.threshold is not None
+            and ceremony.phase == Ceremony.Phase.KEYS
+            and all(h.cert for h in delegates)
+        ):
+            step2(ceremony_certs(ceremony))
+            ceremony.phase = Ceremony.Phase.POLYNOMIALS
+            _coordinator_audit(ceremony, actor, "certs", len(delegates))
         if ceremony.phase == Ceremony.Phase.POLYNOMIALS and all(h.polynomial for h in delegates):
             polynomials = [Polynomial.of_json(loads(h.polynomial)) for h in delegates]
             vinputs = step4(ceremony_certs(ceremony), polynomials)

@@ -22,7 +22,7 @@ from urne.crypto.threshold import VOutput, cert_id
 from urne.crypto.trustees import SignedMessage, TrusteePublicKey, parse_trustees
 
 from .ceremony import fingerprint
-from .ceremony_models import Ceremony
+from .models import Ceremony
 from .selectors import bureau_scrutins
 
 PARIS = ZoneInfo("Europe/Paris")

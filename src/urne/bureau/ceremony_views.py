@@ -27,9 +27,8 @@ from .ceremony import (
     holder_file_name,
     public_json,
 )
-from .ceremony_models import Ceremony, CeremonyHolder
 from .ceremony_report import ceremony_pv_pdf
-from .models import Bureau, Member
+from .models import Bureau, Ceremony, CeremonyHolder, Member
 from .selectors import bureau_member
 
 
@@ -182,7 +181,7 @@ def ceremony_file(request: HttpRequest, election_id: int, kind: str) -> HttpResp
     elif kind == "vinput" and holder.vinput:
         body, name = holder.vinput, holder_file_name(holder, "vinput")
     elif kind == "dkey" and holder.voutput and ceremony.group_json:
-        body = str(loads(holder.voutput)["private_key"])  # type: ignore[index,call-overload]
+        body = str(loads(holder.voutput)["private_key"])
         name = holder_file_name(holder, "dkey")
     elif kind == "threshold" and ceremony.group_json:
         body, name = ceremony.group_json, "threshold.json"
