@@ -6,62 +6,132 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bureau', '0001_initial'),
+        ("bureau", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Ceremony',
+            name="Ceremony",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('threshold', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='seuil')),
-                ('phase', models.CharField(choices=[('keys', 'Clés et certificats'), ('polynomials', 'Polynômes'), ('shares', 'Parts de clé'), ('done', 'Terminée'), ('cancelled', 'Annulée')], default='keys', max_length=12, verbose_name='étape')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='ouverte le')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='terminée le')),
-                ('group_json', models.TextField(blank=True)),
-                ('trustees_json', models.TextField(blank=True)),
-                ('setups_written_at', models.DateTimeField(blank=True, null=True, verbose_name='urnes initialisées le')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ceremonies', to='bureau.bureau')),
-                ('started_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "threshold",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="seuil"),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("keys", "Clés et certificats"),
+                            ("polynomials", "Polynômes"),
+                            ("shares", "Parts de clé"),
+                            ("done", "Terminée"),
+                            ("cancelled", "Annulée"),
+                        ],
+                        default="keys",
+                        max_length=12,
+                        verbose_name="étape",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True, verbose_name="ouverte le")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="terminée le"),
+                ),
+                ("group_json", models.TextField(blank=True)),
+                ("trustees_json", models.TextField(blank=True)),
+                (
+                    "setups_written_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="urnes initialisées le"
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ceremonies",
+                        to="bureau.bureau",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cérémonie des clés',
+                "verbose_name": "cérémonie des clés",
             },
         ),
         migrations.CreateModel(
-            name='CeremonyHolder',
+            name="CeremonyHolder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('pubkey', models.TextField(blank=True)),
-                ('cert', models.TextField(blank=True)),
-                ('polynomial', models.TextField(blank=True)),
-                ('vinput', models.TextField(blank=True)),
-                ('voutput', models.TextField(blank=True)),
-                ('key_at', models.DateTimeField(blank=True, null=True)),
-                ('polynomial_at', models.DateTimeField(blank=True, null=True)),
-                ('voutput_at', models.DateTimeField(blank=True, null=True)),
-                ('ceremony', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holders', to='bureau.ceremony')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='bureau.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                ("pubkey", models.TextField(blank=True)),
+                ("cert", models.TextField(blank=True)),
+                ("polynomial", models.TextField(blank=True)),
+                ("vinput", models.TextField(blank=True)),
+                ("voutput", models.TextField(blank=True)),
+                ("key_at", models.DateTimeField(blank=True, null=True)),
+                ("polynomial_at", models.DateTimeField(blank=True, null=True)),
+                ("voutput_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "ceremony",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="holders",
+                        to="bureau.ceremony",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="bureau.member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'détenteur de clé',
-                'ordering': ['position'],
+                "verbose_name": "détenteur de clé",
+                "ordering": ["position"],
             },
         ),
         migrations.AddConstraint(
-            model_name='ceremony',
-            constraint=models.UniqueConstraint(condition=models.Q(('phase', 'cancelled'), _negated=True), fields=('bureau',), name='bureau_one_live_ceremony'),
+            model_name="ceremony",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("phase", "cancelled"), _negated=True),
+                fields=("bureau",),
+                name="bureau_one_live_ceremony",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ceremonyholder',
-            constraint=models.UniqueConstraint(fields=('ceremony', 'position'), name='holder_one_position'),
+            model_name="ceremonyholder",
+            constraint=models.UniqueConstraint(
+                fields=("ceremony", "position"), name="holder_one_position"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ceremonyholder',
-            constraint=models.UniqueConstraint(fields=('ceremony', 'member'), name='holder_one_member'),
+            model_name="ceremonyholder",
+            constraint=models.UniqueConstraint(
+                fields=("ceremony", "member"), name="holder_one_member"
+            ),
         ),
     ]
