@@ -22,25 +22,19 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from belenios_tools import belenios_tool
-from factories.ceremony import ceremony_world_make
+from factories.ceremony import ceremony_votes_cast, ceremony_world_make
 from factories.elections import staff_login
-from urne.authority.codes import credential_of_code
-from urne.authority.models import CredentialSet
-from urne.authority.services import code_derive
 from urne.bureau.models import Ceremony
-from urne.crypto.ballot import create_ballot, parse_ballot
-from urne.crypto.credentials import derive_secret
-from urne.crypto.encoding import dumps, loads
+from urne.crypto.encoding import loads
 from urne.crypto.group import GROUP
 from urne.crypto.threshold import decrypt_key_share, derive_decryption_key, derive_signing_key
 from urne.crypto.trustees import parse_trustees
-from urne.urn.selectors import urn_archive_bytes, urn_election
-from urne.urn.services import urn_ballot_append
+from urne.urn.selectors import urn_archive_bytes
 from urne.verify.checks import verify_archive
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"])
 
-PASSPHRASE = "Phrase de passe du délégué 1 ✓"
+PASSPHRASE = "Phrase de passe du délégué 1 ✓"  # noqa: S105 - a test passphrase
 
 
 def _scalar_encodings(n: int) -> set[str]:
@@ -254,28 +248,17 @@ def test_the_ceremony_in_four_browsers(
             secrets |= _scalar_encodings(scalar)
 
     # A few votes, then the archive of every covered scrutin passes urne-verify and both tools.
-    cset = CredentialSet.objects.get(election_id=election)
+    setup_only = tmp_path / "setup-only"
     for scrutin in world.scrutins:
-        crypto = urn_election(scrutin_uuid=scrutin.uuid)
-        assert crypto is not None
-        folder = tmp_path / "archives" / scrutin.uuid
-        setup_only = tmp_path / "setup-only" / scrutin.uuid
-        folder.mkdir(parents=True)
-        setup_only.mkdir(parents=True)
-        (setup_only / f"{scrutin.uuid}.bel").write_bytes(
+        (setup_only / scrutin.uuid).mkdir(parents=True)
+        (setup_only / scrutin.uuid / f"{scrutin.uuid}.bel").write_bytes(
             urn_archive_bytes(scrutin_uuid=scrutin.uuid)
         )
-        ballots = []
-        for n, voter in enumerate(world.voters):
-            code = code_derive(credential_set=cset, voter_id=voter.pk, index=0)
-            secret = derive_secret(scrutin.uuid, credential_of_code(code))
-            vector = [[1 if k == n % 3 else 0 for k in range(3)]]
-            ballot = create_ballot(crypto, secret, vector)
-            text = dumps(ballot.to_json())
-            urn_ballot_append(
-                scrutin_uuid=scrutin.uuid, ballot=parse_ballot(text), ballot_text=text
-            )
-            ballots.append(text)
+    cast = ceremony_votes_cast(world)
+    for scrutin in world.scrutins:
+        ballots = cast[scrutin.uuid]
+        folder = tmp_path / "archives" / scrutin.uuid
+        folder.mkdir(parents=True)
         archive = folder / f"{scrutin.uuid}.bel"
         archive.write_bytes(urn_archive_bytes(scrutin_uuid=scrutin.uuid))
         assert verify_archive(str(archive), jobs=1).failures == []
@@ -286,7 +269,14 @@ def test_the_ceremony_in_four_browsers(
             for k, text in enumerate(ballots):
                 path = tmp_path / f"ballot-{scrutin.uuid}-{k}.json"
                 path.write_text(text + "\n")
-                done = tool.run("election", "verify-ballot", "--dir", setup_only, "--ballot", path)
+                done = tool.run(
+                    "election",
+                    "verify-ballot",
+                    "--dir",
+                    setup_only / scrutin.uuid,
+                    "--ballot",
+                    path,
+                )
                 assert "ballot is valid" in done.stdout + done.stderr, version
 
     # No encoding of any private key in a request body, a database row or a log.

@@ -99,3 +99,33 @@ class ToolHolder:
     def step5(self, certs: list[dict[str, Any]], vinput: str) -> str:
         signed = [SignedMessage.of_json(c) for c in certs]
         return dumps(step5(signed, self.seed, VInput.of_json(loads(vinput))).to_json())
+
+
+def ceremony_votes_cast(world: CeremonyWorld) -> dict[str, list[str]]:
+    """Every voter votes in every covered scrutin with their vote code (choices cycle through
+    blank and the lists), straight into the urn as the cast leaves it; the ballots' texts by
+    scrutin uuid."""
+    from urne.authority.codes import credential_of_code
+    from urne.authority.models import CredentialSet
+    from urne.authority.services import code_derive
+    from urne.crypto.ballot import create_ballot, parse_ballot
+    from urne.crypto.credentials import derive_secret
+    from urne.urn.selectors import urn_election
+    from urne.urn.services import urn_ballot_append
+
+    cset = CredentialSet.objects.get(election_id=world.election.pk)
+    out: dict[str, list[str]] = {}
+    for scrutin in world.scrutins:
+        crypto = urn_election(scrutin_uuid=scrutin.uuid)
+        assert crypto is not None
+        size = len(crypto.questions[0].answers) + 1
+        for n, voter in enumerate(world.voters):
+            code = code_derive(credential_set=cset, voter_id=voter.pk, index=0)
+            secret = derive_secret(scrutin.uuid, credential_of_code(code))
+            vector = [[1 if k == n % size else 0 for k in range(size)]]
+            text = dumps(create_ballot(crypto, secret, vector).to_json())
+            urn_ballot_append(
+                scrutin_uuid=scrutin.uuid, ballot=parse_ballot(text), ballot_text=text
+            )
+            out.setdefault(scrutin.uuid, []).append(text)
+    return out
