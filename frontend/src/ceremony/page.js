@@ -11,6 +11,10 @@ import {
 
 const $ = (id) => document.getElementById(id);
 
+// The page's sentences, translated by the server (`ceremony-texts`); `%s` is filled in.
+let T = {};
+const fill = (text, value) => text.replace('%s', value);
+
 function say(text, isError = false) {
   const status = $('ceremony-status');
   status.textContent = text;
@@ -25,7 +29,7 @@ async function save(name, text) {
   let fileName = name;
   let body = text;
   if (passphrase) {
-    say('Protection du fichier par la phrase de passe…');
+    say(T.wrapping);
     body = (await wrap(text, passphrase, name)) + '\n';
     fileName = name + '.wrapped';
   }
@@ -41,14 +45,14 @@ async function save(name, text) {
 
 async function readSeed() {
   const file = $('key-file').files[0];
-  if (!file) throw new Error('Choisissez d’abord votre fichier ID.key.');
+  if (!file) throw new Error(T.no_key_file);
   let text = await file.text();
   if (isWrapped(text)) {
-    say('Ouverture du fichier protégé…');
+    say(T.unwrapping);
     text = (await unwrap(text, $('key-passphrase').value)).text;
   }
   const seed = text.trim();
-  if (!/^[1-9A-HJ-NP-Za-km-z]{22}$/.test(seed)) throw new Error('Ce fichier n’est pas un fichier ID.key.');
+  if (!/^[1-9A-HJ-NP-Za-km-z]{22}$/.test(seed)) throw new Error(T.not_key_file);
   return seed;
 }
 
@@ -63,22 +67,22 @@ async function run(data, due) {
   if (due === 'key') {
     const { privateKey, publicKey } = generateSingleKey();
     const name = await save(`${singleKeyId(publicKey)}.privkey`, privkeyFile(privateKey));
-    ready(dumps(publicKey), `Clé produite ; fichier privé enregistré : ${name}. Envoyez maintenant la clé publique.`);
+    ready(dumps(publicKey), fill(T.key_done, name));
   } else if (due === 'cert') {
     const { seed, cert } = step1({ index: data.position, threshold: data.threshold, size: data.size });
     const name = await save(`${certId(cert)}.key`, seed + '\n');
-    ready(dumps(cert), `Certificat produit ; fichier privé enregistré : ${name}. Envoyez maintenant le certificat.`);
+    ready(dumps(cert), fill(T.cert_done, name));
   } else if (due === 'polynomial') {
     const seed = await readSeed();
-    say('Calcul du polynôme…');
-    ready(dumps(await step3(data.certs, seed)), 'Polynôme calculé. Envoyez-le maintenant.');
+    say(T.polynomial_working);
+    ready(dumps(await step3(data.certs, seed)), T.polynomial_done);
   } else if (due === 'voutput') {
     const seed = await readSeed();
-    say('Vérification des parts reçues…');
+    say(T.voutput_working);
     const voutput = await step5(data.certs, seed, data.vinput);
     const cert = data.certs[data.position - 1];
     const name = await save(`${certId(cert)}.dkey`, voutput.private_key + '\n');
-    ready(dumps(voutput), `Part de clé vérifiée ; fichier privé enregistré : ${name}. Envoyez maintenant la donnée publique.`);
+    ready(dumps(voutput), fill(T.voutput_done, name));
   }
 }
 
@@ -86,6 +90,7 @@ export function start() {
   const section = $('in-browser');
   if (!section || !globalThis.crypto?.subtle) return;
   const data = loads($('ceremony-data').textContent);
+  T = loads($('ceremony-texts').textContent);
   const due = section.dataset.due;
   section.hidden = false;
   $('make').addEventListener('click', async () => {
@@ -93,7 +98,7 @@ export function start() {
     try {
       await run(data, due);
     } catch (exc) {
-      say(`Échec : ${exc.message}`, true);
+      say(fill(T.failed, exc.message), true);
       $('make').disabled = false;
     }
   });

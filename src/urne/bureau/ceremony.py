@@ -441,17 +441,24 @@ def ceremony_setups_write(*, ceremony: Ceremony, actor: Any, quiet: bool = False
     are left as they are). ``quiet``: a refusal (the vote codes not generated yet) is returned,
     not raised, so the ceremony's last step is kept and the setup can be written later."""
     from urne.authority.setup import trustees_setup
+    from urne.urn.services import UrnError
 
     if ceremony.phase != Ceremony.Phase.DONE:
         raise CeremonyError("nothing_due")
     bureau = ceremony.bureau
     try:
-        outcome = trustees_setup(
-            election=bureau.election,
-            scrutins=list(bureau_scrutins(bureau)),
-            trustees=ceremony_trustees(ceremony),
-            actor=actor,
-        )
+        try:
+            outcome = trustees_setup(
+                election=bureau.election,
+                scrutins=list(bureau_scrutins(bureau)),
+                trustees=ceremony_trustees(ceremony),
+                actor=actor,
+            )
+        except UrnError as exc:
+            # A scrutin's urn set up otherwise meanwhile (the manager's upload).
+            raise ValidationError(
+                _("Une urne a déjà été initialisée avec d'autres clés : %(e)s") % {"e": exc}
+            ) from exc
     except ValidationError as exc:
         if not quiet:
             raise

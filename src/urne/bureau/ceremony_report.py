@@ -5,6 +5,7 @@ block for each member. Made from the ceremony's public rows only; each download 
 from __future__ import annotations
 
 import io
+from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,14 +37,14 @@ def _key_print(tpk: TrusteePublicKey) -> str:
     """The fingerprint of a public key: SHA-256 of its element string, grouped by 4."""
     element = GROUP.element_to_string(tpk.public_key)
     digest = fingerprint(element)
-    return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
+    return " ".join(digest[i : i + 4] for i in range(0, 64, 4))
 
 
 def _holder_rows(ceremony: Ceremony) -> list[list[str]]:
     rows = []
     for h in ceremony.holders.select_related("member", "member__union").order_by("position"):
         member = h.member
-        who = member.name + (f" ({member.union.acronym})" if member.union else "")
+        who = escape(member.name + (f" ({member.union.acronym})" if member.union else ""))
         if h.pubkey:
             kind = _("clé simple")
             key = _key_print(TrusteePublicKey.of_json(loads(h.pubkey)))
@@ -53,8 +54,12 @@ def _holder_rows(ceremony: Ceremony) -> list[list[str]]:
         else:
             kind, key = "—", "—"
         cert = cert_id(SignedMessage.of_json(loads(h.cert)))[:16] if h.cert else "—"
-        steps = " / ".join(_when(t) for t in (h.key_at, h.polynomial_at, h.voutput_at) if t)
-        rows.append([str(member.get_role_display()), who, kind, key, cert, steps or "—"])
+        labels = (_("clé ou certificat"), _("polynôme"), _("part de clé"))
+        times = (h.key_at, h.polynomial_at, h.voutput_at)
+        steps = "<br/>".join(
+            f"{label} : {_when(t)}" for label, t in zip(labels, times, strict=True) if t
+        )
+        rows.append([escape(str(member.get_role_display())), who, kind, key, cert, steps or "—"])
     return rows
 
 
@@ -66,7 +71,7 @@ def ceremony_pv_pdf(*, ceremony: Ceremony, actor: Any) -> bytes:
     election = bureau.election
     story: list[Any] = [
         Paragraph(_("Procès-verbal de la cérémonie des clés"), styles["Title"]),
-        Paragraph(str(election.name), styles["Heading2"]),
+        Paragraph(escape(str(election.name)), styles["Heading2"]),
     ]
     if ceremony.threshold is None:
         params = _(
@@ -88,7 +93,7 @@ def ceremony_pv_pdf(*, ceremony: Ceremony, actor: Any) -> bytes:
         ),
         Paragraph(
             _("Scrutins couverts : %(s)s.")
-            % {"s": ", ".join(str(s) for s in bureau_scrutins(bureau)) or "—"},
+            % {"s": escape(", ".join(str(s) for s in bureau_scrutins(bureau))) or "—"},
             styles["BodyText"],
         ),
         Spacer(1, 4 * mm),

@@ -156,9 +156,34 @@ def ceremony_holder(request: HttpRequest, election_id: int) -> HttpResponse:
             "holder": holder,
             "due": holder_due(holder),
             "data": public_json(ceremony, holder),
+            "texts": page_texts(),
         },
         status=status,
     )
+
+
+def page_texts() -> dict[str, str]:
+    """The sentences the page's script shows (``%s``: a file name or an error)."""
+    return {
+        "wrapping": _("Protection du fichier par la phrase de passe…"),
+        "unwrapping": _("Ouverture du fichier protégé…"),
+        "no_key_file": _("Choisissez d'abord votre fichier ID.key."),
+        "not_key_file": _("Ce fichier n'est pas un fichier ID.key."),
+        "key_done": _(
+            "Clé produite ; fichier privé enregistré : %s. Envoyez maintenant la clé publique."
+        ),
+        "cert_done": _(
+            "Certificat produit ; fichier privé enregistré : %s. Envoyez maintenant le certificat."
+        ),
+        "polynomial_working": _("Calcul du polynôme…"),
+        "polynomial_done": _("Polynôme calculé. Envoyez-le maintenant."),
+        "voutput_working": _("Vérification des parts reçues…"),
+        "voutput_done": _(
+            "Part de clé vérifiée ; fichier privé enregistré : %s. "
+            "Envoyez maintenant la donnée publique."
+        ),
+        "failed": _("Échec : %s"),
+    }
 
 
 #: The public files a holder's tool reads.
