@@ -222,3 +222,44 @@ def test_without_vote_codes_the_keys_are_kept_and_the_setups_written_later() -> 
     credentials_generate(election=world.election, actor="tests")
     assert clients[1].post(_page(world), {"action": "setups"}).status_code == 302
     assert all(urn_head(scrutin_uuid=s.uuid) for s in world.scrutins)
+
+
+JUNK = [
+    "[]",
+    '"x"',
+    "null",
+    "1e400",
+    "[" * 5000,
+    '{"message":"{}","signature":{"challenge":"1","response":"2"}}',
+    '{"pok":{"challenge":"-1","response":"x"},"public_key":"00"}',
+    '{"polynomial":"{}","secrets":[],"coefexps":{"message":"","signature":{}}}',
+    '{"private_key":"{}","public_key":{}}',
+    '{"a":' * 300 + "1" + "}" * 300,
+    "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
+]
+
+
+def test_junk_at_every_step_is_a_clear_400() -> None:
+    world = ceremony_world_make(delegates=3)
+    president = _start(world)
+    clients = [_client(m) for m in world.delegates]
+    tools = [ToolHolder() for _ in clients]
+    for text in JUNK:
+        _send(president, world, text, 400)
+        _send(clients[0], world, text, 400)
+    for i, (c, t) in enumerate(zip(clients, tools, strict=True), start=1):
+        _send(c, world, t.step1(i, 2, 3))
+    certs = _data(clients[0], world)["certs"]
+    for text in JUNK:
+        _send(clients[0], world, text, 400)
+    for c, t in zip(clients, tools, strict=True):
+        _send(c, world, t.step3(certs))
+    for text in JUNK:
+        _send(clients[0], world, text, 400)
+    # A wrong file name kind, and a non-UTF-8 upload.
+    url = reverse("bureau:ceremony_file", args=[world.election.pk, "nope"])
+    assert clients[0].get(url).status_code == 404
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = clients[0].post(_holder(world), {"file": SimpleUploadedFile("f", b"\xff\xfe")})
+    assert response.status_code == 400
