@@ -4,7 +4,8 @@ page and save them to their device (plain, or wrapped under a passphrase that a 
 cannot open, which ``urne-trustee unwrap`` opens); the setups are written into every covered
 urn. No request body, database row or log holds any encoding of any private key; an archive
 made after a few votes passes urne-verify and belenios-tool 3.0 and 3.3 ``election verify``,
-every ballot ``verify-ballot``. axe-core on every ceremony page."""
+every ballot ``verify-ballot``. A second test mixes browser holders and a delegate who runs
+``urne-trustee`` and uploads its files through the page. axe-core on every ceremony page."""
 
 from __future__ import annotations
 
@@ -292,3 +293,87 @@ def test_the_ceremony_in_four_browsers(
         leaked = sorted(s for s in secrets if s in text)
         assert not leaked, f"a private key's encoding is in the {where}: {leaked[:3]}"
     unlogged |= {s for s in secrets if len(s) > 20}
+
+
+def _urne(args: list[str], cwd: Path, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "urne.trustee_cli", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_browser_holders_and_an_urne_trustee_holder(
+    chromium, live_server, page, assert_accessible, tmp_path
+):
+    """Delegate 2 runs urne-trustee on its own machine and uploads its public files through
+    the page (taking certs.jsonl and its vinput from it, its dkey at the end); the others
+    make theirs in the page."""
+    world = ceremony_world_make(delegates=3, voters=1)
+    base = f"/backoffice/bureau/{world.election.pk}/ceremonie/"
+    holders = [
+        Holder(chromium, live_server, m.user, tmp_path / f"h{i}")
+        for i, m in enumerate(world.holders)
+    ]
+    for h in holders:
+        h.downloads.mkdir()
+    president, d1, d2, d3 = holders
+    work = d2.downloads
+
+    def upload(text: str, name: str) -> None:
+        path = work / name
+        path.write_text(text)
+        d2.goto(base + "ma-cle/")
+        d2.page.set_input_files("#id_file", str(path))
+        d2.page.get_by_role("button", name="Vérifier et déposer").click()
+        expect(d2.page.locator(".msg").first).to_contain_text("Étape enregistrée")
+
+    def fetch(kind: str) -> Path:
+        d2.goto(base + "ma-cle/")
+        with d2.page.expect_download() as info:
+            d2.page.get_by_role("link", name=kind).first.click()
+        path = work / info.value.suggested_filename
+        info.value.save_as(str(path))
+        return path
+
+    try:
+        president.goto(base)
+        president.page.get_by_role("button", name="Ouvrir la cérémonie des clés").click()
+        president.goto(base + "ma-cle/")
+        president.make("key")
+        d1.goto(base + "ma-cle/")
+        d1.make("cert")
+        cid = _urne(["threshold", "--step", "1", "--threshold-context", "2/2/3"], work).strip()
+        upload((work / f"{cid}.cert").read_text(), "cert.json")
+        assert_accessible(d2.page, "depot-par-l-outil")
+        d3.goto(base + "ma-cle/")
+        d3.make("cert")
+        for d in (d1, d3):
+            d.goto(base + "ma-cle/")
+            d.make("polynomial", key=d.files["cert"])
+        certs = fetch("certs.jsonl")
+        args = ["threshold", "--certs", str(certs), "--key", f"{cid}.key"]
+        upload(_urne([*args, "--step", "3"], work), "polynomial.json")
+        for d in (d1, d3):
+            d.goto(base + "ma-cle/")
+            d.make("voutput", key=d.files["cert"])
+        vinput = fetch("ID.vinput")
+        upload(_urne([*args, "--step", "5"], work, stdin=vinput.read_text()), "voutput.json")
+        d2.goto(base + "ma-cle/")
+        assert_accessible(d2.page, "ma-cle-dkey")
+        dkey = fetch("Mon fichier ID.dkey (ma part de clé, chiffrée pour mon ID.key)")
+        assert dkey.name == f"{cid}.dkey"
+    finally:
+        for h in holders:
+            h.close()
+    ceremony = Ceremony.objects.get()
+    assert ceremony.phase == Ceremony.Phase.DONE and ceremony.setups_written_at
+    group = parse_trustees(loads(ceremony.trustees_json))[1]
+    share = decrypt_key_share((work / f"{cid}.key").read_text().strip(), dkey.read_text())
+    assert GROUP.mul_base(share) == group.verification_keys[1].public_key  # type: ignore[union-attr]
