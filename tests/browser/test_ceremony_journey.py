@@ -135,16 +135,22 @@ class Holder:
         assert not self.errors, f"JavaScript errors or CSP violations: {self.errors}"
 
 
-def _unwrap(path: Path, passphrase: str, out: Path) -> subprocess.CompletedProcess[str]:
-    out.mkdir(exist_ok=True)
+def _trustee(args: list[str], cwd: Path, stdin: str | None) -> subprocess.CompletedProcess[str]:
+    """``urne-trustee`` on the holder's machine."""
     return subprocess.run(
-        [sys.executable, "-m", "urne.trustee_cli", "unwrap", str(path), "--dir", str(out)],
-        input=passphrase + "\n",
+        [sys.executable, "-m", "urne.trustee_cli", *args],
+        cwd=cwd,
+        input=stdin,
         capture_output=True,
         text=True,
         check=False,
         timeout=120,
     )
+
+
+def _unwrap(path: Path, passphrase: str, out: Path) -> subprocess.CompletedProcess[str]:
+    out.mkdir(exist_ok=True)
+    return _trustee(["unwrap", str(path), "--dir", str(out)], out, passphrase + "\n")
 
 
 def test_the_ceremony_in_four_browsers(
@@ -296,15 +302,7 @@ def test_the_ceremony_in_four_browsers(
 
 
 def _urne(args: list[str], cwd: Path, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "urne.trustee_cli", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    done = _trustee(args, cwd, stdin)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
