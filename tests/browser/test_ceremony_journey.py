@@ -4,8 +4,9 @@ page and save them to their device (plain, or wrapped under a passphrase that a 
 cannot open, which ``urne-trustee unwrap`` opens); the setups are written into every covered
 urn. No request body, database row or log holds any encoding of any private key; an archive
 made after a few votes passes urne-verify and belenios-tool 3.0 and 3.3 ``election verify``,
-every ballot ``verify-ballot``. A second test mixes browser holders and a delegate who runs
-``urne-trustee`` and uploads its files through the page. axe-core on every ceremony page."""
+every ballot ``verify-ballot``, and belenios-tool 3.3 counts it with the files the page
+saved. A second test mixes browser holders and a delegate who runs ``urne-trustee`` and
+uploads its files through the page. axe-core on every ceremony page."""
 
 from __future__ import annotations
 
@@ -285,6 +286,46 @@ def test_the_ceremony_in_four_browsers(
                     path,
                 )
                 assert "ballot is valid" in done.stdout + done.stderr, version
+
+    # The count of the first scrutin, offline with belenios-tool 3.3 and the files the page
+    # saved (the president's ID.privkey, delegates 2 and 3's ID.key and ID.dkey): the result
+    # is the votes cast, and the archive still passes both tools and urne-verify.
+    bt33 = belenios_tool("3.3")
+    box = tmp_path / "archives" / world.scrutins[0].uuid
+
+    def tool(*args: str | Path, stdin: str | None = None) -> str:
+        return bt33.run(*args, "--dir", box, stdin=stdin).stdout
+
+    tool("archive", "add-event", "--type=EndBallots", stdin="")
+    tally = tool("election", "compute-encrypted-tally")
+    tool("archive", "add-event", "--type=EncryptedTally", stdin=tally)
+    pds = [tool("election", "decrypt", "--privkey", president.files["key"], "--trustee-id", "1")]
+    for i in (2, 3):
+        d = delegates[i - 1]
+        pds.append(
+            tool(
+                "election",
+                "decrypt-threshold",
+                "--key",
+                d.files["cert"],
+                "--decryption-key",
+                d.files["voutput"],
+                "--trustee-id",
+                str(1 + i),
+            )
+        )
+    for pd in pds:
+        tool("archive", "add-event", "--type=PartialDecryption", stdin=pd)
+    result = tool("election", "compute-result")
+    votes = len(cast[world.scrutins[0].uuid])
+    assert loads(result) == {
+        "result": [[sum(1 for n in range(votes) if n % 3 == k) for k in range(3)]]
+    }
+    tool("archive", "add-event", "--type=Result", stdin=result)
+    for version in ("3.0", "3.3"):
+        done = belenios_tool(version).run("election", "verify", "--dir", box)
+        assert "all checks passed" in done.stdout + done.stderr, version
+    assert verify_archive(str(box / f"{world.scrutins[0].uuid}.bel"), jobs=1).valid
 
     # No encoding of any private key in a request body, a database row or a log.
     bodies = [b.decode("utf-8", "replace") for h in holders for b in h.bodies]
