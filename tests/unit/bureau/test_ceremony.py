@@ -130,6 +130,9 @@ def test_progress_and_the_proces_verbal_are_the_bureaus() -> None:
     pdf = secretary.get(reverse("bureau:ceremony_pv", args=[world.election.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="bureau.ceremony_pv").count() == 1
+    # In English too.
+    english = secretary.get("/en" + _page(world)).content.decode()
+    assert "Key ceremony" in english and "Who has done which step" in english
     # The secretary holds no key: no holder page.
     assert secretary.get(_holder(world)).status_code == 403
     # Staff of another bureau, a manager: no page.
