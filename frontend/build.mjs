@@ -1,5 +1,6 @@
 // Bundle the booth crypto for browsers: one minified classic script that defines
-// `window.UrneBelenios`, committed under src/ so that the Django side needs no node.
+// `window.UrneBelenios` (and one for the key ceremony's page, `window.UrneCeremony`),
+// committed under src/ so that the Django side needs no node.
 //   npm run build
 import * as esbuild from 'esbuild';
 
@@ -16,8 +17,19 @@ export const options = {
   outfile: OUTFILE,
 };
 
+// The key ceremony's page (window.UrneCeremony and the holder's step page), same settings.
+export const CEREMONY_OUTFILE = new URL('../src/urne/bureau/static/bureau/ceremony.js', import.meta.url).pathname;
+
+export const ceremonyOptions = {
+  ...options,
+  entryPoints: [new URL('./src/ceremony/browser.js', import.meta.url).pathname],
+  outfile: CEREMONY_OUTFILE,
+};
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await esbuild.build({ ...options, metafile: true });
-  const bytes = Object.values(result.metafile.outputs)[0].bytes;
-  console.log(`wrote ${OUTFILE} (${bytes} bytes)`);
+  for (const opts of [options, ceremonyOptions]) {
+    const result = await esbuild.build({ ...opts, metafile: true });
+    const bytes = Object.values(result.metafile.outputs)[0].bytes;
+    console.log(`wrote ${opts.outfile} (${bytes} bytes)`);
+  }
 }

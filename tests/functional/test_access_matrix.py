@@ -173,6 +173,18 @@ TABLE: dict[str, Row] = {
     "bureau_urn:archive": Row(
         _r("bureau_urn:archive", lambda w: w.scrutin.uuid), staff_page(BUREAU, 404)
     ),
+    # --- the key ceremony (ADR 0722): the bureau's members only; this world has no bureau
+    "bureau:ceremony": Row(
+        _r("bureau:ceremony", E), staff_page(BUREAU, 404), staff_page(BUREAU, 404)
+    ),
+    "bureau:ceremony_holder": Row(
+        _r("bureau:ceremony_holder", E), staff_page(BUREAU, 404), staff_page(BUREAU, 404)
+    ),
+    "bureau:ceremony_file": Row(
+        lambda w: reverse("bureau:ceremony_file", args=[w.election.pk, "certs"]),
+        staff_page(BUREAU, 404),
+    ),
+    "bureau:ceremony_pv": Row(_r("bureau:ceremony_pv", E), staff_page(BUREAU, 404)),
     # --- the count: the bureau's page; a scrutin's result only once proclaimed (none here)
     "count:page": Row(_r("count:page", E), staff_page(BUREAU)),
     "count:result_json": Row(_r("count:result_json", lambda w: w.scrutin.uuid), every(404)),

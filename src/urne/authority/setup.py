@@ -91,9 +91,17 @@ def scrutins_setup(
 ) -> SetupOutcome:
     """Write the setup of each of ``scrutins`` into the urn (``urn_setup``) and freeze its
     credential list here. Scrutins already set up are skipped."""
+    trustees = trustees_parse(president=president, threshold=threshold)
+    return trustees_setup(election=election, scrutins=scrutins, trustees=trustees, actor=actor)
+
+
+def trustees_setup(
+    *, election: Any, scrutins: list[Any], trustees: list[Trustee], actor: Any
+) -> SetupOutcome:
+    """``scrutins_setup`` for trustees already checked: the manager's upload, or the bureau's
+    key ceremony (``urne.bureau.ceremony``, whose outcome may be single keys only)."""
     from urne.urn.services import urn_setup
 
-    trustees = trustees_parse(president=president, threshold=threshold)
     trustees_text = dumps(trustees_to_json(trustees))
     if not CredentialSet.objects.filter(election_id=election.pk, generated_at__isnull=False):
         raise ValidationError(_("Générez d'abord les codes de vote de l'élection."))

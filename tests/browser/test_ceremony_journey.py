@@ -1,0 +1,418 @@
+"""The key ceremony in the holders' browsers (ADR 0722): a president and three delegates
+(t = 2), each logged in as themselves in their own Chromium context, make their keys in the
+page and save them to their device (plain, or wrapped under a passphrase that a wrong one
+cannot open, which ``urne-trustee unwrap`` opens); the setups are written into every covered
+urn. No request body, database row or log holds any encoding of any private key; an archive
+made after a few votes passes urne-verify and belenios-tool 3.0 and 3.3 ``election verify``,
+every ballot ``verify-ballot``, and belenios-tool 3.3 counts it with the files the page
+saved. A second test mixes browser holders and a delegate who runs ``urne-trustee`` and
+uploads its files through the page. axe-core on every ceremony page."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_plus
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.test import Client
+from playwright.sync_api import expect
+
+from belenios_tools import belenios_tool
+from factories.ceremony import ceremony_votes_cast, ceremony_world_make
+from factories.elections import staff_login
+from urne.bureau.models import Ceremony
+from urne.crypto.encoding import loads
+from urne.crypto.group import GROUP
+from urne.crypto.threshold import decrypt_key_share, derive_decryption_key, derive_signing_key
+from urne.crypto.trustees import parse_trustees
+from urne.urn.selectors import urn_archive_bytes
+from urne.verify.checks import verify_archive
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"])
+
+PASSPHRASE = "Phrase de passe du délégué 1 ✓"  # noqa: S105 - a test passphrase
+
+
+def _scalar_encodings(n: int) -> set[str]:
+    """Every way a private scalar could be written: decimal, hex (padded or not, either case),
+    base64 and base64url of its 32 bytes in either order, with or without padding."""
+    out = {str(n), format(n, "x"), format(n, "064x"), format(n, "X"), format(n, "064X")}
+    for order in ("big", "little"):
+        raw = n.to_bytes(32, order)  # type: ignore[arg-type]
+        for enc in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+            text = enc.decode()
+            out |= {text, text.rstrip("=")}
+        out.add(raw.hex())
+    return out
+
+
+def _db_text() -> str:
+    """Every row of every table of the three stores, as text (bytes in hex and raw)."""
+    parts = []
+    for alias in ("default", "authority", "urn"):
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            for table in connection.introspection.table_names(cursor):
+                cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - the database's own names
+                for row in cursor.fetchall():
+                    for value in row:
+                        if isinstance(value, memoryview | bytes):
+                            value = bytes(value)
+                            parts += [value.hex(), value.decode("latin-1")]
+                        else:
+                            parts.append(str(value))
+    return "\n".join(parts)
+
+
+class Holder:
+    """One holder's browser: its own context, its session, its request bodies."""
+
+    def __init__(self, chromium: Any, live_server: Any, user: Any, downloads: Path) -> None:
+        self.context = chromium.new_context(
+            locale="fr-FR",
+            timezone_id="Europe/Paris",
+            viewport={"width": 1280, "height": 900},
+            accept_downloads=True,
+        )
+        self.context.set_default_timeout(60_000)
+        client = Client()
+        staff_login(client, user)
+        name = settings.SESSION_COOKIE_NAME
+        self.context.add_cookies(
+            [{"name": name, "value": client.cookies[name].value, "url": live_server.url}]
+        )
+        self.page = self.context.new_page()
+        self.bodies: list[bytes] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.bodies.append(r.post_data_buffer or b""))
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on(
+            "console",
+            lambda m: self.errors.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        self.url = live_server.url
+        self.downloads = downloads
+        self.files: dict[str, Path] = {}
+
+    def goto(self, path: str) -> None:
+        response = self.page.goto(self.url + path)
+        assert response is not None and response.status == 200, path
+
+    def make(
+        self, kind: str, *, wrap: str = "", key: Path | None = None, key_pass: str = ""
+    ) -> str:
+        """Do the step due in the page; returns the name of the private file saved (if any)."""
+        page = self.page
+        if key is not None:
+            page.set_input_files("#key-file", str(key))
+            if key_pass:
+                page.fill("#key-passphrase", key_pass)
+        if wrap:
+            page.fill("#wrap-passphrase", wrap)
+        name = ""
+        if kind == "polynomial":
+            page.click("#make")
+        else:
+            with page.expect_download(timeout=60_000) as info:
+                page.click("#make")
+            download = info.value
+            name = download.suggested_filename
+            path = self.downloads / name
+            download.save_as(str(path))
+            self.files[kind] = path
+        expect(page.locator("#send")).to_be_enabled(timeout=60_000)
+        page.click("#send")
+        expect(page.locator(".msg").first).to_contain_text("Étape enregistrée")
+        return name
+
+    def close(self) -> None:
+        self.context.close()
+        assert not self.errors, f"JavaScript errors or CSP violations: {self.errors}"
+
+
+def _trustee(args: list[str], cwd: Path, stdin: str | None) -> subprocess.CompletedProcess[str]:
+    """``urne-trustee`` on the holder's machine."""
+    return subprocess.run(
+        [sys.executable, "-m", "urne.trustee_cli", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def _unwrap(path: Path, passphrase: str, out: Path) -> subprocess.CompletedProcess[str]:
+    out.mkdir(exist_ok=True)
+    return _trustee(["unwrap", str(path), "--dir", str(out)], out, passphrase + "\n")
+
+
+def test_the_ceremony_in_four_browsers(
+    chromium, live_server, page, assert_accessible, tmp_path, unlogged, server_log
+):
+    world = ceremony_world_make(delegates=3, voters=3)
+    election = world.election.pk
+    base = f"/backoffice/bureau/{election}/ceremonie/"
+    holders = [
+        Holder(chromium, live_server, m.user, tmp_path / f"h{i}")
+        for i, m in enumerate(world.holders)
+    ]
+    for h in holders:
+        h.downloads.mkdir()
+    president, d1, d2, d3 = holders
+    delegates = [d1, d2, d3]
+    try:
+        president.goto(base)
+        assert_accessible(president.page, "ceremonie-a-ouvrir")
+        president.page.get_by_label("Nombre de délégués requis pour déchiffrer").fill("2")
+        president.page.get_by_role("button", name="Ouvrir la cérémonie des clés").click()
+        expect(president.page.locator("#ceremony-phase")).to_have_text("Clés et certificats")
+        assert_accessible(president.page, "ceremonie-ouverte")
+
+        # The president's single key, saved plain.
+        president.goto(base + "ma-cle/")
+        assert_accessible(president.page, "cle-du-president")
+        privkey_name = president.make("key")
+        assert privkey_name.endswith(".privkey")
+
+        # Step 1: delegate 1 wraps its ID.key under a passphrase, the others save it plain.
+        for i, d in enumerate(delegates):
+            d.goto(base + "ma-cle/")
+            if i == 0:
+                assert_accessible(d.page, "etape-1-certificat")
+            name = d.make("cert", wrap=PASSPHRASE if i == 0 else "")
+            assert name.endswith(".key.wrapped" if i == 0 else ".key")
+        # A wrong passphrase does not open the wrapped file, in the page or in urne-trustee.
+        d1.goto(base + "ma-cle/")
+        assert_accessible(d1.page, "etape-3-polynome")
+        d1.page.set_input_files("#key-file", str(d1.files["cert"]))
+        d1.page.fill("#key-passphrase", "pas la bonne")
+        d1.page.click("#make")
+        expect(d1.page.locator("#ceremony-status")).to_contain_text("Échec", timeout=60_000)
+        assert d1.page.locator("#send").is_disabled()
+        wrong = _unwrap(d1.files["cert"], "pas la bonne", tmp_path / "wrong")
+        assert wrong.returncode == 1 and "wrong passphrase" in wrong.stderr
+        # Step 3 with the right one, then the others.
+        d1.make("polynomial", key=d1.files["cert"], key_pass=PASSPHRASE)
+        for d in (d2, d3):
+            d.goto(base + "ma-cle/")
+            d.make("polynomial", key=d.files["cert"])
+        # Step 5: each saves its ID.dkey (delegate 1 wrapped again).
+        for i, d in enumerate(delegates):
+            d.goto(base + "ma-cle/")
+            if i == 0:
+                assert_accessible(d.page, "etape-5-part-de-cle")
+            d.make(
+                "voutput",
+                key=d.files["cert"],
+                key_pass=PASSPHRASE if i == 0 else "",
+                wrap=PASSPHRASE if i == 0 else "",
+            )
+
+        president.goto(base)
+        expect(president.page.locator("#ceremony-phase")).to_have_text("Terminée")
+        assert_accessible(president.page, "ceremonie-terminee")
+        d3.goto(base + "ma-cle/")
+        assert_accessible(d3.page, "ma-cle-terminee")
+        with president.page.expect_download() as info:
+            president.page.get_by_role("link", name="Procès-verbal de la cérémonie (PDF)").click()
+        pv = tmp_path / "pv.pdf"
+        info.value.save_as(str(pv))
+        assert pv.read_bytes().startswith(b"%PDF")
+    finally:
+        for h in holders:
+            h.close()
+
+    # The setups are written; every holder's saved files open to its public keys.
+    ceremony = Ceremony.objects.get()
+    assert ceremony.phase == Ceremony.Phase.DONE and ceremony.setups_written_at
+    trustees = parse_trustees(loads(ceremony.trustees_json))
+    x = loads(president.files["key"].read_text())
+    assert isinstance(x, str) and GROUP.mul_base(int(x)) == trustees[0].public_key  # type: ignore[union-attr]
+    secrets: set[str] = set()
+    secrets |= _scalar_encodings(int(x))
+    for i, d in enumerate(delegates, start=1):
+        key_file, dkey_file = d.files["cert"], d.files["voutput"]
+        if i == 1:
+            opened = _unwrap(key_file, PASSPHRASE, tmp_path / "opened")
+            assert opened.returncode == 0, opened.stderr
+            key_file = tmp_path / "opened" / key_file.name.removesuffix(".wrapped")
+            opened = _unwrap(dkey_file, PASSPHRASE, tmp_path / "opened")
+            assert opened.returncode == 0, opened.stderr
+            dkey_file = tmp_path / "opened" / dkey_file.name.removesuffix(".wrapped")
+        seed = key_file.read_text().strip()
+        share = decrypt_key_share(seed, dkey_file.read_text())
+        group = trustees[1]
+        assert GROUP.mul_base(share) == group.verification_keys[i - 1].public_key  # type: ignore[union-attr]
+        secrets |= {seed, base64.b64encode(seed.encode()).decode()}
+        for scalar in (share, derive_signing_key(seed), derive_decryption_key(seed)):
+            secrets |= _scalar_encodings(scalar)
+
+    # A few votes, then the archive of every covered scrutin passes urne-verify and both tools.
+    setup_only = tmp_path / "setup-only"
+    for scrutin in world.scrutins:
+        (setup_only / scrutin.uuid).mkdir(parents=True)
+        (setup_only / scrutin.uuid / f"{scrutin.uuid}.bel").write_bytes(
+            urn_archive_bytes(scrutin_uuid=scrutin.uuid)
+        )
+    cast = ceremony_votes_cast(world)
+    for scrutin in world.scrutins:
+        ballots = cast[scrutin.uuid]
+        folder = tmp_path / "archives" / scrutin.uuid
+        folder.mkdir(parents=True)
+        archive = folder / f"{scrutin.uuid}.bel"
+        archive.write_bytes(urn_archive_bytes(scrutin_uuid=scrutin.uuid))
+        assert verify_archive(str(archive), jobs=1).failures == []
+        for version in ("3.0", "3.3"):
+            tool = belenios_tool(version)
+            done = tool.run("election", "verify", "--dir", folder)
+            assert "all checks passed" in done.stdout + done.stderr, version
+            for k, text in enumerate(ballots):
+                path = tmp_path / f"ballot-{scrutin.uuid}-{k}.json"
+                path.write_text(text + "\n")
+                done = tool.run(
+                    "election",
+                    "verify-ballot",
+                    "--dir",
+                    setup_only / scrutin.uuid,
+                    "--ballot",
+                    path,
+                )
+                assert "ballot is valid" in done.stdout + done.stderr, version
+
+    # The count of the first scrutin, offline with belenios-tool 3.3 and the files the page
+    # saved (the president's ID.privkey, delegates 2 and 3's ID.key and ID.dkey): the result
+    # is the votes cast, and the archive still passes both tools and urne-verify.
+    bt33 = belenios_tool("3.3")
+    box = tmp_path / "archives" / world.scrutins[0].uuid
+
+    def tool(*args: str | Path, stdin: str | None = None) -> str:
+        return bt33.run(*args, "--dir", box, stdin=stdin).stdout
+
+    tool("archive", "add-event", "--type=EndBallots", stdin="")
+    tally = tool("election", "compute-encrypted-tally")
+    tool("archive", "add-event", "--type=EncryptedTally", stdin=tally)
+    pds = [tool("election", "decrypt", "--privkey", president.files["key"], "--trustee-id", "1")]
+    for i in (2, 3):
+        d = delegates[i - 1]
+        pds.append(
+            tool(
+                "election",
+                "decrypt-threshold",
+                "--key",
+                d.files["cert"],
+                "--decryption-key",
+                d.files["voutput"],
+                "--trustee-id",
+                str(1 + i),
+            )
+        )
+    for pd in pds:
+        tool("archive", "add-event", "--type=PartialDecryption", stdin=pd)
+    result = tool("election", "compute-result")
+    votes = len(cast[world.scrutins[0].uuid])
+    assert loads(result) == {
+        "result": [[sum(1 for n in range(votes) if n % 3 == k) for k in range(3)]]
+    }
+    tool("archive", "add-event", "--type=Result", stdin=result)
+    for version in ("3.0", "3.3"):
+        done = belenios_tool(version).run("election", "verify", "--dir", box)
+        assert "all checks passed" in done.stdout + done.stderr, version
+    assert verify_archive(str(box / f"{world.scrutins[0].uuid}.bel"), jobs=1).valid
+
+    # No encoding of any private key in a request body, a database row or a log.
+    bodies = [b.decode("utf-8", "replace") for h in holders for b in h.bodies]
+    bodies += [unquote_plus(b) for b in bodies]
+    assert sum(len(b) for b in bodies) > 1000  # the public data did go through these bodies
+    haystacks = {"request bodies": "\n".join(bodies), "database": _db_text()}
+    files = [server_log, *Path(settings.VAR_DIR).rglob("*.log")]
+    haystacks["logs"] = "\n".join(
+        f.read_text(encoding="utf-8", errors="replace") for f in files if f.exists()
+    )
+    for where, text in haystacks.items():
+        leaked = sorted(s for s in secrets if s in text)
+        assert not leaked, f"a private key's encoding is in the {where}: {leaked[:3]}"
+    unlogged |= {s for s in secrets if len(s) > 20}
+
+
+def _urne(args: list[str], cwd: Path, stdin: str | None = None) -> str:
+    done = _trustee(args, cwd, stdin)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_browser_holders_and_an_urne_trustee_holder(
+    chromium, live_server, page, assert_accessible, tmp_path
+):
+    """Delegate 2 runs urne-trustee on its own machine and uploads its public files through
+    the page (taking certs.jsonl and its vinput from it, its dkey at the end); the others
+    make theirs in the page."""
+    world = ceremony_world_make(delegates=3, voters=1)
+    base = f"/backoffice/bureau/{world.election.pk}/ceremonie/"
+    holders = [
+        Holder(chromium, live_server, m.user, tmp_path / f"h{i}")
+        for i, m in enumerate(world.holders)
+    ]
+    for h in holders:
+        h.downloads.mkdir()
+    president, d1, d2, d3 = holders
+    work = d2.downloads
+
+    def upload(text: str, name: str) -> None:
+        path = work / name
+        path.write_text(text)
+        d2.goto(base + "ma-cle/")
+        d2.page.set_input_files("#id_file", str(path))
+        d2.page.get_by_role("button", name="Vérifier et déposer").click()
+        expect(d2.page.locator(".msg").first).to_contain_text("Étape enregistrée")
+
+    def fetch(kind: str) -> Path:
+        d2.goto(base + "ma-cle/")
+        with d2.page.expect_download() as info:
+            d2.page.get_by_role("link", name=kind).first.click()
+        path = work / info.value.suggested_filename
+        info.value.save_as(str(path))
+        return path
+
+    try:
+        president.goto(base)
+        president.page.get_by_role("button", name="Ouvrir la cérémonie des clés").click()
+        president.goto(base + "ma-cle/")
+        president.make("key")
+        d1.goto(base + "ma-cle/")
+        d1.make("cert")
+        cid = _urne(["threshold", "--step", "1", "--threshold-context", "2/2/3"], work).strip()
+        upload((work / f"{cid}.cert").read_text(), "cert.json")
+        assert_accessible(d2.page, "depot-par-l-outil")
+        d3.goto(base + "ma-cle/")
+        d3.make("cert")
+        for d in (d1, d3):
+            d.goto(base + "ma-cle/")
+            d.make("polynomial", key=d.files["cert"])
+        certs = fetch("certs.jsonl")
+        args = ["threshold", "--certs", str(certs), "--key", f"{cid}.key"]
+        upload(_urne([*args, "--step", "3"], work), "polynomial.json")
+        for d in (d1, d3):
+            d.goto(base + "ma-cle/")
+            d.make("voutput", key=d.files["cert"])
+        vinput = fetch("ID.vinput")
+        upload(_urne([*args, "--step", "5"], work, stdin=vinput.read_text()), "voutput.json")
+        d2.goto(base + "ma-cle/")
+        assert_accessible(d2.page, "ma-cle-dkey")
+        dkey = fetch("Mon fichier ID.dkey (ma part de clé, chiffrée pour mon ID.key)")
+        assert dkey.name == f"{cid}.dkey"
+    finally:
+        for h in holders:
+            h.close()
+    ceremony = Ceremony.objects.get()
+    assert ceremony.phase == Ceremony.Phase.DONE and ceremony.setups_written_at
+    group = parse_trustees(loads(ceremony.trustees_json))[1]
+    share = decrypt_key_share((work / f"{cid}.key").read_text().strip(), dkey.read_text())
+    assert GROUP.mul_base(share) == group.verification_keys[1].public_key  # type: ignore[union-attr]
