@@ -62,3 +62,20 @@ def notices_downloads(*, election_id: int) -> dict[int, AuditEvent]:
             action="authority.notices_downloaded", object_id=str(election_id)
         ).order_by("seq")
     }
+
+
+def replacement_codes_issued(*, election_id: int, voter_ids: list[int] | None = None) -> int:
+    """How many replacement codes were issued (a spare code made active, then possibly revoked
+    by a later one) in ``election_id``, for ``voter_ids`` only when given (a scrutin's roll:
+    the PV's figure). The first code (index 0) is the notice's, not a replacement."""
+    issued = CodeSlot.objects.filter(
+        election_id=election_id,
+        index__gt=0,
+        status__in=[CodeSlot.Status.ACTIVE, CodeSlot.Status.REVOKED],
+    )
+    if voter_ids is None:
+        return issued.count()
+    total = 0
+    for start in range(0, len(voter_ids), 5000):  # SQLite's bound on a statement's parameters
+        total += issued.filter(voter_id__in=voter_ids[start : start + 5000]).count()
+    return total
