@@ -135,7 +135,9 @@ def test_after_the_proclamation_the_figures_are_public_in_pages_csv_and_json():
 def test_totals_per_body_and_representativeness_split_a_joint_list():
     world = count_world_make(voters=6, lists=3, scrutins=2)
     e = world.election
-    unions = [Union.objects.create(election=e, name=f"Union {n}", acronym=f"U{n}") for n in (1, 2, 3)]
+    unions = [
+        Union.objects.create(election=e, name=f"Union {n}", acronym=f"U{n}") for n in (1, 2, 3)
+    ]
     for scrutin in (world.scrutin(0), world.scrutin(1)):
         lists = list(CandidateList.objects.filter(scrutin=scrutin).order_by("pk"))
         ListUnion.objects.create(candidate_list=lists[0], union=unions[0])
@@ -241,7 +243,9 @@ def test_a_pv_without_the_polling_stations_events_says_so_in_english():
     world = count_world_make(voters=3, lists=2, scrutins=1)
     _counted(world)
     flat = " ".join(
-        _text(Client().get(_url("count:result_pv", world.scrutin(0).uuid, lang="en")).content).split()
+        _text(
+            Client().get(_url("count:result_pv", world.scrutin(0).uuid, lang="en")).content
+        ).split()
     )
     assert "No seal check is recorded." in flat
     assert "The vote was not suspended." in flat

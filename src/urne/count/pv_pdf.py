@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from io import BytesIO
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -34,7 +35,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from xml.sax.saxutils import escape
 
 from urne.elections.models import Election
 from urne.urn.selectors import urn_count_state, urn_head
@@ -114,7 +114,7 @@ def _signatures(election: Election) -> list[Flowable]:
 def _figures(r: ScrutinResult) -> list[Flowable]:
     figures = r.count.figures or {}
     pv = figures.get("pv", {})
-    rows = [
+    rows: list[list[object]] = [
         [_("Électeurs inscrits"), r.registered],
         [_("Votants"), r.voters],
         [_("Participation"), f"{r.turnout_percent} %" if r.turnout_percent else "—"],
@@ -124,7 +124,9 @@ def _figures(r: ScrutinResult) -> list[Flowable]:
         [_("Sièges de titulaires à pourvoir"), r.scrutin.titular_seats],
         [_("Quotient électoral"), figures.get("quotient", "—")],
     ]
-    lists = [[_("Liste"), _("Voix"), _("Part des suffrages exprimés (%)"), _("Sièges")]]
+    lists: list[list[object]] = [
+        [_("Liste"), _("Voix"), _("Part des suffrages exprimés (%)"), _("Sièges")]
+    ]
     lists += [[lst.name, lst.votes, lst.share_percent or "—", lst.seats] for lst in r.lists]
     return [
         _h(_("Résultats")),
@@ -227,7 +229,8 @@ def _draws(r: ScrutinResult) -> list[Flowable]:
         return [*out, _p(_("Aucune égalité n'a été départagée par tirage au sort."))]
     rows: list[list[object]] = [[_("Tour"), _("Listes à égalité"), _("Graine"), _("Attribué à")]]
     for d in r.draws:
-        names = d.get("names") or []
+        names = d.get("names")
+        names = names if isinstance(names, list) else []
         rows.append(
             [d.get("round"), ", ".join(str(n) for n in names), d.get("seed"), d.get("winner")]
         )

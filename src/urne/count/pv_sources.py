@@ -54,7 +54,9 @@ def _belongs(election: Election, scrutin: Scrutin | None) -> Q:
 
 
 def _events(election: Election, scrutin: Scrutin | None, kinds: Q) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(kinds).filter(_belongs(election, scrutin)).order_by("seq"))
+    return list(
+        AuditEvent.objects.filter(kinds).filter(_belongs(election, scrutin)).order_by("seq")
+    )
 
 
 @dataclass(frozen=True)

@@ -83,9 +83,7 @@ def _result(count: ScrutinCount) -> ScrutinResult:
 
 def proclaimed_counts(*, election: Election) -> list[ScrutinCount]:
     return list(
-        ScrutinCount.objects.filter(
-            scrutin__election=election, state=ScrutinCount.State.PROCLAIMED
-        )
+        ScrutinCount.objects.filter(scrutin__election=election, state=ScrutinCount.State.PROCLAIMED)
         .select_related("scrutin__body", "proclaimed_by")
         .order_by("scrutin__body_id", "scrutin__perimeter", "scrutin__pk")
     )
@@ -160,10 +158,10 @@ def _split(votes: int, label: str, links: list[ListUnion]) -> dict[str, Fraction
     if not links:
         return {label: Fraction(votes)}
     names = [link.union.acronym for link in links]
-    shares = [link.share for link in links]
+    shares = [link.share for link in links if link.share is not None]
     basis = None
-    if all(s is not None for s in shares) and sum(shares) == 100:  # type: ignore[misc]
-        basis = [Fraction(s) / 100 for s in shares]  # type: ignore[arg-type]
+    if len(shares) == len(links) and sum(shares) == 100:
+        basis = [Fraction(s) / 100 for s in shares]
     return votes_split(votes=votes, organisations=names, basis=basis)
 
 
@@ -193,7 +191,9 @@ def _organisations(results: list[ScrutinResult]) -> list[OrganisationTotal]:
     )
 
 
-def body_totals(*, election: Election, results: list[ScrutinResult] | None = None) -> list[BodyTotal]:
+def body_totals(
+    *, election: Election, results: list[ScrutinResult] | None = None
+) -> list[BodyTotal]:
     """Per body with a proclaimed scrutin: the sums of its proclaimed scrutins (registered,
     voters, blank, valid) and each organisation's votes, share and seats across them."""
     results = scrutin_results(election=election) if results is None else results

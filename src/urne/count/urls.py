@@ -10,9 +10,7 @@ urlpatterns = [
     path("resultats/", views_results.results_index, name="results"),
     path("resultats/national.json", views_results.national_json, name="national_json"),
     path("resultats/national.csv", views_results.national_csv, name="national_csv"),
-    path(
-        "resultats/proces-verbal-national.pdf", views_results.national_pv, name="national_pv"
-    ),
+    path("resultats/proces-verbal-national.pdf", views_results.national_pv, name="national_pv"),
     path("resultats/<str:scrutin_uuid>/", views_results.result_page, name="result_page"),
     path(
         "resultats/<str:scrutin_uuid>/proces-verbal.pdf",

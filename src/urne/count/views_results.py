@@ -46,9 +46,7 @@ def _scrutin_chart(r: ScrutinResult) -> Any:
     return bar_chart(
         id=f"chart-{r.scrutin.uuid}",
         title=_("%(s)s : part des suffrages exprimés par liste") % {"s": r.scrutin},
-        rows=[
-            (lst.name, lst.share_percent, f"{lst.share_percent or '0'} %") for lst in r.lists
-        ],
+        rows=[(lst.name, lst.share_percent, f"{lst.share_percent or '0'} %") for lst in r.lists],
     )
 
 
@@ -56,7 +54,9 @@ def _organisations_chart(total: BodyTotal, id: str, title: str) -> Any:
     return bar_chart(
         id=id,
         title=title,
-        rows=[(o.name, o.share_percent, f"{o.share_percent or '0'} %") for o in total.organisations],
+        rows=[
+            (o.name, o.share_percent, f"{o.share_percent or '0'} %") for o in total.organisations
+        ],
     )
 
 
@@ -79,9 +79,9 @@ def results_index(request: HttpRequest) -> HttpResponse:
         (
             t,
             _organisations_chart(
-                t, f"chart-body-{t.body.pk}", _("%(b)s : part des voix par organisation") % {
-                    "b": t.body.name
-                }
+                t,
+                f"chart-body-{t.body.pk}",
+                _("%(b)s : part des voix par organisation") % {"b": t.body.name},
             ),
         )
         for t in totals
@@ -172,10 +172,14 @@ def result_data(r: ScrutinResult) -> dict[str, Any]:
         "valid": r.valid,
         "titular_seats": r.scrutin.titular_seats,
         "lists": [
-            {"name": lst.name, "votes": lst.votes, "share_percent": lst.share_percent,
-             "seats": lst.seats}
+            {
+                "name": lst.name,
+                "votes": lst.votes,
+                "share_percent": lst.share_percent,
+                "seats": lst.seats,
+            }
             for lst in r.lists
-        ],  # fmt: skip
+        ],
         "proclaimed_at": r.count.proclaimed_at.isoformat() if r.count.proclaimed_at else None,
     }
 
@@ -187,10 +191,14 @@ def national_json(request: HttpRequest) -> JsonResponse:
 
     def orgs(t: BodyTotal) -> list[dict[str, Any]]:
         return [
-            {"name": o.name, "votes": str(o.votes), "share_percent": o.share_percent,
-             "seats": o.seats}
+            {
+                "name": o.name,
+                "votes": str(o.votes),
+                "share_percent": o.share_percent,
+                "seats": o.seats,
+            }
             for o in t.organisations
-        ]  # fmt: skip
+        ]
 
     return JsonResponse(
         {
@@ -223,7 +231,7 @@ def national_json(request: HttpRequest) -> JsonResponse:
 @require_GET
 def national_csv(request: HttpRequest) -> HttpResponse:
     """Every proclaimed scrutin, one line per list, with the scrutin's figures repeated."""
-    _election_, results, _totals = _national()
+    results = _national()[1]
     rows = [
         [_("Instance"), _("Scrutin"), _("Inscrits"), _("Votants"), _("Participation (%)"),
          _("Blancs"), _("Exprimés"), _("Liste"), _("Voix"), _("Part des suffrages exprimés (%)"),
