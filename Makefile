@@ -89,7 +89,7 @@ demo: install migrate demo-stop  ## fresh machine: demo election, web server and
 	@echo "Web server log: var/log/web.log, worker log: var/log/worker.log. Stop both: make demo-stop"
 
 demo-count: install migrate  ## after `make demo`: close the vote, cast a few hundred ballots if the urns are nearly empty, count with the demo keys, proclaim
-	@$(MANAGE) demo_count
+	@$(MANAGE) demo_count --url http://$(DEMO_HOST):$(DEMO_PORT)/
 
 demo-stop:  ## stop the demo's web server and worker
 	@for f in var/run/web.pid var/run/worker.pid; do \
