@@ -48,6 +48,11 @@ def _counted(world, *, proclaim=True):
     return holders
 
 
+def _fr(percent):
+    """A percentage as the French pages and PV write it (decimal comma)."""
+    return percent.replace(".", ",") if percent is not None else "—"
+
+
 def _text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
@@ -106,7 +111,7 @@ def test_after_the_proclamation_the_figures_are_public_in_pages_csv_and_json():
         for lst in count.figures["lists"]:
             assert re.search(
                 rf"<th scope=\"row\">{re.escape(lst['name'])}</th><td>{lst['votes']}</td>"
-                rf"<td>{lst['share_percent'] or '—'}</td><td>{lst['seats']}</td>",
+                rf"<td>{_fr(lst['share_percent'])}</td><td>{lst['seats']}</td>",
                 body,
             )
         data = json.loads(client.get(_url("count:result_json", scrutin.uuid)).content)
@@ -218,7 +223,7 @@ def test_the_pv_holds_the_archives_result_the_checks_and_the_polling_stations_ev
     assert f"Bulletins blancs {counts[0]}" in flat
     assert f"Votants {sum(counts)}" in flat
     for lst, votes in zip(count.figures["lists"], counts[1:], strict=True):
-        assert f"{lst['name']} {votes} {lst['share_percent']} {lst['seats']}" in flat
+        assert f"{lst['name']} {votes} {_fr(lst['share_percent'])} {lst['seats']}" in flat
     assert (
         f"Votes décomptés (suffrages exprimés et blancs) : {sum(counts)} ; émargements : 5 ; "
         "bulletins dans l'urne : 5. Résultat du contrôle : conforme." in flat

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -71,6 +72,11 @@ def _duration(delta: timedelta | None) -> str:
     return f"{hours} h {minutes:02d} min {seconds:02d} s"
 
 
+def _pct(value: Decimal | None) -> str:
+    """A percentage localised as on the pages (50,00 in French), "—" when there is none."""
+    return number_format(value, decimal_pos=2) if value is not None else "—"
+
+
 def _p(text: object, style: ParagraphStyle = _BODY) -> Paragraph:
     return Paragraph(escape(str(text)), style)
 
@@ -117,7 +123,7 @@ def _figures(r: ScrutinResult) -> list[Flowable]:
     rows: list[list[object]] = [
         [_("Électeurs inscrits"), r.registered],
         [_("Votants"), r.voters],
-        [_("Participation"), f"{r.turnout_percent} %" if r.turnout_percent else "—"],
+        [_("Participation"), f"{_pct(r.turnout)} %" if r.turnout is not None else "—"],
         [_("Bulletins blancs"), r.blank],
         [_("Bulletins nuls"), pv.get("invalid", 0)],
         [_("Suffrages valablement exprimés"), r.valid],
@@ -127,7 +133,7 @@ def _figures(r: ScrutinResult) -> list[Flowable]:
     lists: list[list[object]] = [
         [_("Liste"), _("Voix"), _("Part des suffrages exprimés (%)"), _("Sièges")]
     ]
-    lists += [[lst.name, lst.votes, lst.share_percent or "—", lst.seats] for lst in r.lists]
+    lists += [[lst.name, lst.votes, _pct(lst.share), lst.seats] for lst in r.lists]
     return [
         _h(_("Résultats")),
         _table([[_("Chiffre"), _("Valeur")], *rows], [95 * mm, 60 * mm]),
@@ -309,7 +315,7 @@ def national_pv_pdf(
     ]  # fmt: skip
     for r in results:
         rows.append(
-            [str(r.scrutin), r.registered, r.voters, r.turnout_percent or "—", r.blank, r.valid,
+            [str(r.scrutin), r.registered, r.voters, _pct(r.turnout), r.blank, r.valid,
              r.seats]
         )  # fmt: skip
     story: list[Flowable] = [
@@ -335,14 +341,14 @@ def national_pv_pdf(
                     "m": t.scrutins_in_body,
                     "reg": t.registered,
                     "vot": t.voters,
-                    "turnout": t.turnout_percent or "—",
+                    "turnout": _pct(t.turnout),
                     "blank": t.blank,
                     "valid": t.valid,
                 }
             )
         )
         orgs: list[list[object]] = [[_("Organisation"), _("Voix"), _("Part (%)"), _("Sièges")]]
-        orgs += [[o.name, o.votes_text, o.share_percent or "—", o.seats] for o in t.organisations]
+        orgs += [[o.name, o.votes_text, _pct(o.share), o.seats] for o in t.organisations]
         story.append(_table(orgs, [85 * mm, 30 * mm, 30 * mm, 25 * mm]))
     rep = representativeness_body(totals)
     story.append(_h(_("Représentativité nationale")))
@@ -356,7 +362,7 @@ def national_pv_pdf(
             )
         )
         orgs = [[_("Organisation"), _("Voix"), _("Part (%)")]]
-        orgs += [[o.name, o.votes_text, o.share_percent or "—"] for o in rep.organisations]
+        orgs += [[o.name, o.votes_text, _pct(o.share)] for o in rep.organisations]
         story.append(_table(orgs, [95 * mm, 40 * mm, 35 * mm]))
     story.append(KeepTogether(_signatures(election)))
     return _document(title, story)

@@ -34,6 +34,10 @@ class ListResult:
     share_percent: str | None
     seats: int
 
+    @property
+    def share(self) -> Decimal | None:
+        return share(self.share_percent)
+
 
 @dataclass(frozen=True)
 class ScrutinResult:
@@ -51,6 +55,15 @@ class ScrutinResult:
     @property
     def seats(self) -> int:
         return sum(lst.seats for lst in self.lists)
+
+    @property
+    def turnout(self) -> Decimal | None:
+        return share(self.turnout_percent)
+
+
+def share(text: str | None) -> Decimal | None:
+    """A percentage's exact text as a Decimal, which templates localise (50,00 in French)."""
+    return Decimal(text) if text is not None else None
 
 
 def _percent(part: int | Fraction, whole: int | Fraction) -> str | None:
@@ -112,6 +125,10 @@ class OrganisationTotal:
     seats: int
 
     @property
+    def share(self) -> Decimal | None:
+        return share(self.share_percent)
+
+    @property
     def votes_text(self) -> str:
         """Whole votes as an integer; a joint list's split as a fraction rounded to 2 places."""
         if self.votes.denominator == 1:
@@ -134,6 +151,10 @@ class BodyTotal:
     @property
     def turnout_percent(self) -> str | None:
         return _percent(self.voters, self.registered)
+
+    @property
+    def turnout(self) -> Decimal | None:
+        return share(self.turnout_percent)
 
     @property
     def complete(self) -> bool:

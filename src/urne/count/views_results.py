@@ -9,10 +9,12 @@ proclaimed yet (and shows no figure, ADR 0531); a scrutin's page, PV or download
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -29,6 +31,7 @@ from .results import (
     representativeness_body,
     scrutin_result,
     scrutin_results,
+    share,
 )
 
 
@@ -42,11 +45,16 @@ def _context(request: HttpRequest, election: Election | None, **extra: Any) -> d
     return ctx
 
 
+def _shown(text: str | None) -> str:
+    """A share as the page shows it: localised (50,00 % in French), 0 when there is none."""
+    return f"{number_format(share(text) or Decimal(0), decimal_pos=2)} %"
+
+
 def _scrutin_chart(r: ScrutinResult) -> Any:
     return bar_chart(
         id=f"chart-{r.scrutin.uuid}",
         title=_("%(s)s : part des suffrages exprimés par liste") % {"s": r.scrutin},
-        rows=[(lst.name, lst.share_percent, f"{lst.share_percent or '0'} %") for lst in r.lists],
+        rows=[(lst.name, lst.share_percent, _shown(lst.share_percent)) for lst in r.lists],
     )
 
 
@@ -54,9 +62,7 @@ def _organisations_chart(total: BodyTotal, id: str, title: str) -> Any:
     return bar_chart(
         id=id,
         title=title,
-        rows=[
-            (o.name, o.share_percent, f"{o.share_percent or '0'} %") for o in total.organisations
-        ],
+        rows=[(o.name, o.share_percent, _shown(o.share_percent)) for o in total.organisations],
     )
 
 
