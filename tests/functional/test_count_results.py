@@ -235,8 +235,8 @@ def test_the_pv_holds_the_archives_result_the_checks_and_the_polling_stations_ev
     assert "panne réseau" in flat and "Durée totale des suspensions" in flat
     assert "Un électeur signale une page blanche." in flat
     assert "Codes de remplacement délivrés aux électeurs de ce scrutin : 1." in flat
-    assert "1 (president) Claire Président" in flat
-    assert "(delegate 1)" in flat and "(delegate 2)" in flat
+    assert "1 (président) Claire Président" in flat
+    assert "(délégué 1)" in flat and "(délégué 2)" in flat
     assert "Graine du tirage au sort : graine-17." in flat
     assert "Signatures des membres du bureau de vote électronique" in flat
     national = _text(Client().get(_url("count:national_pv")).content)

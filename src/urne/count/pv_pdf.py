@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from io import BytesIO
 from typing import Any
 from xml.sax.saxutils import escape
@@ -46,7 +47,8 @@ from .results import BodyTotal, ScrutinResult, representativeness_body
 _STYLES = getSampleStyleSheet()
 _BODY = _STYLES["BodyText"]
 _SMALL = ParagraphStyle("small", parent=_BODY, fontSize=8, leading=10)
-_MONO = ParagraphStyle("mono", parent=_BODY, fontName="Courier", fontSize=7, leading=9)
+# 64 hexadecimal digits of a SHA-256 on one line in an 85 mm column.
+_MONO = ParagraphStyle("mono", parent=_BODY, fontName="Courier", fontSize=6, leading=8)
 _GRID = TableStyle(
     [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
@@ -75,6 +77,15 @@ def _duration(delta: timedelta | None) -> str:
 def _pct(value: Decimal | None) -> str:
     """A percentage localised as on the pages (50,00 in French), "—" when there is none."""
     return number_format(value, decimal_pos=2) if value is not None else "—"
+
+
+def _quotient(text: str | None) -> str:
+    """The exact quotient (``"74/15"``) and its value to 2 places."""
+    if not text:
+        return "—"
+    value = Fraction(text)
+    shown = Decimal(value.numerator) / Decimal(value.denominator)
+    return f"{text} ({number_format(shown.quantize(Decimal('0.01')), decimal_pos=2)})"
 
 
 def _p(text: object, style: ParagraphStyle = _BODY) -> Paragraph:
@@ -128,7 +139,7 @@ def _figures(r: ScrutinResult) -> list[Flowable]:
         [_("Bulletins nuls"), pv.get("invalid", 0)],
         [_("Suffrages valablement exprimés"), r.valid],
         [_("Sièges de titulaires à pourvoir"), r.scrutin.titular_seats],
-        [_("Quotient électoral"), figures.get("quotient", "—")],
+        [_("Quotient électoral"), _quotient(figures.get("quotient"))],
     ]
     lists: list[list[object]] = [
         [_("Liste"), _("Voix"), _("Part des suffrages exprimés (%)"), _("Sièges")]
@@ -174,7 +185,7 @@ def _seal(r: ScrutinResult) -> list[Flowable]:
         for c in checks:
             outcome = "—" if c.ok is None else (_("conforme") if c.ok else _("NON CONFORME"))
             rows.append([_when(c.at), c.kind, _p(c.fingerprint, _MONO), outcome])
-        out.append(_table(rows, [38 * mm, 30 * mm, 75 * mm, 27 * mm]))
+        out.append(_table(rows, [32 * mm, 25 * mm, 86 * mm, 27 * mm]))
     else:
         out.append(_p(_("Aucun contrôle de scellement n'est enregistré.")))
     head = urn_head(scrutin_uuid=scrutin.uuid)
@@ -189,7 +200,7 @@ def _seal(r: ScrutinResult) -> list[Flowable]:
             _p(count.tally_hash, _MONO),
         ]
     )
-    out += [Spacer(1, 3 * mm), _table(rows, [75 * mm, 95 * mm])]
+    out += [Spacer(1, 3 * mm), _table(rows, [80 * mm, 90 * mm])]
     return out
 
 
@@ -222,11 +233,20 @@ def _decryptions(r: ScrutinResult) -> list[Flowable]:
     trustees = state.trustees if state is not None else None
     rows: list[list[object]] = [[_("Clé"), _("Détenteur"), _("Déposé le"), _("SHA-256")]]
     for d in pv_sources.decryptions(scrutin=r.scrutin, trustees=trustees):
-        rows.append([f"{d.trustee} ({d.role})", d.holder, _when(d.at), _p(d.digest, _MONO)])
+        rows.append([f"{d.trustee} ({_role(d.role)})", d.holder, _when(d.at), _p(d.digest, _MONO)])
     return [
         _h(_("Déchiffrements partiels")),
-        _table(rows, [28 * mm, 35 * mm, 35 * mm, 72 * mm]),
+        _table(rows, [27 * mm, 28 * mm, 29 * mm, 86 * mm]),
     ]
+
+
+def _role(role: str) -> str:
+    """``rules.trustee_role``'s code in words: the president, delegate N."""
+    if role == "president":
+        return _("président")
+    if role.startswith("delegate "):
+        return _("délégué %(n)s") % {"n": role.removeprefix("delegate ")}
+    return role
 
 
 def _draws(r: ScrutinResult) -> list[Flowable]:
@@ -348,7 +368,9 @@ def national_pv_pdf(
             )
         )
         orgs: list[list[object]] = [[_("Organisation"), _("Voix"), _("Part (%)"), _("Sièges")]]
-        orgs += [[o.name, o.votes_text, _pct(o.share), o.seats] for o in t.organisations]
+        orgs += [
+            [o.name, number_format(o.votes_shown), _pct(o.share), o.seats] for o in t.organisations
+        ]
         story.append(_table(orgs, [85 * mm, 30 * mm, 30 * mm, 25 * mm]))
     rep = representativeness_body(totals)
     story.append(_h(_("Représentativité nationale")))
@@ -362,7 +384,7 @@ def national_pv_pdf(
             )
         )
         orgs = [[_("Organisation"), _("Voix"), _("Part (%)")]]
-        orgs += [[o.name, o.votes_text, _pct(o.share)] for o in rep.organisations]
+        orgs += [[o.name, number_format(o.votes_shown), _pct(o.share)] for o in rep.organisations]
         story.append(_table(orgs, [95 * mm, 40 * mm, 35 * mm]))
     story.append(KeepTogether(_signatures(election)))
     return _document(title, story)

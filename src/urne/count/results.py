@@ -129,12 +129,13 @@ class OrganisationTotal:
         return share(self.share_percent)
 
     @property
-    def votes_text(self) -> str:
-        """Whole votes as an integer; a joint list's split as a fraction rounded to 2 places."""
+    def votes_shown(self) -> int | Decimal:
+        """Whole votes as an integer; a joint list's split rounded to 2 places (templates
+        localise the Decimal: 14,40 in French)."""
         if self.votes.denominator == 1:
-            return str(self.votes.numerator)
+            return self.votes.numerator
         exact = Decimal(self.votes.numerator) / Decimal(self.votes.denominator)
-        return str(exact.quantize(Decimal("0.01")))
+        return exact.quantize(Decimal("0.01"))
 
 
 @dataclass
