@@ -261,3 +261,22 @@ def test_the_portal_leads_to_the_results():
     count_world_make(voters=1, lists=2, scrutins=1)
     home = Client().get(_url("portal:home")).content.decode()
     assert _url("count:results") in home and "Accéder aux résultats" in home
+
+
+def test_a_tie_drawn_by_lot_shows_its_seed_on_the_page_and_in_the_pv():
+    # 4 voters: blank, A, B, C; 2 seats. B has the most candidates (3) and takes the first;
+    # A and C tie on votes and candidates (2 each): the second goes by lot from the seed.
+    world = count_world_make(voters=4, lists=3, scrutins=1)
+    _counted(world)
+    scrutin = world.scrutin(0)
+    count = ScrutinCount.objects.get(scrutin=scrutin)
+    (draw,) = count.figures["draws"]
+    assert draw["seed"] == "graine-17" and sorted(draw["names"]) == [
+        "Liste A – Union 1",
+        "Liste C – Union 3",
+    ]
+    page = Client().get(_url("count:result_page", scrutin.uuid)).content.decode()
+    assert "départagée par tirage au sort (graine du bureau : graine-17)" in page
+    flat = " ".join(_text(Client().get(_url("count:result_pv", scrutin.uuid)).content).split())
+    assert "Tirages au sort" in flat and "graine-17" in flat
+    assert f"Liste A – Union 1, Liste C – Union 3 graine-17 {draw['winner']}" in flat
