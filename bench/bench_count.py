@@ -207,6 +207,7 @@ def part_services(backend: str, voters: int) -> dict[str, float | int | str]:
     # The PVs once everything is proclaimed (ADR 0804): every scrutin's, then the national
     # summary, and the reads behind the results page. Independent of the number of ballots
     # (a PV's size follows the lists and the events), so the demo's scrutins measure it.
+    from urne.authority.selectors import replacement_codes_issued
     from urne.count.pv_pdf import national_pv_pdf, scrutin_pv_pdf
     from urne.count.results import body_totals, scrutin_results
 
@@ -215,7 +216,8 @@ def part_services(backend: str, voters: int) -> dict[str, float | int | str]:
     totals = body_totals(election=election, results=results)
     reads = time.perf_counter() - start
     start = time.perf_counter()
-    pages = [scrutin_pv_pdf(r) for r in results]
+    issued = replacement_codes_issued(election_id=election.pk)
+    pages = [scrutin_pv_pdf(r, issued=issued) for r in results]
     pvs = time.perf_counter() - start
     start = time.perf_counter()
     national = national_pv_pdf(election=election, results=results, totals=totals)

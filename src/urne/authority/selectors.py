@@ -64,18 +64,16 @@ def notices_downloads(*, election_id: int) -> dict[int, AuditEvent]:
     }
 
 
-def replacement_codes_issued(*, election_id: int, voter_ids: list[int] | None = None) -> int:
-    """How many replacement codes were issued (a spare code made active, then possibly revoked
-    by a later one) in ``election_id``, for ``voter_ids`` only when given (a scrutin's roll:
-    the PV's figure). The first code (index 0) is the notice's, not a replacement."""
-    issued = CodeSlot.objects.filter(
+def replacement_codes_issued(*, election_id: int) -> dict[int, int]:
+    """Voter id → how many replacement codes were issued to them in ``election_id`` (a spare
+    code made active, then possibly revoked by a later one; index 0 is the notice's code, not
+    a replacement). Few voters ask for one, so this is small; a scrutin's PV counts its roll's
+    share (``count.pv_sources.scrutin_replacement_codes``)."""
+    issued: dict[int, int] = {}
+    for voter_id in CodeSlot.objects.filter(
         election_id=election_id,
         index__gt=0,
         status__in=[CodeSlot.Status.ACTIVE, CodeSlot.Status.REVOKED],
-    )
-    if voter_ids is None:
-        return issued.count()
-    total = 0
-    for start in range(0, len(voter_ids), 5000):  # SQLite's bound on a statement's parameters
-        total += issued.filter(voter_id__in=voter_ids[start : start + 5000]).count()
-    return total
+    ).values_list("voter_id", flat=True):
+        issued[voter_id] = issued.get(voter_id, 0) + 1
+    return issued

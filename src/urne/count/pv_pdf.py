@@ -39,7 +39,7 @@ from reportlab.platypus import (
 )
 
 from urne.elections.models import Election
-from urne.urn.selectors import urn_count_state, urn_head
+from urne.urn.selectors import urn_head, urn_trustees
 
 from . import pv_sources
 from .results import BodyTotal, ScrutinResult, representativeness_body
@@ -229,8 +229,7 @@ def _journal(r: ScrutinResult) -> list[Flowable]:
 
 
 def _decryptions(r: ScrutinResult) -> list[Flowable]:
-    state = urn_count_state(scrutin_uuid=r.scrutin.uuid)
-    trustees = state.trustees if state is not None else None
+    trustees = urn_trustees(scrutin_uuid=r.scrutin.uuid)
     rows: list[list[object]] = [[_("Clé"), _("Détenteur"), _("Déposé le"), _("SHA-256")]]
     for d in pv_sources.decryptions(scrutin=r.scrutin, trustees=trustees):
         rows.append([f"{d.trustee} ({_role(d.role)})", d.holder, _when(d.at), _p(d.digest, _MONO)])
@@ -279,8 +278,10 @@ def _document(title: str, story: list[Flowable]) -> bytes:
     return buffer.getvalue()
 
 
-def scrutin_pv_pdf(result: ScrutinResult) -> bytes:
-    """The procès-verbal of one proclaimed scrutin."""
+def scrutin_pv_pdf(result: ScrutinResult, *, issued: dict[int, int] | None = None) -> bytes:
+    """The procès-verbal of one proclaimed scrutin (``issued``: the election's replacement
+    codes by voter, ``authority.selectors.replacement_codes_issued``, read once by a caller
+    that makes many PVs)."""
     scrutin, count = result.scrutin, result.count
     election = scrutin.election
     title = _("Procès-verbal du dépouillement — %(s)s") % {"s": scrutin}
@@ -304,7 +305,7 @@ def scrutin_pv_pdf(result: ScrutinResult) -> bytes:
         _h(_("Codes de remplacement")),
         _p(
             _("Codes de remplacement délivrés aux électeurs de ce scrutin : %(n)d.")
-            % {"n": pv_sources.scrutin_replacement_codes(scrutin=scrutin)}
+            % {"n": pv_sources.scrutin_replacement_codes(scrutin=scrutin, issued=issued)}
         ),
         *_decryptions(result),
         *_draws(result),

@@ -135,10 +135,20 @@ def journal_entries(*, election: Election, scrutin: Scrutin | None = None) -> li
     ]
 
 
-def scrutin_replacement_codes(*, scrutin: Scrutin) -> int:
-    """Replacement codes issued to the voters of the scrutin's roll (authority store)."""
-    voter_ids = list(roll_voters(scrutin).values_list("pk", flat=True))
-    return replacement_codes_issued(election_id=scrutin.election_id, voter_ids=voter_ids)
+def scrutin_replacement_codes(*, scrutin: Scrutin, issued: dict[int, int] | None = None) -> int:
+    """Replacement codes issued to the voters of the scrutin's roll: the few voters with one
+    (authority store; ``issued`` when the caller read it once for many PVs), then which of
+    them are on the roll (voter store; no join across the stores)."""
+    if issued is None:
+        issued = replacement_codes_issued(election_id=scrutin.election_id)
+    if not issued:
+        return 0
+    ids = list(issued)
+    on_roll: list[int] = []
+    for start in range(0, len(ids), 5000):  # SQLite's bound on a statement's parameters
+        chunk = ids[start : start + 5000]
+        on_roll += roll_voters(scrutin).filter(pk__in=chunk).values_list("pk", flat=True)
+    return sum(issued[v] for v in on_roll)
 
 
 @dataclass(frozen=True)
