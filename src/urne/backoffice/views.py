@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from urne.accounts.selectors import account_messages, account_state
 from urne.audit.models import AuditEvent
 from urne.audit.services import audit_chain_check
+from urne.authority.selectors import reassort_requests
 from urne.elections import eligibility, selectors, services
 from urne.elections.candidate_lists import (
     candidate_list_check,
@@ -413,6 +414,7 @@ def voter_detail(request: HttpRequest, voter_id: int) -> HttpResponse:
                 )[:10]
             ),
             "can_act": request.user.has_perm(FIND_VOTER),
+            "reassort_requests": reassort_requests(voter_id=voter.pk),
         },
     )
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from urne.count.demo import demo_count
+from urne.site.public_url import public_url
 
 
 class Command(BaseCommand):
@@ -12,17 +13,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--ballots", type=int, default=300)
-        parser.add_argument("--url", default="http://127.0.0.1:8000/")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             lines = demo_count(ballots=options["ballots"], log=self.stderr.write)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        url = str(options["url"]).rstrip("/")
         lines += [
-            f"Results and charts: {url}/resultats/  (English: {url}/en/resultats/)",
-            f"National summary PV: {url}/resultats/proces-verbal-national.pdf;"
+            f"Results and charts: {public_url('resultats/')}"
+            f"  (English: {public_url('en/resultats/')})",
+            f"National summary PV: {public_url('resultats/proces-verbal-national.pdf')};"
             " each scrutin's PV is linked from its results page.",
         ]
         self.stdout.write("\n".join(lines))
