@@ -163,6 +163,16 @@ def test_totals_per_body_and_representativeness_split_a_joint_list():
         "U2": b + Fraction(c, 2),
         "U3": Fraction(c, 2),
     }
+    seats = {lst["name"]: lst["seats"] for lst in ctm.figures["lists"]}
+    by_org = {o["name"]: o for o in national["representativeness"]["organisations"]}
+    a_name, b_name, c_name = (lst["name"] for lst in ctm.figures["lists"])
+    # The joint list's seats are shown apart for each of its organisations, never as theirs.
+    assert (by_org["U1"]["seats"], by_org["U1"]["joint_list_seats"]) == (seats[a_name], 0)
+    assert (by_org["U2"]["seats"], by_org["U2"]["joint_list_seats"]) == (
+        seats[b_name],
+        seats[c_name],
+    )
+    assert (by_org["U3"]["seats"], by_org["U3"]["joint_list_seats"]) == (0, seats[c_name])
     bodies = {b_["code"]: b_ for b_ in national["bodies"]}
     assert bodies["CTA"]["voters"] == 6 and bodies["CTA"]["scrutins"] == 1
     index = Client().get(_url("count:results")).content.decode()

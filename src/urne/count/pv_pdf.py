@@ -42,7 +42,7 @@ from urne.elections.models import Election
 from urne.urn.selectors import urn_head, urn_trustees
 
 from . import pv_sources
-from .results import BodyTotal, ScrutinResult, representativeness_body
+from .results import BodyTotal, OrganisationTotal, ScrutinResult, representativeness_body
 
 _STYLES = getSampleStyleSheet()
 _BODY = _STYLES["BodyText"]
@@ -77,6 +77,12 @@ def _duration(delta: timedelta | None) -> str:
 def _pct(value: Decimal | None) -> str:
     """A percentage localised as on the pages (50,00 in French), "—" when there is none."""
     return number_format(value, decimal_pos=2) if value is not None else "—"
+
+
+def _seats(o: OrganisationTotal) -> str:
+    if not o.joint_seats:
+        return str(o.seats)
+    return _("%(s)d (et %(n)d en liste commune)") % {"s": o.seats, "n": o.joint_seats}
 
 
 def _quotient(text: str | None) -> str:

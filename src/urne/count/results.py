@@ -122,7 +122,9 @@ class OrganisationTotal:
     name: str
     votes: Fraction
     share_percent: str | None
+    # seats of the lists it filed alone; those of the joint lists it is part of, apart
     seats: int
+    joint_seats: int = 0
 
     @property
     def share(self) -> Decimal | None:
@@ -191,12 +193,16 @@ def _organisations(results: list[ScrutinResult]) -> list[OrganisationTotal]:
     links = _list_organisations(r.scrutin for r in results)
     splits = []
     seats: dict[str, int] = {}
+    joint: dict[str, int] = {}
     for r in results:
         for lst in r.lists:
             split = _split(lst.votes, lst.name, links.get((r.scrutin.pk, lst.name), []))
             splits.append(split)
-            # A joint list's seats go to the list; shown under its first organisation.
-            seats[next(iter(split))] = seats.get(next(iter(split)), 0) + lst.seats
+            # A joint list's seats are the list's, not one organisation's: each of its
+            # organisations shows them apart ("en liste commune"), never in its own seats.
+            into = seats if len(split) == 1 else joint
+            for name in split:
+                into[name] = into.get(name, 0) + lst.seats
     votes = organisation_votes(splits=splits)
     total = sum(votes.values(), Fraction(0))
     return sorted(
@@ -206,6 +212,7 @@ def _organisations(results: list[ScrutinResult]) -> list[OrganisationTotal]:
                 votes=v,
                 share_percent=_percent(v, total),
                 seats=seats.get(name, 0),
+                joint_seats=joint.get(name, 0),
             )
             for name, v in votes.items()
         ),

@@ -202,6 +202,7 @@ def national_json(request: HttpRequest) -> JsonResponse:
                 "votes": str(o.votes),
                 "share_percent": o.share_percent,
                 "seats": o.seats,
+                "joint_list_seats": o.joint_seats,
             }
             for o in t.organisations
         ]
