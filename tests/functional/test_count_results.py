@@ -204,18 +204,26 @@ def test_the_pv_holds_the_archives_result_the_checks_and_the_polling_stations_ev
     scrutin = world.scrutin(0)
     e = world.election
     t0 = timezone.now()
-    audit_append(actor="bureau", action="seal.made", obj=e, data={"fingerprint": "ab" * 32})
-    audit_append(actor="bureau", action="vote.suspended", obj=e, data={"reason": "panne réseau"})
-    audit_append(actor="bureau", action="vote.resumed", obj=e, data={})
+    # The polling station's events as its pages write them (the seal, the control of the
+    # vote, the journal): a check names its seal, whose fingerprint an earlier event gave.
+    seal = {"seal": 7, "election": e.pk}
+    audit_append(
+        actor="bureau", action="bureau.seal_made", obj=e, data={**seal, "fingerprint": "ab" * 32}
+    )
+    audit_append(
+        actor="bureau", action="bureau.vote_suspend", obj=e, data={"reason": "panne réseau"}
+    )
+    audit_append(actor="bureau", action="bureau.vote_resume", obj=e, data={"reason": "réparé"})
+    audit_append(
+        actor="system", action="system.restart", data={"election": e.pk, "reason": "mise à jour"}
+    )
     audit_append(
         actor="bureau",
         action="journal.incident",
         obj=scrutin,
         data={"text": "Un électeur signale une page blanche."},
     )
-    audit_append(
-        actor="bureau", action="seal.checked", obj=e, data={"fingerprint": "ab" * 32, "ok": True}
-    )
+    audit_append(actor="bureau", action="bureau.seal_check", obj=e, data={**seal, "ok": True})
     from urne.authority.models import CodeSlot
 
     CodeSlot.objects.filter(voter_id=world.setup.voters[0].pk, index=1).update(status="active")
@@ -241,9 +249,11 @@ def test_the_pv_holds_the_archives_result_the_checks_and_the_polling_stations_ev
     head = urn_head(scrutin_uuid=scrutin.uuid)
     for fingerprint in ("ab" * 32, head.last_event, head.election_hash, count.tally_hash):
         assert fingerprint in text.replace("\n", ""), fingerprint
-    assert "made" in flat and "checked" in flat and "conforme" in flat
+    assert "made" in flat and "check" in flat and "conforme" in flat
+    assert text.replace("\n", "").count("ab" * 32) == 2  # the check shows its seal's too
     assert "panne réseau" in flat and "Durée totale des suspensions" in flat
     assert "Un électeur signale une page blanche." in flat
+    assert "system.restart system mise à jour" in flat
     assert "Codes de remplacement délivrés aux électeurs de ce scrutin : 1." in flat
     assert "1 (président) Claire Président" in flat
     assert "(délégué 1)" in flat and "(délégué 2)" in flat

@@ -1,21 +1,28 @@
 """What a procès-verbal reports besides the figures (ADR 0804), each read through one selector:
 the seal's checks with their fingerprints, the vote's suspensions and their durations, the
 bureau journal's interventions and incidents, the replacement codes issued, who decrypted
-and when, the opening of the count.
+and when.
 
-The seal, the suspension and the journal are recorded by the polling station's pages as
-audit events (``urne.audit``, the hash-chained log every staff write goes through). Their
-kinds, which these selectors read, are:
+The seal, the control of the vote and the bureau's journal are the polling station's pages;
+each of their actions is an audit event (``urne.audit``, the hash-chained log every staff and
+system write goes through, which the bureau's journal reads too). The kinds read here:
 
-- ``seal.*`` (``seal.made``, ``seal.checked``, …) with ``data["fingerprint"]`` (or ``digest``)
-  and, for a check, ``data["ok"]``;
-- ``vote.suspended`` and ``vote.resumed`` (``data["reason"]``), paired in time order;
-- ``journal.*`` (``journal.intervention``, ``journal.incident``, …) with ``data["text"]``.
+- the seal: ``bureau.seal_*`` (``seal_computed``, ``seal_confirmed``, ``seal_made``,
+  ``seal_freeze``, ``seal_check``, ``seal_refused``, ``seal_decision``), and ``seal.*``; the
+  fingerprint is ``data["fingerprint"]`` (or ``digest``), else the one an earlier event gave
+  for the same ``data["seal"]``; a check's outcome is ``data["ok"]``;
+- the suspensions: ``bureau.vote_suspend`` … ``bureau.vote_resume`` (also ``vote.suspend`` /
+  ``vote.resume`` and ``vote.suspended`` / ``vote.resumed``), paired in time order, with
+  ``data["reason"]``;
+- the interventions and incidents: ``INTERVENTIONS`` (the journal's kinds that tell of a
+  technical intervention or an incident: a member's access reset, a lost key, a restart, the
+  recovery of interrupted votes, the close or an extension decided by the bureau, a refused
+  seal and its decision, a refused opening of the count, a mismatch) and any ``journal.*``
+  (a note the bureau writes), with ``data["text"]`` or ``data["reason"]``.
 
-An event belongs to an election when its object is the election, its bureau or one of its
-scrutins, or when its data name the election (``data["election"]``) or the scrutin
-(``data["scrutin"]``, the uuid). Until those pages exist the selectors return nothing and the
-PV says so.
+An event belongs to the election when its object is the election, its bureau or the scrutin,
+or its data name them (``data["election"]``: the pk, ``data["scrutin"]``: the uuid), as for
+the bureau's journal. Until the pages write them a section says that nothing is recorded.
 """
 
 from __future__ import annotations
@@ -31,12 +38,27 @@ from urne.authority.selectors import replacement_codes_issued
 from urne.elections.eligibility import roll_voters
 from urne.elections.models import Election, Scrutin
 
-from .models import DecryptionUpload, ScrutinCount
+from .models import DecryptionUpload
 from .rules import trustee_role
 
-SEAL_PREFIX = "seal."
-SUSPENDED, RESUMED = "vote.suspended", "vote.resumed"
+SEAL_PREFIXES = ("bureau.seal_", "seal.")
+SUSPENDED = ("bureau.vote_suspend", "vote.suspend", "vote.suspended")
+RESUMED = ("bureau.vote_resume", "vote.resume", "vote.resumed")
 JOURNAL_PREFIX = "journal."
+INTERVENTIONS = (
+    "bureau.member_access_reset",
+    "bureau.key_loss",
+    "bureau.vote_extend",
+    "bureau.vote_close",
+    "bureau.seal_refused",
+    "bureau.seal_decision",
+    "system.restart",
+    "booth.emargement_recover",
+    "count.open_refused",
+    "count.mismatch",
+    "seal.mismatch",
+    "vote.close",
+)
 
 
 def _belongs(election: Election, scrutin: Scrutin | None) -> Q:
@@ -59,6 +81,13 @@ def _events(election: Election, scrutin: Scrutin | None, kinds: Q) -> list[Audit
     )
 
 
+def _kind(action: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
+        if action.startswith(prefix):
+            return action.removeprefix(prefix)
+    return action
+
+
 @dataclass(frozen=True)
 class SealCheck:
     at: datetime
@@ -69,16 +98,24 @@ class SealCheck:
 
 
 def seal_checks(*, election: Election, scrutin: Scrutin | None = None) -> list[SealCheck]:
-    """The seal's events (made, checked), each with its fingerprint and outcome."""
+    """The seal's events (computed, confirmed, made, checked…), each with its fingerprint and,
+    for a check, its outcome."""
     out = []
-    for ev in _events(election, scrutin, Q(action__startswith=SEAL_PREFIX)):
-        data: dict[str, Any] = ev.data or {}
+    known: dict[object, str] = {}  # seal id -> its fingerprint, from the event that gave it
+    kinds = Q()
+    for prefix in SEAL_PREFIXES:
+        kinds |= Q(action__startswith=prefix)
+    for ev in _events(election, scrutin, kinds):
+        data: dict[str, Any] = ev.data if isinstance(ev.data, dict) else {}
         fingerprint = str(data.get("fingerprint") or data.get("digest") or "")
+        if fingerprint and data.get("seal") is not None:
+            known[data["seal"]] = fingerprint
+        fingerprint = fingerprint or known.get(data.get("seal"), "")
         ok = data.get("ok")
         out.append(
             SealCheck(
                 at=ev.at,
-                kind=ev.action.removeprefix(SEAL_PREFIX),
+                kind=_kind(ev.action, SEAL_PREFIXES),
                 actor=ev.actor,
                 fingerprint=fingerprint,
                 ok=ok if isinstance(ok, bool) else None,
@@ -98,19 +135,23 @@ class Suspension:
         return self.end - self.start if self.end is not None else None
 
 
+def _reason(ev: AuditEvent) -> str:
+    return str((ev.data or {}).get("reason", "")) if isinstance(ev.data, dict) else ""
+
+
 def suspensions(*, election: Election) -> list[Suspension]:
-    """The vote's suspensions, each from its ``vote.suspended`` to the next ``vote.resumed``
-    (an unmatched one is open: no end)."""
+    """The vote's suspensions, each from its suspension to the next resumption (an unmatched
+    one is still running: no end)."""
     out: list[Suspension] = []
     start: AuditEvent | None = None
-    for ev in _events(election, None, Q(action__in=[SUSPENDED, RESUMED])):
-        if ev.action == SUSPENDED and start is None:
+    for ev in _events(election, None, Q(action__in=[*SUSPENDED, *RESUMED])):
+        if ev.action in SUSPENDED and start is None:
             start = ev
-        elif ev.action == RESUMED and start is not None:
-            out.append(Suspension(start.at, ev.at, str((start.data or {}).get("reason", ""))))
+        elif ev.action in RESUMED and start is not None:
+            out.append(Suspension(start.at, ev.at, _reason(start)))
             start = None
     if start is not None:
-        out.append(Suspension(start.at, None, str((start.data or {}).get("reason", ""))))
+        out.append(Suspension(start.at, None, _reason(start)))
     return out
 
 
@@ -123,16 +164,22 @@ class JournalEntry:
 
 
 def journal_entries(*, election: Election, scrutin: Scrutin | None = None) -> list[JournalEntry]:
-    """The bureau journal's interventions and incidents (election-wide and the scrutin's)."""
-    return [
-        JournalEntry(
-            at=ev.at,
-            kind=ev.action.removeprefix(JOURNAL_PREFIX),
-            actor=ev.actor,
-            text=str((ev.data or {}).get("text", "")),
+    """The interventions and incidents of the bureau's journal (election-wide and the
+    scrutin's): ``INTERVENTIONS`` and the bureau's notes (``journal.*``)."""
+    out = []
+    kinds = Q(action__in=INTERVENTIONS) | Q(action__startswith=JOURNAL_PREFIX)
+    for ev in _events(election, scrutin, kinds):
+        data = ev.data if isinstance(ev.data, dict) else {}
+        text = data.get("text") or data.get("reason") or ""
+        out.append(
+            JournalEntry(
+                at=ev.at,
+                kind=_kind(ev.action, (JOURNAL_PREFIX,)),
+                actor=ev.actor,
+                text=str(text),
+            )
         )
-        for ev in _events(election, scrutin, Q(action__startswith=JOURNAL_PREFIX))
-    ]
+    return out
 
 
 def scrutin_replacement_codes(*, scrutin: Scrutin, issued: dict[int, int] | None = None) -> int:
@@ -185,7 +232,3 @@ def decryptions(*, scrutin: Scrutin, trustees: Any = None) -> list[Decryption]:
             )
         )
     return out
-
-
-def count_of(scrutin: Scrutin) -> ScrutinCount | None:
-    return ScrutinCount.objects.filter(scrutin=scrutin).select_related("opened_by").first()
