@@ -300,3 +300,23 @@ def test_a_tie_drawn_by_lot_shows_its_seed_on_the_page_and_in_the_pv():
     flat = " ".join(_text(Client().get(_url("count:result_pv", scrutin.uuid)).content).split())
     assert "Tirages au sort" in flat and "graine-17" in flat
     assert f"Liste A – Union 1, Liste C – Union 3 graine-17 {draw['winner']}" in flat
+
+
+def test_a_scrutin_not_yet_proclaimed_adds_nothing_and_stays_hidden():
+    world = count_world_make(voters=4, lists=2, scrutins=2)
+    holders = _counted(world, proclaim=False)
+    result_proclaim(scrutin=world.scrutin(1), actor=holders[0], seed="")
+    client = Client()
+    national = json.loads(client.get(_url("count:national_json")).content)
+    assert [s["scrutin"] for s in national["scrutins"]] == [world.scrutin(1).uuid]
+    assert national["pending"] == 1
+    assert national["representativeness"] is None  # the CTM is the one not proclaimed
+    assert [b["code"] for b in national["bodies"]] == ["CTA"]
+    assert client.get(_url("count:result_page", world.scrutin(0).uuid)).status_code == 404
+    index = client.get(_url("count:results")).content.decode()
+    assert "1 scrutin n&#x27;est pas encore proclamé." in index or "1 scrutin n'est pas" in index
+    assert "Le scrutin du comité national n&#x27;est pas encore proclamé." in index or (
+        "Le scrutin du comité national n'est pas encore proclamé." in index
+    )
+    summary = " ".join(_text(client.get(_url("count:national_pv")).content).split())
+    assert "1 scrutin(s) proclamé(s) ; 1 en attente de proclamation." in summary
