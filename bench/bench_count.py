@@ -14,7 +14,8 @@ logs, the seats and the PV's figures.
 Part 2, the same step through the services on a database (SQLite files, or PostgreSQL with
 ``--backend postgres``): the demo election's scrutins, a few ballots each, the count opened,
 two holders' files uploaded, then the third upload timed (``decryptions_upload``: parse, bind,
-check, store, then every scrutin's result with its émargement check and Result event).
+check, store, then every scrutin's result with its émargement check and Result event), then
+every scrutin's procès-verbal and the national summary PV generated (``urne.count.pv_pdf``).
 
 Part 3, the count's opening at scale: the tally recomputed from the ballots runs at the rate
 measured here on real ballots, times the ballots of the largest scrutin.
@@ -203,11 +204,34 @@ def part_services(backend: str, voters: int) -> dict[str, float | int | str]:
     count_demo.decryptions_upload = upload  # type: ignore[assignment]
     count_demo.demo_count(ballots=voters, log=lambda _m: None)
     scrutins = ScrutinCount.objects.filter(state="proclaimed").count()
+    # The PVs once everything is proclaimed (ADR 0804): every scrutin's, then the national
+    # summary, and the reads behind the results page. Independent of the number of ballots
+    # (a PV's size follows the lists and the events), so the demo's scrutins measure it.
+    from urne.authority.selectors import replacement_codes_issued
+    from urne.count.pv_pdf import national_pv_pdf, scrutin_pv_pdf
+    from urne.count.results import body_totals, scrutin_results
+
+    start = time.perf_counter()
+    results = scrutin_results(election=election)
+    totals = body_totals(election=election, results=results)
+    reads = time.perf_counter() - start
+    start = time.perf_counter()
+    issued = replacement_codes_issued(election_id=election.pk)
+    pages = [scrutin_pv_pdf(r, issued=issued) for r in results]
+    pvs = time.perf_counter() - start
+    start = time.perf_counter()
+    national = national_pv_pdf(election=election, results=results, totals=totals)
+    summary = time.perf_counter() - start
     return {
         "backend": backend,
         "scrutins": scrutins,
         "first_upload_s": round(timed[0], 2),
         "last_upload_with_results_s": round(timed[-1], 2),
+        "results_reads_s": round(reads, 2),
+        "pv_every_scrutin_s": round(pvs, 2),
+        "pv_bytes_mean": sum(len(p) for p in pages) // max(len(pages), 1),
+        "pv_national_s": round(summary, 2),
+        "pv_national_bytes": len(national),
     }
 
 
@@ -217,8 +241,14 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=1_000_000)
     parser.add_argument("--db-voters", type=int, default=400)
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--only-services", action="store_true", help="part 2 only (the services and the PVs)"
+    )
     args = parser.parse_args()
     out: dict[str, object] = {}
+    if args.only_services:
+        print(json.dumps(part_services(args.backend, args.db_voters)), flush=True)
+        return
     out["arithmetic"] = part_arithmetic(args.scrutins, args.ballots)
     print(json.dumps(out["arithmetic"]), flush=True)
     rate = part_opening_rate()

@@ -189,6 +189,14 @@ TABLE: dict[str, Row] = {
     "count:page": Row(_r("count:page", E), staff_page(BUREAU)),
     "count:result_json": Row(_r("count:result_json", lambda w: w.scrutin.uuid), every(404)),
     "count:result_csv": Row(_r("count:result_csv", lambda w: w.scrutin.uuid), every(404)),
+    # The public results (ADR 0803): the election's page says none is proclaimed yet; a
+    # scrutin's page (the same message), its PV and the national downloads are 404 until then.
+    "count:results": Row(_r("count:results"), every(200)),
+    "count:result_page": Row(_r("count:result_page", lambda w: w.scrutin.uuid), every(404)),
+    "count:result_pv": Row(_r("count:result_pv", lambda w: w.scrutin.uuid), every(404)),
+    "count:national_pv": Row(_r("count:national_pv"), every(404)),
+    "count:national_json": Row(_r("count:national_json"), every(404)),
+    "count:national_csv": Row(_r("count:national_csv"), every(404)),
     # --- the voter's account pages (public forms) and the voter's space
     "accounts:login": Row(_r("accounts:login"), every(200), every(200)),
     "accounts:login_password": Row(_r("accounts:login_password"), every(302), every(302)),

@@ -3,6 +3,7 @@ count opened, the demo holders' files made by ``urne-trustee decrypt-bureau`` wi
 ``var/demo-trustees/``, every scrutin proclaimed, votes = émargements everywhere."""
 
 import pytest
+from django.test import Client
 
 from urne.authority.demo import authority_demo
 from urne.booth.models import Emargement
@@ -26,6 +27,15 @@ def test_the_demo_counts_to_its_end(settings, tmp_path):
     voted = Emargement.objects.filter(scrutin__election=election, state="voted").count()
     assert voted >= 30
     assert sum(sum(c.counts) for c in counts) == voted
+    # What a newcomer then sees: the results with their charts, and the PVs.
+    client = Client()
+    index = client.get("/resultats/").content.decode()
+    assert index.count("<svg") >= 2 and "Représentativité nationale" in index
+    one = counts.first().scrutin.uuid
+    assert "<svg" in client.get(f"/en/resultats/{one}/").content.decode()
+    for url in (f"/resultats/{one}/proces-verbal.pdf", "/resultats/proces-verbal-national.pdf"):
+        pdf = client.get(url)
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     # Run again: nothing more is cast, counted or proclaimed.
     demo_count(ballots=30, log=lambda _m: None)
     assert Emargement.objects.filter(scrutin__election=election).count() == voted

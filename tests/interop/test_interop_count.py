@@ -110,3 +110,32 @@ def test_the_final_archives_end_with_the_count_and_pass_every_verifier(counted, 
         row = ScrutinCount.objects.get(scrutin=cs.scrutin)
         ours = dumps(result_to_json([row.counts]))
         assert belenios_tool.run("election", "compute-result", "--dir", one).stdout.strip() == ours
+
+
+def test_the_pvs_numbers_are_belenios_tools_result_of_the_final_archive(counted, belenios_tool):
+    """Issue 15, item 5: the procès-verbal states the counts belenios-tool 3.3 computes from
+    the published archive (blank, voters, each list's votes)."""
+    import io
+
+    from django.test import Client
+    from pypdf import PdfReader
+
+    from urne.count.services import result_proclaim
+
+    world, final = counted
+    for cs in world.setup.scrutins:
+        uuid = cs.scrutin.uuid
+        result_proclaim(scrutin=cs.scrutin, actor=staff_make("bureau"), seed="s")
+        one = final.parent / f"pv-{uuid}"
+        one.mkdir()
+        (one / f"{uuid}.bel").write_bytes((final / f"{uuid}.bel").read_bytes())
+        theirs = json.loads(belenios_tool.run("election", "compute-result", "--dir", one).stdout)
+        counts = [int(v) for v in theirs["result"][0]]
+        pdf = Client().get(f"/resultats/{uuid}/proces-verbal.pdf").content
+        text = " ".join(
+            " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split()
+        )
+        assert f"Bulletins blancs {counts[0]}" in text
+        assert f"Votants {sum(counts)}" in text
+        for name, votes in zip(cs.election.questions[0].answers, counts[1:], strict=True):
+            assert f"{name} {votes} " in text

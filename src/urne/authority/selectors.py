@@ -64,6 +64,21 @@ def notices_downloads(*, election_id: int) -> dict[int, AuditEvent]:
     }
 
 
+def replacement_codes_issued(*, election_id: int) -> dict[int, int]:
+    """Voter id → how many replacement codes were issued to them in ``election_id`` (a spare
+    code made active, then possibly revoked by a later one; index 0 is the notice's code, not
+    a replacement). Few voters ask for one, so this is small; a scrutin's PV counts its roll's
+    share (``count.pv_sources.scrutin_replacement_codes``)."""
+    issued: dict[int, int] = {}
+    for voter_id in CodeSlot.objects.filter(
+        election_id=election_id,
+        index__gt=0,
+        status__in=[CodeSlot.Status.ACTIVE, CodeSlot.Status.REVOKED],
+    ).values_list("voter_id", flat=True):
+        issued[voter_id] = issued.get(voter_id, 0) + 1
+    return issued
+
+
 def reassort_requests(*, voter_id: int) -> list[ReassortGrant]:
     """The voter's réassort grants, newest first, for the helpdesk: the way, when, and
     whether used or expired (their token is not kept; the code never was)."""

@@ -16,8 +16,10 @@ from urne.site.parsing import InputError, refusal_page, text
 from urne.site.spreadsheet import csv_lines
 
 from .errors import CountError
+from .results import scrutin_result
 from .selectors import count_overview, proclaimed_result, result_rows
 from .services import count_open, decryptions_upload, result_proclaim
+from .views_results import result_data
 
 
 @staff_required(BUREAU_PAGES)
@@ -89,16 +91,18 @@ def _proclaimed(scrutin_uuid: str) -> tuple[Scrutin, object]:
 
 @require_GET
 def result_json(request: HttpRequest, scrutin_uuid: str) -> JsonResponse:
-    """A proclaimed result (public): the PV's figures and the seats, exact values as strings."""
+    """A proclaimed result (public): the figures of the results page (``result_data``, as in
+    the national download), plus the decrypted counts, the émargements they were checked
+    against and the PV's whole figures (rounds, draws), exact values as strings."""
     scrutin, count = _proclaimed(scrutin_uuid)
+    result = scrutin_result(scrutin=scrutin)
+    assert result is not None  # noqa: S101 - _proclaimed found it proclaimed
     return JsonResponse(
         {
-            "scrutin": scrutin.uuid,
-            "name": str(scrutin),
+            **result_data(result),
             "counts": count.counts,  # type: ignore[attr-defined]
             "emargements": count.emargements,  # type: ignore[attr-defined]
             "figures": count.figures,  # type: ignore[attr-defined]
-            "proclaimed_at": count.proclaimed_at.isoformat(),  # type: ignore[attr-defined]
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -122,6 +122,24 @@ def urn_count_state(*, scrutin_uuid: str) -> CountState | None:
 _trustees: dict[str, list[Trustee]] = {}
 
 
+def urn_trustees(*, scrutin_uuid: str) -> list[Trustee] | None:
+    """The scrutin's trustees (its setup's third record), without reading the count's events:
+    what a procès-verbal needs to name each decryption's key."""
+    if scrutin_uuid not in _trustees:
+        body = (
+            UrnRecord.objects.using(URN)
+            .filter(scrutin__uuid=scrutin_uuid, seq=2)
+            .values_list("body", flat=True)
+            .first()
+        )
+        if body is None:
+            return None
+        parsed = parse_trustees(loads(body))
+        with _elections_lock:
+            _trustees[scrutin_uuid] = parsed
+    return _trustees[scrutin_uuid]
+
+
 def urn_count_states(*, scrutin_uuids: list[str]) -> dict[str, CountState]:
     """``urn_count_state`` of many scrutins in three statements (heads, trustees, the records
     from each count's first one): a bureau's 290 scrutins are read at once. Scrutins whose

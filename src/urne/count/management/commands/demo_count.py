@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from urne.count.demo import demo_count
+from urne.site.public_url import public_url
 
 
 class Command(BaseCommand):
@@ -18,4 +19,10 @@ class Command(BaseCommand):
             lines = demo_count(ballots=options["ballots"], log=self.stderr.write)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        lines += [
+            f"Results and charts: {public_url('resultats/')}"
+            f"  (English: {public_url('en/resultats/')})",
+            f"National summary PV: {public_url('resultats/proces-verbal-national.pdf')};"
+            " each scrutin's PV is linked from its results page.",
+        ]
         self.stdout.write("\n".join(lines))
