@@ -190,3 +190,16 @@ def _count_state(
         result=result,
         last_event=last_event,
     )
+
+
+def urn_trustees(*, scrutin_uuid: str) -> list[Trustee] | None:
+    """The scrutin's trustees as its urn's setup holds them (``trustees.json``, the archive's
+    third record), or None before the setup is written: the bureau's lost-key page reads the
+    threshold there."""
+    body = (
+        UrnRecord.objects.using(URN)
+        .filter(scrutin__uuid=scrutin_uuid, seq=2)
+        .values_list("body", flat=True)
+        .first()
+    )
+    return None if body is None else parse_trustees(loads(body))
