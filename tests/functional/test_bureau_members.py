@@ -264,7 +264,7 @@ def test_a_reset_ends_the_access_and_the_journal_shows_it(world):
     assert w.manager_client.get(journal).status_code == 403
 
     # The delegate makes a new access from the new link, with the same account.
-    response, _key = _accept(Client(), token, password="Nouveau mot de passe 2026")
+    response, _key = _accept(Client(), token, password="Nouveau mot de passe 2026")  # noqa: S106
     assert response.status_code == 302
     delegate.refresh_from_db()
     assert delegate.joined_at is not None

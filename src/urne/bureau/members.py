@@ -25,7 +25,6 @@ Every write is audited with ``data["election"]``, the key ``urne.bureau.journal`
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -34,6 +33,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -105,7 +105,7 @@ def bureau_of(election: Election) -> Bureau:
     return bureau
 
 
-def unions_with_a_list(election: Election) -> Iterable[Union]:
+def unions_with_a_list(election: Election) -> QuerySet[Union]:
     """The unions that have a list in the election: each has one delegate (R211-503 ff.)."""
     return Union.objects.filter(election=election, lists__isnull=False).distinct().order_by("pk")
 
