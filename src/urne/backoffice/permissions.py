@@ -65,7 +65,7 @@ def bureau_pages_allowed(*, user: User, election: Election | None) -> bool:
     journal, key ceremony, archive, participation, count): a member of that election's bureau
     (``urne.bureau.models.Member``, bound to the account when they accept their invitation)
     whose account holds ``BUREAU_PAGES``, or a superuser. A member of another election's
-    bureau, or a bureau account that is no member, gets nothing (ADR 0700)."""
+    bureau, or a bureau account that is no member, gets nothing (ADR 0702)."""
     if election is None or not user.has_perm(BUREAU_PAGES):
         return False
     if getattr(user, "is_superuser", False):
