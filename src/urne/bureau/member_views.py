@@ -42,6 +42,7 @@ from .members import (
     member_add,
     member_invite,
     member_state,
+    unions_with_a_list,
 )
 from .models import Member
 
@@ -149,6 +150,7 @@ def members_manage(request: HttpRequest, election_id: int) -> HttpResponse:
             "election": election,
             "bureau": bureau,
             "rows": members_rows(bureau),
+            "missing": unions_with_a_list(election).exclude(delegates__bureau=bureau),
             "add_form": add_form,
             "scrutins_form": scrutins_form,
         },
