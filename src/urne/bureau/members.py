@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
@@ -44,6 +43,7 @@ from urne.audit.services import audit_append
 from urne.elections.models import Election, Scrutin, Union
 from urne.messaging.channels import PermanentError, TemporaryError, channel_get
 from urne.messaging.registry import email_render
+from urne.site.public_url import public_url
 
 from .models import Bureau, Invitation, Member
 
@@ -182,7 +182,7 @@ class Sent:
 
 
 def _invitation_email(member: Member, token: str, expires_at: datetime) -> Any:
-    link = settings.URNE_PUBLIC_URL.rstrip("/") + reverse("bureau:invitation") + "#" + token
+    link = public_url(reverse("bureau:invitation") + "#" + token)
     return email_render(
         base="bureau/email/invitation",
         to=member.email,
