@@ -142,3 +142,24 @@ def test_the_journal_lists_every_intervention_on_the_election_only():
     second = _text(client.get(url + "?page=2"))
     assert second.count("Règles modifiées") == 10 and "Redémarrage du service" in second
     assert client.get(url + "?page=zzz").status_code == 200  # the first page, never a 500
+
+
+def test_the_journal_shows_the_recovery_of_an_interrupted_cast():
+    """``booth.services.emargement_recover`` settles a cast interrupted between the
+    émargement and the urn: one audit event per scrutin, which the journal lists."""
+    from datetime import timedelta
+
+    from urne.booth.models import Emargement
+    from urne.booth.services import emargement_recover
+
+    election = election_make()
+    scrutin = scrutin_make(election, "CTM")
+    Emargement.objects.create(voter=voter_make(election), scrutin=scrutin, pending_tracker="t" * 43)
+    assert emargement_recover(older_than=timedelta(0)).dropped == 1
+    page = _text(
+        _client(member_make(election, "president")).get(
+            reverse("bureau:journal", args=[election.pk])
+        )
+    )
+    assert "Émargements d'un vote interrompu régularisés" in page
+    assert "écartés (rien dans l'urne) : 1" in page and "system" in page

@@ -41,6 +41,7 @@ KINDS: dict[str, Any] = {
     "vote.close": _("Vote clos"),
     "vote.freeze": _("Urnes et émargements figés"),
     "system.restart": _("Redémarrage du service"),
+    "booth.emargement_recover": _("Émargements d'un vote interrompu régularisés"),
     # voters' credentials and accounts (helpdesk, managers)
     "authority.code_replaced": _("Code de vote remplacé (réassort)"),
     "authority.credentials_generated": _("Codes de vote générés"),
@@ -72,6 +73,8 @@ KINDS: dict[str, Any] = {
 
 #: What the journal shows of an event's data (never more: the data may name a voter).
 SHOWN: dict[str, Any] = {
+    "voted": _("régularisés comme votés"),
+    "dropped": _("écartés (rien dans l'urne)"),
     "name": _("membre"),
     "role": _("rôle"),
     "union": _("organisation syndicale"),
