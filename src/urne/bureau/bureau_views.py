@@ -17,8 +17,7 @@ from urne.elections.models import Election
 from .forms import KeyLossForm
 from .journal import journal_entry, journal_events
 from .keyloss import KeyLossError, key_loss_declare, key_state
-from .member_views import members_rows
-from .members import bureau_of
+from .members import bureau_of, members_overview
 from .selectors import bureau_member, bureau_scrutins
 
 JOURNAL_PAGE = 50
@@ -42,7 +41,7 @@ def home(request: HttpRequest, election_id: int) -> HttpResponse:
             "election": election,
             "bureau": bureau,
             "me": bureau_member(request.user, election),
-            "rows": members_rows(bureau),
+            "rows": members_overview(bureau),
             "scrutins": bureau_scrutins(bureau),
             "resets": journal_events(election=election)
             .filter(action="bureau.member_access_reset")

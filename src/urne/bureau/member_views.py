@@ -3,8 +3,6 @@ the e-mail (ADR 0700). Views parse, call one service of ``members``, render."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -30,7 +28,6 @@ from urne.site.ratelimit import client_address, rate_limited
 
 from .forms import InvitationPasswordForm, MemberActionForm, MemberAddForm, ScrutinsForm
 from .members import (
-    MEMBER_STATES,
     MemberError,
     Sent,
     bureau_of,
@@ -41,7 +38,7 @@ from .members import (
     member_access_reset,
     member_add,
     member_invite,
-    member_state,
+    members_overview,
     unions_with_a_list,
 )
 from .models import Member
@@ -63,14 +60,6 @@ def _sent(request: HttpRequest, sent: Sent, member: Member) -> None:
             request,
             _("Le courriel d'invitation n'est pas parti : réessayez l'envoi plus tard."),
         )
-
-
-def members_rows(bureau: Any) -> list[dict[str, Any]]:
-    rows = []
-    for member in bureau.members.select_related("union").order_by("role", "pk"):
-        state = member_state(member)
-        rows.append({"member": member, "state": state, "state_label": MEMBER_STATES[state]})
-    return rows
 
 
 @staff_required(VIEW_ELECTION)
@@ -149,7 +138,7 @@ def members_manage(request: HttpRequest, election_id: int) -> HttpResponse:
         {
             "election": election,
             "bureau": bureau,
-            "rows": members_rows(bureau),
+            "rows": members_overview(bureau),
             "missing": unions_with_a_list(election).exclude(delegates__bureau=bureau),
             "add_form": add_form,
             "scrutins_form": scrutins_form,

@@ -338,3 +338,17 @@ MEMBER_STATES = {
     "expired": _("invitation expirée"),
     "not_invited": _("pas encore invité"),
 }
+
+
+def members_overview(bureau: Bureau) -> list[dict[str, Any]]:
+    """Each member with the state of their access (``member_state``) and its label: the
+    manager's members page and the bureau's home."""
+    order = {Member.Role.PRESIDENT: 0, Member.Role.SECRETARY: 1, Member.Role.DELEGATE: 2}
+    members = sorted(
+        bureau.members.select_related("union"), key=lambda m: (order[Member.Role(m.role)], m.pk)
+    )
+    rows = []
+    for member in members:
+        state = member_state(member)
+        rows.append({"member": member, "state": state, "state_label": MEMBER_STATES[state]})
+    return rows
