@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from urne.elections.models import Election
+from urne.elections.models import Election, Union
 
 from .members import bureau_of, unions_with_a_list
 from .models import Member
@@ -20,7 +20,7 @@ def bureau_demo(*, election: Election) -> list[Member]:
     users: Any = get_user_model().objects
     bureau = bureau_of(election)
     union = unions_with_a_list(election).first()
-    wanted = [("bureau", Member.Role.PRESIDENT, None)]
+    wanted: list[tuple[str, str, Union | None]] = [("bureau", Member.Role.PRESIDENT, None)]
     if union is not None:
         wanted.append(("delegate", Member.Role.DELEGATE, union))
     members = []
