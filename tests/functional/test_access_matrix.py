@@ -25,6 +25,7 @@ from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 
 from factories.accounts import account_make, voter_client_login
+from factories.bureau import member_make
 from factories.elections import staff_login, staff_make
 from factories.workflows import workflow_world_make
 from urne.accounts.models import AccountPolicy
@@ -170,8 +171,15 @@ TABLE: dict[str, Row] = {
         staff_page(FINDERS, 405),
         staff_page(FINDERS, 302),
     ),
-    "bureau_urn:archive": Row(
-        _r("bureau_urn:archive", lambda w: w.scrutin.uuid), staff_page(BUREAU, 404)
+    # --- the bureau's pages: its own members only (the world's bureau and delegate accounts
+    # are members of its election's bureau; ``permissions.bureau_pages_allowed``)
+    "bureau:home": Row(_r("bureau:home", E), staff_page(BUREAU)),
+    "bureau:journal": Row(_r("bureau:journal", E), staff_page(BUREAU)),
+    # An empty decision is refused (400); a superuser is no member, so records none (403).
+    "bureau:key_loss": Row(
+        _r("bureau:key_loss", E),
+        staff_page(BUREAU),
+        {**staff_page(BUREAU, 400), "superuser": 403},
     ),
     # --- the key ceremony (ADR 0722): the bureau's members only; this world has no bureau
     "bureau:ceremony": Row(
@@ -185,6 +193,15 @@ TABLE: dict[str, Row] = {
         staff_page(BUREAU, 404),
     ),
     "bureau:ceremony_pv": Row(_r("bureau:ceremony_pv", E), staff_page(BUREAU, 404)),
+    "bureau:archive": Row(_r("bureau:archive", lambda w: w.scrutin.uuid), staff_page(BUREAU, 404)),
+    # The manager names and invites the members (the auditor reads the list); never a secret.
+    "bureau:members_manage": Row(
+        _r("bureau:members_manage", E), staff_page(READERS), staff_page(MANAGER, 400)
+    ),
+    # The invitation's pages: public (the member has no account yet); without an opened
+    # invitation in the session, the password form has expired (410).
+    "bureau:invitation": Row(_r("bureau:invitation"), every(200), every(400)),
+    "bureau:invitation_password": Row(_r("bureau:invitation_password"), every(410), every(410)),
     # --- the count: the bureau's page; a scrutin's result only once proclaimed (none here)
     "count:page": Row(_r("count:page", E), staff_page(BUREAU)),
     "count:result_json": Row(_r("count:result_json", lambda w: w.scrutin.uuid), every(404)),
@@ -409,6 +426,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         w.users["superuser"] = get_user_model().objects.create_superuser("root", password="x")  # noqa: S106 - test account
         for user in w.users.values():
             staff_login(Client(), user)  # its TOTP device, once
+        member_make(w.election, "president", user=w.users["bureau"])
+        member_make(w.election, "delegate", user=w.users["delegate"], union=w.union)
         w.device = w.users["manager"].totpdevice_set.get()
         w.group = w.users["auditor"].groups.get()
         w.account = account_make(w.voter)

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from factories.bureau import bureau_holders, member_make
 from factories.count import count_world_make, holder_bundle
 from factories.elections import staff_login, staff_make
 from urne.count.models import DecryptionUpload, ScrutinCount
@@ -28,7 +29,7 @@ def _upload(client, url, content, name="decryptions.json"):
 
 def test_the_bureau_counts_and_proclaims_through_its_page(client):
     world = count_world_make(voters=4, lists=2, scrutins=1)
-    holders = [staff_make("bureau"), staff_make("delegate"), staff_make("delegate")]
+    holders = bureau_holders(world.election, delegates=2)
     url = reverse("count:page", args=[world.election.pk])
     staff_login(client, holders[0])
     assert client.get(url).status_code == 200
@@ -70,3 +71,17 @@ def test_staff_without_the_bureau_pages_get_a_403(client):
     assert client.get(url).status_code == 403
     assert client.post(url, {"action": "open"}).status_code == 403
     assert not ScrutinCount.objects.exists()
+
+
+def test_only_the_election_s_own_bureau_sees_its_count_page(client):
+    """``permissions.bureau_pages_allowed``: a bureau account that is no member of this
+    election's bureau (another election's president, or nobody's) gets a 403."""
+    world = count_world_make(voters=2, lists=2, scrutins=1)
+    other = count_world_make(voters=2, lists=2, scrutins=1)
+    url = reverse("count:page", args=[world.election.pk])
+    for user in (member_make(other.election, "president").user, staff_make("bureau")):
+        staff_login(client, user)
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"action": "open"}).status_code == 403
+    staff_login(client, member_make(world.election, "delegate").user)
+    assert client.get(url).status_code == 200

@@ -60,6 +60,28 @@ def permission_require(request: HttpRequest, perm: str) -> None:
         raise PermissionDenied
 
 
+def bureau_pages_allowed(*, user: User, election: Election | None) -> bool:
+    """Whether ``user`` may see the pages of ``election``'s bureau (its home, members,
+    journal, key ceremony, archive, participation, count): a member of that election's bureau
+    (``urne.bureau.models.Member``, bound to the account when they accept their invitation)
+    whose account holds ``BUREAU_PAGES``, or a superuser. A member of another election's
+    bureau, or a bureau account that is no member, gets nothing (ADR 0702)."""
+    if election is None or not user.has_perm(BUREAU_PAGES):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    from urne.bureau.selectors import bureau_member
+
+    return bureau_member(user, election) is not None
+
+
+def bureau_pages_require(request: HttpRequest, election: Election) -> None:
+    """Raise PermissionDenied (a 403) unless ``bureau_pages_allowed``: for a view already
+    behind ``staff_required(BUREAU_PAGES)`` that knows its election."""
+    if not bureau_pages_allowed(user=request.user, election=election):
+        raise PermissionDenied
+
+
 def admin_allowed(user: User) -> bool:
     """Whether ``user`` may open the Django admin (ADR 0560): an active staff account that is
     a superuser or holds ``MANAGE_ELECTION`` (the manager), until the staff's own pages
@@ -102,7 +124,7 @@ def voter_participation_visible(
     (``calendar.vote_over``: past the close and the booth's grace period) so may whoever
     finds voters (helpdesk, managers); nobody else, the public included. The voter sees
     their own in the booth."""
-    if user.has_perm(BUREAU_PAGES):
+    if bureau_pages_allowed(user=user, election=election):
         return True
     return user.has_perm(FIND_VOTER) and vote_over(election=election, now=now)
 
@@ -116,7 +138,9 @@ def board_published(scrutin: Scrutin | None, now: datetime | None = None) -> boo
 
 def archive_visible(*, user: User, scrutin: Scrutin | None, now: datetime | None = None) -> bool:
     """Whether ``user`` may download the scrutin's ``.bel`` archive now: the polling station
-    (bureau members and delegates) at any time, from its own audited page; everyone else once
-    the board is published (the public board asks ``board_published``: its downloads are not
-    audited, so nobody fetches a secret archive there)."""
-    return user.has_perm(BUREAU_PAGES) or board_published(scrutin, now)
+    of its election (``bureau_pages_allowed``) at any time, from its own audited page;
+    everyone else once the board is published (the public board asks ``board_published``:
+    its downloads are not audited, so nobody fetches a secret archive there)."""
+    if scrutin is not None and bureau_pages_allowed(user=user, election=scrutin.election):
+        return True
+    return board_published(scrutin, now)

@@ -17,6 +17,7 @@ from urne.accounts.selectors import account_messages, account_state
 from urne.audit.models import AuditEvent
 from urne.audit.services import audit_chain_check
 from urne.authority.selectors import reassort_requests
+from urne.bureau.selectors import member_bureaux
 from urne.elections import eligibility, selectors, services
 from urne.elections.candidate_lists import (
     candidate_list_check,
@@ -74,6 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "elections": Election.objects.order_by("-created_at"),
             "roles": [g.name for g in request.user.groups.all()],
+            "bureaux": member_bureaux(request.user),
         },
     )
 

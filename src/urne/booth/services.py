@@ -30,6 +30,7 @@ from django.utils import timezone
 from urne.accounts.models import VoterAccount
 from urne.accounts.secret_failures import secret_failure_record, secret_success_record
 from urne.accounts.session import SessionClaim, session_claim_valid
+from urne.audit.services import audit_append
 from urne.authority.selectors import credential_status
 from urne.authority.services import credentials_confirm
 from urne.crypto.ballot import BallotError, check_ballot, parse_ballot
@@ -424,6 +425,9 @@ def emargement_recover(*, older_than: timedelta = timedelta(minutes=2)) -> Recov
     are skipped. Idempotent."""
     cutoff = timezone.now() - older_than
     voted = dropped = busy = 0
+    # (election id, scrutin uuid) -> [voted, dropped]: one audit event per scrutin settled,
+    # so the bureau's journal of interventions shows each recovery (ADR 0702).
+    settled: dict[tuple[int, str], list[int]] = {}
     pending = Emargement.objects.filter(
         state=Emargement.State.PENDING, created_at__lte=cutoff
     ).values_list("pk", flat=True)
@@ -438,16 +442,25 @@ def emargement_recover(*, older_than: timedelta = timedelta(minutes=2)) -> Recov
             if row is None:
                 busy += 1
                 continue
+            counts = settled.setdefault((row.scrutin.election_id, row.scrutin.uuid), [0, 0])
             if row.pending_tracker and urn_tracker_exists(
                 scrutin_uuid=row.scrutin.uuid, tracker=row.pending_tracker
             ):
                 _settle_voted(row)
                 voted += 1
+                counts[0] += 1
             else:
                 row.delete()
                 dropped += 1
+                counts[1] += 1
     if voted or dropped:
         log.info("émargement recovery: %d voted, %d dropped", voted, dropped)
+    for (election_id, uuid), (v, d) in sorted(settled.items()):
+        audit_append(
+            actor="system",
+            action="booth.emargement_recover",
+            data={"election": election_id, "scrutin": uuid, "voted": v, "dropped": d},
+        )
     return Recovery(voted=voted, dropped=dropped, busy=busy)
 
 

@@ -156,3 +156,49 @@ class CeremonyHolder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} ({self.position})"
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation for a member to make their own access (ADR 0700): the link's
+    single-use token is in the e-mail only (in the URL's fragment, ADR 0532); here its SHA-256.
+    A newer invitation of the same member revokes the older ones; the one used is spent."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="invitations")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    # The staff member who sent it (the manager), by name: the log outlives accounts.
+    sent_by = models.CharField(max_length=150)
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation d'un membre")
+
+    def __str__(self) -> str:
+        return f"invitation {self.member_id} ({self.created_at:%Y-%m-%d})"
+
+
+class KeyLoss(models.Model):
+    """The bureau's decision that a holder's key is lost (ADR 0701): who declared it, the
+    members present, the reason, and whether it came before the seal (the ceremony then
+    starts again) or after it (the threshold decides what the count can still do)."""
+
+    class Phase(models.TextChoices):
+        BEFORE_SEAL = "before_seal", _("avant le scellement")
+        AFTER_SEAL = "after_seal", _("après le scellement")
+
+    bureau = models.ForeignKey(Bureau, on_delete=models.CASCADE, related_name="key_losses")
+    holder = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="key_losses")
+    phase = models.CharField(max_length=12, choices=Phase.choices)
+    reason = models.TextField(_("motif"), max_length=2000)
+    # The members present at the decision (their names as they were, ids for the links).
+    present = models.JSONField(default=list)
+    recorded_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("perte de clé")
+
+    def __str__(self) -> str:
+        return f"{self.holder} ({self.phase})"

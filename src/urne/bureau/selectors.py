@@ -33,3 +33,10 @@ def key_holders(bureau: Bureau) -> QuerySet[Member]:
     return bureau.members.filter(role__in=[Member.Role.PRESIDENT, Member.Role.DELEGATE]).order_by(
         "-role", "pk"
     )
+
+
+def member_bureaux(user: Any) -> QuerySet[Member]:
+    """The bureaux this staff account is a member of (one member row each), for its home."""
+    if not user.is_authenticated:
+        return Member.objects.none()
+    return Member.objects.select_related("bureau__election").filter(user_id=user.pk)

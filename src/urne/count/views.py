@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from urne.backoffice.permissions import BUREAU_PAGES, staff_required
+from urne.backoffice.permissions import BUREAU_PAGES, bureau_pages_require, staff_required
 from urne.decryptions import MAX_BYTES
 from urne.elections.models import Election, Scrutin
 from urne.site.parsing import InputError, refusal_page, text
@@ -26,6 +26,7 @@ from .views_results import result_data
 @require_http_methods(["GET", "POST"])
 def count_page(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
+    bureau_pages_require(request, election)  # its own election's bureau only
     if request.method == "POST":
         action = request.POST.get("action")
         try:

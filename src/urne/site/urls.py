@@ -12,7 +12,6 @@ urlpatterns += i18n_patterns(
     path("backoffice/assistance/", include("urne.accounts.helpdesk_urls")),
     path("backoffice/", include("urne.backoffice.urls")),
     path("backoffice/autorite/", include("urne.authority.urls")),
-    path("backoffice/urnes/", include("urne.urn.bureau_urls")),
     path("backoffice/bureau/", include("urne.bureau.urls")),
     path("compte/", include("urne.accounts.urls")),
     # Before the admin's own: its login page would skip the CAPTCHA and the second factor.

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
 
+from factories.bureau import member_make
 from factories.elections import election_make, scrutin_make, staff_make, voter_make
 from urne.backoffice import permissions as p
 from urne.backoffice.models import Backoffice
@@ -30,10 +31,15 @@ PERMISSIONS = {
 }
 
 
-def _user(who: str):
+def _user(who: str, election=None):
+    """The role's account; a bureau or delegate account is a member of ``election``'s bureau
+    when one is given (``permissions.bureau_pages_allowed`` asks that)."""
     if who == "public":
         return AnonymousUser()
-    return staff_make(None if who == "no_role" else who)
+    user = staff_make(None if who == "no_role" else who)
+    if election is not None and who in ("bureau", "delegate"):
+        member_make(election, "president" if who == "bureau" else "delegate", user=user)
+    return user
 
 
 def test_every_permission_under_one_name_and_every_role_covered():
@@ -71,7 +77,7 @@ def test_a_voters_messages(who, scrutin):
 
 @pytest.mark.parametrize("who", WHO)
 def test_a_voters_participation(who, scrutin):
-    user, election = _user(who), scrutin.election
+    user, election = _user(who, scrutin.election), scrutin.election
     got = {
         k: p.voter_participation_visible(user=user, election=election, now=t)
         for k, t in _moments(scrutin).items()
@@ -113,12 +119,31 @@ def test_the_public_board_after_the_close_and_the_grace(scrutin):
 
 @pytest.mark.parametrize("who", WHO)
 def test_the_scrutins_archive_now(who, scrutin):
-    user = _user(who)
+    user = _user(who, scrutin.election)
     bureau = who in ("bureau", "delegate")
     for moment, now in _moments(scrutin).items():
         visible = p.archive_visible(user=user, scrutin=scrutin, now=now)
         assert visible is (bureau or moment == "after"), (who, moment)
-    assert p.archive_visible(user=user, scrutin=None) is bureau
+    assert p.archive_visible(user=user, scrutin=None) is False
+
+
+def test_the_bureaus_pages_are_its_own_members_only(scrutin):
+    """``bureau_pages_allowed``: a member of this election's bureau (any role, whose account
+    has the bureau's pages) or a superuser; not another election's member, not a bureau
+    account that is nobody's member, no other staff, not the public."""
+    election, other = scrutin.election, election_make(name="Autre")
+    for role in ("president", "secretary", "delegate"):
+        assert p.bureau_pages_allowed(user=member_make(election, role).user, election=election)
+    elsewhere = member_make(other, "president").user
+    assert p.bureau_pages_allowed(user=elsewhere, election=other)
+    assert not p.bureau_pages_allowed(user=elsewhere, election=election)
+    for who in WHO:
+        assert not p.bureau_pages_allowed(user=_user(who), election=election), who
+    root = staff_make(None)
+    root.is_superuser = True
+    root.save()
+    assert p.bureau_pages_allowed(user=root, election=election)
+    assert not p.bureau_pages_allowed(user=root, election=None)
 
 
 @pytest.mark.parametrize("who", WHO)

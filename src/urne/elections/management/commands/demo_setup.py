@@ -8,6 +8,7 @@ from urne.backoffice.staff_auth import (
     totp_device_replace,
     totp_secret,
 )
+from urne.bureau.demo import bureau_demo
 from urne.elections.demo import demo_election_create, demo_staff_reset
 from urne.elections.models import Election, Voter
 
@@ -61,6 +62,7 @@ class Command(BaseCommand):
                 f"{result.lists} candidate lists"
             )
         passwords = demo_staff_reset()
+        bureau_demo(election=election)  # the demo's bureau accounts are its members
         voter = (
             Voter.objects.filter(election=election, roll_entries__isnull=False)
             .order_by("pk")

@@ -1,6 +1,7 @@
 """The bureau's copy of a ballot box during the vote (ADR 0324): participation is secret to
 the public until the close, but the polling station (bureau members and union delegates)
-follows it live and may check the archive at any time. Every download is audited."""
+follows it live and may check the archive at any time. Every download is audited. Only the
+scrutin's own election's bureau (``permissions.bureau_pages_allowed``, in ``archive_visible``)."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, StreamingHttpResponse
@@ -8,9 +9,8 @@ from django.views.decorators.http import require_GET
 
 from urne.backoffice.permissions import BUREAU_PAGES, archive_visible, staff_required
 from urne.elections.models import Scrutin
-
-from .selectors import urn_head
-from .services import urn_archive_download
+from urne.urn.selectors import urn_head
+from urne.urn.services import urn_archive_download
 
 
 @require_GET
