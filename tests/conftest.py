@@ -14,6 +14,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.database)
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request to an /en/ page leaves English
+    active in the thread, and a later test's ``reverse()`` would then give /en/ paths."""
+    from django.conf import settings
+
+    if not settings.configured:
+        yield
+        return
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def manager(db):
     from factories.elections import staff_make
