@@ -78,3 +78,18 @@ def test_the_print_sheet_hides_the_frame_and_every_button():
     rule = sheet.split("{ display: none !important; }", 1)[0]
     for selector in (".site-header", ".site-nav", ".site-footer", "button", ".button", ".actions"):
         assert selector in rule, selector
+
+
+def test_the_board_groups_its_counts():
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    page = Paginator(["t"] * 20_000, 2).get_page(1)
+    context = {"uuid": "u", "query": "t", "invalid": False, "page": page, "style": "2022"}
+    with translation.override("fr"):
+        html = render_to_string("urn/board.html", context)
+    assert "20\xa0000 bulletins correspondent à votre recherche." in html
+    assert "Page 1 sur 10\xa0000" in html
+    with translation.override("en"):
+        assert "20,000 ballot papers match" in render_to_string("urn/board.html", context)
