@@ -149,6 +149,7 @@ def _pages(w):
     return [
         reverse("backoffice:home"),
         reverse("backoffice:election", args=[e]),
+        reverse("backoffice:election_edit", args=[e]),
         reverse("backoffice:import", args=[e]),
         reverse("backoffice:import_progress", args=[w.job.pk]),
         reverse("backoffice:rules", args=[e]),
