@@ -182,7 +182,7 @@ def test_the_helpdesk_sees_each_request_state_but_no_code_or_channel(world):
     helpdesk = Client()
     staff_login(helpdesk, staff_make("helpdesk"))
     page = html.unescape(helpdesk.get(reverse("backoffice:voter", args=[me.pk])).content.decode())
-    assert "Demandes de réassort du code de vote" in page
+    assert "Demandes de réassort" in page
     assert "code généré le" in page and "en attente" in page and "lien par e-mail" in page
     new = services.code_derive(credential_set=cset, voter_id=me.pk, index=1)
     assert new not in page and PERSONAL not in page
