@@ -251,6 +251,8 @@ TABLE: dict[str, Row] = {
     "portal:home": Row(_r("portal:home"), every(200)),
     "portal:edito": Row(_r("portal:edito"), every(200)),
     "portal:faq": Row(_r("portal:faq"), every(200)),
+    "portal:accessibility": Row(_r("portal:accessibility"), every(200)),
+    "portal:privacy": Row(_r("portal:privacy"), every(200)),
     "portal:tutorial": Row(_r("portal:tutorial", lambda w: "nope"), every(404)),
     "portal:assistance": Row(_r("portal:assistance"), every(200), every(200)),
     "portal:profile": Row(_r("portal:profile"), voter_page(200), voter_page(200)),

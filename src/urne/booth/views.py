@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from urne.accounts.decorators import voter_login_required
 from urne.accounts.session import session_claim, session_forget
-from urne.elections.models import Scrutin
+from urne.elections.models import Scrutin, Voter
 from urne.site.parsing import InputError, json_body, json_endpoint, refusal_json, text
 from urne.site.public_url import public_url
 from urne.site.ratelimit import client_address, rate_limited
@@ -109,8 +109,9 @@ def receipt(request: HttpRequest, scrutin_uuid: str) -> HttpResponse:
     scrutin = get_object_or_404(Scrutin.objects.select_related("body"), uuid=scrutin_uuid)
     # A "+" typed or pasted in a URL arrives as a space.
     tracker = request.GET.get("suivi", "").strip().replace(" ", "+")[:43]
+    voter: Voter = request.voter  # type: ignore[attr-defined]
     voted = Emargement.objects.filter(
-        voter=request.voter,  # type: ignore[attr-defined]
+        voter=voter,
         scrutin=scrutin,
         state=Emargement.State.VOTED,
     ).first()
@@ -118,10 +119,16 @@ def receipt(request: HttpRequest, scrutin_uuid: str) -> HttpResponse:
         voted and tracker and urn_tracker_exists(scrutin_uuid=scrutin_uuid, tracker=tracker)
     )
     context = {
+        # The portal's frame (cast/receipt.html extends portal/base.html).
+        "election": voter.election,
+        "style": voter.election.style,
+        "portal_voter": voter,
         "scrutin": scrutin,
         "label": _label(scrutin),
         "tracker": tracker if found else "",
         "voted": voted,
         "board_url": reverse("urn:board", args=[scrutin_uuid]),
+        # On paper the link is gone: its address is printed instead.
+        "board_public_url": public_url(reverse("urn:board", args=[scrutin_uuid])),
     }
     return render(request, "cast/receipt.html", context, status=200 if found else 404)

@@ -49,4 +49,12 @@ class ComplaintForm(forms.Form):
 
 
 class RollSearchForm(forms.Form):
-    q = forms.CharField(label=_("Rechercher un nom"), max_length=100, required=False)
+    q = forms.CharField(
+        label=_("Rechercher un nom"),
+        help_text=_(
+            "Le début du nom, du prénom ou des deux, dans l'ordre de votre choix ; "
+            "les accents sont facultatifs."
+        ),
+        max_length=100,
+        required=False,
+    )

@@ -2,10 +2,11 @@
 belongs to them: their scrutins, the rolls of those scrutins, those scrutins' lists."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 
+from urne.elections.collation import french, full_name_starts_with
 from urne.elections.eligibility import rolls_published, voter_scrutins
 from urne.elections.models import (
     Candidate,
@@ -63,12 +64,15 @@ class _RollPaginator(Paginator):
 
 
 def roll_page(*, scrutin: Scrutin, query: str = "", page: str | int = 1) -> Page:
-    """A page of the scrutin's published roll, alphabetical, optionally filtered by the
-    start of the last name or first name (case-insensitive). Shows names and assignment only:
-    a roll is public to its electors, their NUMEN and e-mail are not."""
+    """A page of the scrutin's published roll in French order (BÉNARD before BRUNET),
+    optionally filtered by the start of the full name in either order ("leroux amandine",
+    "amandine", "ler"), blind to accents and case (`elections.collation`, ADR 0240). Shows
+    names and assignment only: a roll is public to its electors, their NUMEN and e-mail are
+    not."""
     entries = (
         # The election filter is redundant but lets PostgreSQL walk the voters' (election,
-        # last_name) index in order for a large roll instead of sorting it (ADR 0225).
+        # last_name, first_name) index in French order for a large roll instead of sorting
+        # it (ADR 0225, ADR 0240).
         RollEntry.objects.filter(scrutin=scrutin, voter__election_id=scrutin.election_id)
         .select_related("voter")
         .only(
@@ -80,12 +84,12 @@ def roll_page(*, scrutin: Scrutin, query: str = "", page: str | int = 1) -> Page
             "voter__departement",
             "voter__establishment",
         )
-        .order_by("voter__last_name", "voter__first_name", "voter_id")
+        .order_by(french("voter__last_name"), french("voter__first_name"), "voter_id")
     )
     query = query.strip()[:SEARCH_MAX]
     if query:
         entries = entries.filter(
-            Q(voter__last_name__istartswith=query) | Q(voter__first_name__istartswith=query)
+            full_name_starts_with("voter__last_name", "voter__first_name", query)
         )
         total = entries.count()
     else:

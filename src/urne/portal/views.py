@@ -1,6 +1,7 @@
 """Voter portal pages (seeds 003–004). Views parse input, call one selector or service,
 render; the calendar decides what each page shows (`urne.elections.calendar`)."""
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +27,9 @@ from . import selectors, services
 from .forms import AssistanceForm, ComplaintForm, RollSearchForm
 
 TUTORIALS = ("parcours-electeur", "parcours-de-vote", "reassorts")
+# When the accessibility statement was last made (RGAA: the statement carries its date); change
+# it with the statement's content.
+ACCESSIBILITY_STATEMENT_DATE = date(2026, 12, 3)
 
 
 def _limited(request: HttpRequest, limit: str, voter: Voter | None) -> bool:
@@ -88,6 +92,30 @@ def edito(request: HttpRequest) -> HttpResponse:
 
 def faq(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/faq.html", _context(request, current_voter(request)))
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (déclaration d'accessibilité, RGAA model)."""
+    return render(
+        request,
+        "portal/accessibility.html",
+        _context(request, current_voter(request), statement_date=ACCESSIBILITY_STATEMENT_DATE),
+    )
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The personal-data notice; who answers for the processing is a setting (the employer
+    that organises the election), with a neutral wording when it is not set."""
+    return render(
+        request,
+        "portal/privacy.html",
+        _context(
+            request,
+            current_voter(request),
+            data_controller=settings.URNE_DATA_CONTROLLER,
+            dpo_contact=settings.URNE_DPO_CONTACT,
+        ),
+    )
 
 
 def tutorial(request: HttpRequest, slug: str) -> HttpResponse:

@@ -30,6 +30,13 @@ def _scrutin(scrutin_uuid: str) -> Scrutin | None:
     return Scrutin.objects.select_related("body", "election").filter(uuid=scrutin_uuid).first()
 
 
+def _frame(scrutin: Scrutin | None) -> dict[str, Any]:
+    """What the portal's frame (urn/base.html) shows: the election's name and style, from the
+    scrutin; never who is asking."""
+    election = scrutin.election if scrutin is not None else None
+    return {"election": election, "style": election.style if election else "2022"}
+
+
 @require_GET
 def board_index(request: HttpRequest) -> HttpResponse:
     # Only scrutins whose urn is set up; the uuids come from the urn store (no join across).
@@ -41,7 +48,8 @@ def board_index(request: HttpRequest) -> HttpResponse:
     )
     now = timezone.now()
     rows = [(s, board_published(s, now)) for s in scrutins]
-    return render(request, "urn/board_index.html", {"rows": rows})
+    frame = _frame(rows[0][0] if rows else None)
+    return render(request, "urn/board_index.html", {"rows": rows, **frame})
 
 
 def tracker_query(raw: str) -> str:
@@ -64,6 +72,7 @@ def board(request: HttpRequest, scrutin_uuid: str) -> HttpResponse:
     query = tracker_query(request.GET.get("q", ""))
     invalid = bool(query) and not set(query) <= TRACKER_CHARS
     context: dict[str, Any] = {
+        **_frame(scrutin),
         "scrutin": scrutin,
         "uuid": scrutin_uuid,
         "query": query,
@@ -100,7 +109,7 @@ def archive(request: HttpRequest, scrutin_uuid: str) -> HttpResponse | Streaming
         raise Http404
     scrutin = _scrutin(scrutin_uuid)
     if not board_published(scrutin):
-        context = {"scrutin": scrutin, "uuid": scrutin_uuid}
+        context = {**_frame(scrutin), "scrutin": scrutin, "uuid": scrutin_uuid}
         return render(request, "urn/archive_unpublished.html", context, status=403)
     response = StreamingHttpResponse(
         urn_archive_chunks(scrutin_uuid=scrutin_uuid), content_type="application/x-tar"

@@ -352,3 +352,8 @@ LOGGING = {
 # and row errors kept for the report (the total is always counted).
 URNE_IMPORT_MAX_ROWS = 1_200_000
 URNE_IMPORT_ERRORS_KEPT = 1_000
+# The personal-data notice (portal:privacy): who answers for the processing and how to reach
+# its data-protection officer. Empty: the notice names "the public employer that organises
+# the election" and its DPO, in the page's language.
+URNE_DATA_CONTROLLER = os.environ.get("URNE_DATA_CONTROLLER", "")
+URNE_DPO_CONTACT = os.environ.get("URNE_DPO_CONTACT", "")

@@ -19,3 +19,13 @@ def path_without_language(request: HttpRequest) -> str:
         if path.startswith(prefix):
             return "/" + path[len(prefix) :]
     return path
+
+
+@register.filter
+def grouped(value: int | str) -> str:
+    """A count with the page language's thousands separator: "20 000" (a no-break space, as
+    Django's French format has it) in French, "20,000" in English. The one way the pages
+    write a large number."""
+    from django.utils.formats import number_format
+
+    return number_format(value, force_grouping=True)
