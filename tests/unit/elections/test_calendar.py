@@ -76,6 +76,11 @@ class Dates:
     rolls_from: datetime | None = T - 30 * 24 * H
     lists_from: datetime | None = T - 20 * 24 * H
     complaints_until: datetime | None = T - 10 * 24 * H
+    # The polling station's states (ADR 0770): none by default.
+    vote_suspended_at: datetime | None = None
+    vote_closed_at: datetime | None = None
+    vote_extended_to: datetime | None = None
+    vote_frozen_at: datetime | None = None
 
 
 def _never() -> datetime | None:
