@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from urne.backoffice.permissions import BUREAU_PAGES, staff_required
@@ -33,11 +33,11 @@ from .models import Member
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]", re.ASCII)
 
 DONE = {
-    "suspend": _("Le vote est suspendu : l'isoloir l'annonce et refuse les bulletins."),
-    "resume": _("Le vote a repris."),
-    "extend": _("La clôture est prolongée."),
-    "close": _("Le vote est clos ; les électeurs déjà dans l'isoloir disposent du délai de grâce."),
-    "freeze": _("Les urnes, les émargements et les compteurs sont figés."),
+    "suspend": gettext_lazy("Le vote est suspendu : l'isoloir l'annonce et refuse les bulletins."),
+    "resume": gettext_lazy("Le vote a repris."),
+    "extend": gettext_lazy("La clôture est prolongée."),
+    "close": gettext_lazy("Le vote est clos ; les électeurs déjà dans l'isoloir disposent du délai de grâce."),
+    "freeze": gettext_lazy("Les urnes, les émargements et les compteurs sont figés."),
 }
 
 
