@@ -95,9 +95,7 @@ def test_suspend_refuses_casts_with_the_message_and_stores_nothing_then_resume(w
     assert "The polling station has suspended the vote." in page
     # The code check is refused too.
     with translation.override("en"):
-        r = client.post(
-            reverse("booth:code_confirm"), "{}", content_type="application/json"
-        )
+        r = client.post(reverse("booth:code_confirm"), "{}", content_type="application/json")
     assert r.status_code == 403 and r.json()["code"] == "suspended"
     assert "suspended" in r.json()["message"]
 
@@ -110,7 +108,9 @@ def test_only_the_president_records_a_decision_with_members_and_a_reason(world):
     delegate = Client()
     staff_login(delegate, world.bureau.delegates[0].user)
     url = reverse("bureau:control", args=[world.election.pk])
-    r = delegate.post(url, {"action": "suspend", "reason": "x", "members": [world.bureau.members[0]]})
+    r = delegate.post(
+        url, {"action": "suspend", "reason": "x", "members": [world.bureau.members[0]]}
+    )
     assert r.status_code == 403
     assert decide(world, "suspend", reason="  ").status_code == 400
     assert decide(world, "suspend", members=[]).status_code == 400
@@ -128,7 +128,10 @@ def test_an_extension_follows_a_suspension_within_eight_days(world):
     vote_suspend(election=e, actor=user, members=members, reason="panne")
     with pytest.raises(ControlError, match="extension_too_late"):
         vote_extend(
-            election=e, actor=user, members=members, reason="r",
+            election=e,
+            actor=user,
+            members=members,
+            reason="r",
             until=e.vote_closes + timedelta(days=8, minutes=1),
         )
     with pytest.raises(ControlError, match="extension_too_early"):
@@ -186,7 +189,9 @@ def test_after_the_freeze_nothing_changes_and_attempts_are_audited(world):
     client = Client()
     voter_client_login(client, a)
     body = json.dumps({"scrutin": world.cs.scrutin.uuid, "ballot": ballot_a})
-    assert client.post(reverse("booth:cast"), body, content_type="application/json").status_code == 200
+    assert (
+        client.post(reverse("booth:cast"), body, content_type="application/json").status_code == 200
+    )
     assert cast(b, world.cs).status_code == 200
     _over(world)
     r = decide(world, "freeze")
@@ -226,7 +231,12 @@ def test_after_the_freeze_nothing_changes_and_attempts_are_audited(world):
     # No decision any more; the freeze again is the same freeze.
     assert decide(world, "suspend").status_code == 400
     with pytest.raises(ControlError, match="frozen"):
-        vote_close(election=world.election, actor=world.bureau.user, members=world.bureau.members, reason="r")
+        vote_close(
+            election=world.election,
+            actor=world.bureau.user,
+            members=world.bureau.members,
+            reason="r",
+        )
     assert vote_freeze(election=world.election).pk == freeze.pk
     assert stored() == before
 

@@ -169,8 +169,9 @@ def credentials_replace(*, voter: Any, actor: Any, reason: str) -> CodeSlot:
         raise ValidationError(_("Indiquez le motif du remplacement."))
     if vote_frozen(election_id=voter.election_id):
         # After the freeze nothing changes; the attempt is shown to the bureau.
-        audit_append(actor=actor, action="authority.code_replace_refused", obj=voter,
-                     data={"why": "frozen"})
+        audit_append(
+            actor=actor, action="authority.code_replace_refused", obj=voter, data={"why": "frozen"}
+        )
         raise ValidationError(
             _("Les urnes et les émargements sont figés : aucun code ne peut plus être remplacé.")
         )

@@ -134,7 +134,12 @@ def _record(
 
 
 def vote_suspend(
-    *, election: Election, actor: Any, members: Iterable[int], reason: str, now: datetime | None = None
+    *,
+    election: Election,
+    actor: Any,
+    members: Iterable[int],
+    reason: str,
+    now: datetime | None = None,
 ) -> ControlDecision:
     """Suspend the vote: from now on the booth says so and every cast is refused
     (``suspended``) until `vote_resume`; nothing already recorded changes."""
@@ -147,8 +152,12 @@ def vote_suspend(
         if refused is not None:
             raise ControlError("frozen" if e.vote_frozen_at else "not_running")
         decision = _record(
-            election=e, actor=actor, kind=ControlDecision.Kind.SUSPEND, members=members,
-            reason=reason, now=now,
+            election=e,
+            actor=actor,
+            kind=ControlDecision.Kind.SUSPEND,
+            members=members,
+            reason=reason,
+            now=now,
         )
         e.vote_suspended_at = now
         e.save(update_fields=["vote_suspended_at"])
@@ -156,7 +165,12 @@ def vote_suspend(
 
 
 def vote_resume(
-    *, election: Election, actor: Any, members: Iterable[int], reason: str, now: datetime | None = None
+    *,
+    election: Election,
+    actor: Any,
+    members: Iterable[int],
+    reason: str,
+    now: datetime | None = None,
 ) -> ControlDecision:
     """Resume a suspended vote: casts are accepted again until the close in force (which an
     extension may move, `vote_extend`)."""
@@ -168,8 +182,12 @@ def vote_resume(
         if e.vote_suspended_at is None:
             raise ControlError("not_suspended")
         decision = _record(
-            election=e, actor=actor, kind=ControlDecision.Kind.RESUME, members=members,
-            reason=reason, now=now,
+            election=e,
+            actor=actor,
+            kind=ControlDecision.Kind.RESUME,
+            members=members,
+            reason=reason,
+            now=now,
         )
         e.vote_suspended_at = None
         e.save(update_fields=["vote_suspended_at"])
@@ -200,8 +218,13 @@ def vote_extend(
         ).exists():
             raise ControlError("never_suspended")
         decision = _record(
-            election=e, actor=actor, kind=ControlDecision.Kind.EXTEND, members=members,
-            reason=reason, now=now, closes_at=until,
+            election=e,
+            actor=actor,
+            kind=ControlDecision.Kind.EXTEND,
+            members=members,
+            reason=reason,
+            now=now,
+            closes_at=until,
         )
         e.vote_extended_to = until
         e.save(update_fields=["vote_extended_to"])
@@ -209,7 +232,12 @@ def vote_extend(
 
 
 def vote_close(
-    *, election: Election, actor: Any, members: Iterable[int], reason: str, now: datetime | None = None
+    *,
+    election: Election,
+    actor: Any,
+    members: Iterable[int],
+    reason: str,
+    now: datetime | None = None,
 ) -> ControlDecision:
     """Close the vote now, before the close in force (a suspension ends with it): the voters
     already in the booth still have the grace period (`calendar.cast_refusal`)."""
@@ -220,8 +248,12 @@ def vote_close(
         if refused not in (None, "suspended"):
             raise ControlError("frozen" if e.vote_frozen_at else "not_closable")
         decision = _record(
-            election=e, actor=actor, kind=ControlDecision.Kind.CLOSE, members=members,
-            reason=reason, now=now,
+            election=e,
+            actor=actor,
+            kind=ControlDecision.Kind.CLOSE,
+            members=members,
+            reason=reason,
+            now=now,
         )
         e.vote_closed_at = now
         e.vote_suspended_at = None
@@ -326,9 +358,7 @@ def vote_freeze(*, election: Election, actor: Any = None, now: datetime | None =
                 "emargements": voted.get(s.uuid, 0),
                 "counted": counted.get(s.uuid, 0),
             }
-        freeze = Freeze.objects.create(
-            election=e, frozen_at=now, frozen_by=actor, figures=figures
-        )
+        freeze = Freeze.objects.create(election=e, frozen_at=now, frozen_by=actor, figures=figures)
         e.vote_frozen_at = now
         e.vote_suspended_at = None
         e.save(update_fields=["vote_frozen_at", "vote_suspended_at"])

@@ -36,7 +36,9 @@ DONE = {
     "suspend": gettext_lazy("Le vote est suspendu : l'isoloir l'annonce et refuse les bulletins."),
     "resume": gettext_lazy("Le vote a repris."),
     "extend": gettext_lazy("La clôture est prolongée."),
-    "close": gettext_lazy("Le vote est clos ; les électeurs déjà dans l'isoloir disposent du délai de grâce."),
+    "close": gettext_lazy(
+        "Le vote est clos ; les électeurs déjà dans l'isoloir disposent du délai de grâce."
+    ),
     "freeze": gettext_lazy("Les urnes, les émargements et les compteurs sont figés."),
 }
 

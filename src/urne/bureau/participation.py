@@ -60,7 +60,9 @@ def participation_compact(*, batch: int = COMPACT_BATCH) -> int:
     moved = 0
     while True:
         with transaction.atomic(), connection.cursor() as cur:
-            picked = f"DELETE FROM {ticks} WHERE id IN (SELECT id FROM {ticks} ORDER BY id LIMIT %s)"  # noqa: S608
+            picked = (
+                f"DELETE FROM {ticks} WHERE id IN (SELECT id FROM {ticks} ORDER BY id LIMIT %s)"  # noqa: S608
+            )
             if connection.vendor == "postgresql":
                 # One statement: the ticks deleted, grouped with their voters and added.
                 cur.execute(
@@ -198,7 +200,10 @@ class Overview:
 
 
 def _lines(figures: dict[Any, list[int]], labels: dict[Any, str]) -> list[Line]:
-    lines = [Line(label=labels.get(k, str(k)), registered=r, voted=v, key=k) for k, (r, v) in figures.items()]
+    lines = [
+        Line(label=labels.get(k, str(k)), registered=r, voted=v, key=k)
+        for k, (r, v) in figures.items()
+    ]
     return sorted(lines, key=lambda line: line.label)
 
 

@@ -6,81 +6,176 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bureau', '0001_initial'),
-        ('elections', '0003_vote_control'),
+        ("bureau", "0001_initial"),
+        ("elections", "0003_vote_control"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ParticipationTick',
+            name="ParticipationTick",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('scrutin_id', models.IntegerField()),
-                ('voter_id', models.IntegerField()),
-                ('voted_at', models.DateTimeField()),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("scrutin_id", models.IntegerField()),
+                ("voter_id", models.IntegerField()),
+                ("voted_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='ControlDecision',
+            name="ControlDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('suspend', 'Suspension du vote'), ('resume', 'Reprise du vote'), ('extend', 'Prolongation de la clôture'), ('close', 'Clôture par le bureau')], max_length=8, verbose_name='décision')),
-                ('decided_at', models.DateTimeField(verbose_name='décidée le')),
-                ('reason', models.TextField(verbose_name='motif')),
-                ('closes_at', models.DateTimeField(blank=True, null=True, verbose_name='nouvelle clôture')),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='control_decisions', to='elections.election')),
-                ('members_present', models.ManyToManyField(related_name='control_decisions', to='bureau.member', verbose_name='membres présents')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("suspend", "Suspension du vote"),
+                            ("resume", "Reprise du vote"),
+                            ("extend", "Prolongation de la clôture"),
+                            ("close", "Clôture par le bureau"),
+                        ],
+                        max_length=8,
+                        verbose_name="décision",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(verbose_name="décidée le")),
+                ("reason", models.TextField(verbose_name="motif")),
+                (
+                    "closes_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="nouvelle clôture"),
+                ),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="control_decisions",
+                        to="elections.election",
+                    ),
+                ),
+                (
+                    "members_present",
+                    models.ManyToManyField(
+                        related_name="control_decisions",
+                        to="bureau.member",
+                        verbose_name="membres présents",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'décision du bureau',
-                'verbose_name_plural': 'décisions du bureau',
-                'ordering': ['decided_at', 'pk'],
+                "verbose_name": "décision du bureau",
+                "verbose_name_plural": "décisions du bureau",
+                "ordering": ["decided_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Freeze',
+            name="Freeze",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('frozen_at', models.DateTimeField(verbose_name='figé le')),
-                ('figures', models.JSONField()),
-                ('election', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='freeze', to='elections.election')),
-                ('frozen_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("frozen_at", models.DateTimeField(verbose_name="figé le")),
+                ("figures", models.JSONField()),
+                (
+                    "election",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="freeze",
+                        to="elections.election",
+                    ),
+                ),
+                (
+                    "frozen_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gel des urnes et des émargements',
-                'verbose_name_plural': 'gels des urnes et des émargements',
+                "verbose_name": "gel des urnes et des émargements",
+                "verbose_name_plural": "gels des urnes et des émargements",
             },
         ),
         migrations.CreateModel(
-            name='ParticipationCount',
+            name="ParticipationCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('academie', models.CharField(max_length=60)),
-                ('category_id', models.IntegerField()),
-                ('hour', models.DateTimeField()),
-                ('voted', models.IntegerField(default=0)),
-                ('scrutin', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='elections.scrutin')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("academie", models.CharField(max_length=60)),
+                ("category_id", models.IntegerField()),
+                ("hour", models.DateTimeField()),
+                ("voted", models.IntegerField(default=0)),
+                (
+                    "scrutin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="elections.scrutin",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('scrutin', 'academie', 'category_id', 'hour'), name='participation_count_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scrutin", "academie", "category_id", "hour"),
+                        name="participation_count_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ParticipationRoll',
+            name="ParticipationRoll",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('academie', models.CharField(max_length=60)),
-                ('category_id', models.IntegerField()),
-                ('registered', models.IntegerField()),
-                ('rolls_published_at', models.DateTimeField()),
-                ('scrutin', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='elections.scrutin')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("academie", models.CharField(max_length=60)),
+                ("category_id", models.IntegerField()),
+                ("registered", models.IntegerField()),
+                ("rolls_published_at", models.DateTimeField()),
+                (
+                    "scrutin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="elections.scrutin",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('scrutin', 'academie', 'category_id'), name='participation_roll_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scrutin", "academie", "category_id"),
+                        name="participation_roll_unique",
+                    )
+                ],
             },
         ),
     ]

@@ -4,30 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('elections', '0002_import_hash_and_limits'),
+        ("elections", "0002_import_hash_and_limits"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='election',
-            name='vote_closed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='vote clos par le bureau le'),
+            model_name="election",
+            name="vote_closed_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="vote clos par le bureau le"
+            ),
         ),
         migrations.AddField(
-            model_name='election',
-            name='vote_extended_to',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="clôture prolongée jusqu'au"),
+            model_name="election",
+            name="vote_extended_to",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="clôture prolongée jusqu'au"
+            ),
         ),
         migrations.AddField(
-            model_name='election',
-            name='vote_frozen_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='urnes et émargements figés le'),
+            model_name="election",
+            name="vote_frozen_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="urnes et émargements figés le"
+            ),
         ),
         migrations.AddField(
-            model_name='election',
-            name='vote_suspended_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='vote suspendu depuis le'),
+            model_name="election",
+            name="vote_suspended_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="vote suspendu depuis le"
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('urn', '0003_count_seq'),
+        ("urn", "0003_count_seq"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='urnscrutin',
-            name='frozen_at',
+            model_name="urnscrutin",
+            name="frozen_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
