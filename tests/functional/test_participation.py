@@ -100,7 +100,7 @@ def test_the_bureau_sees_the_pages_the_emargement_list_and_its_export(world):
         assert '<svg role="img"' in page.content.decode()
         page = client.get(reverse("bureau:participation_scrutin", args=[first.pk]))
         text = page.content.decode()
-        for v in world.voters[:2] + [world.voters[3]]:
+        for v in [*world.voters[:2], world.voters[3]]:
             assert v.numen in text
         assert world.voters[2].numen not in text  # did not vote
     client = Client()

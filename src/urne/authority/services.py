@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from urne.audit.services import audit_append
-from urne.elections.calendar import vote_frozen
 from urne.crypto.credentials import public_credential
 from urne.crypto.group import GROUP
+from urne.elections.calendar import vote_frozen
 
 from . import codes
 from .models import CodeSlot, CredentialSet, PublicCredential, ScrutinSetup

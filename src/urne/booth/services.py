@@ -30,14 +30,14 @@ from django.utils import timezone
 from urne.accounts.models import VoterAccount
 from urne.accounts.secret_failures import secret_failure_record, secret_success_record
 from urne.accounts.session import SessionClaim, session_claim_valid
+from urne.audit.services import audit_append
 from urne.authority.selectors import credential_status
 from urne.authority.services import credentials_confirm
+from urne.bureau.models import ParticipationTick
+from urne.bureau.participation import participation_tick
 from urne.crypto.ballot import BallotError, check_ballot, parse_ballot
 from urne.crypto.encoding import FormatError, sha256_b64
 from urne.crypto.group import GROUP
-from urne.audit.services import audit_append
-from urne.bureau.models import ParticipationTick
-from urne.bureau.participation import participation_tick
 from urne.elections.calendar import cast_refusal
 from urne.elections.eligibility import (
     ROLL_FACTS_COLUMNS,

@@ -79,7 +79,7 @@ def seal_after_freeze(election: Election) -> None:
 def _president(actor: Any, election: Election) -> Member:
     member = (
         Member.objects.select_related("bureau")
-        .filter(user_id=getattr(actor, "pk", None), bureau__election=election)
+        .filter(user_id=getattr(actor, "pk", None) or 0, bureau__election=election)
         .first()
     )
     if member is None or member.role != Member.Role.PRESIDENT:

@@ -60,7 +60,7 @@ def _page(request: HttpRequest, election: Election, status: int = 200) -> HttpRe
         if state.bureau
         else Member.objects.none()
     )
-    president = members.filter(user_id=request.user.pk, role=Member.Role.PRESIDENT).exists()
+    president = members.filter(user_id=request.user.pk or 0, role=Member.Role.PRESIDENT).exists()
     return render(
         request,
         "bureau/control_page.html",
@@ -85,15 +85,16 @@ def control_page(request: HttpRequest, election_id: int) -> HttpResponse:
     try:
         members = [int_id(text(m, max_length=18)) for m in request.POST.getlist("members")]
         reason = text(request.POST.get("reason", ""), max_length=2000)
-        decide = {"actor": request.user, "members": members, "reason": reason}
+        who = request.user
         if action == "suspend":
-            vote_suspend(election=election, **decide)
+            vote_suspend(election=election, actor=who, members=members, reason=reason)
         elif action == "resume":
-            vote_resume(election=election, **decide)
+            vote_resume(election=election, actor=who, members=members, reason=reason)
         elif action == "close":
-            vote_close(election=election, **decide)
+            vote_close(election=election, actor=who, members=members, reason=reason)
         elif action == "extend":
-            vote_extend(election=election, until=_until(request), **decide)
+            until = _until(request)
+            vote_extend(election=election, actor=who, members=members, reason=reason, until=until)
         elif action == "freeze":
             vote_freeze(election=election, actor=request.user)
         else:

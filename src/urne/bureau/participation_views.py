@@ -86,7 +86,7 @@ def participation_scrutin(request: HttpRequest, scrutin_id: int) -> HttpResponse
 
 @staff_required(BUREAU_PAGES)
 @require_GET
-def emargements_csv(request: HttpRequest, scrutin_id: int) -> HttpResponse:
+def emargements_csv(request: HttpRequest, scrutin_id: int) -> StreamingHttpResponse:
     """The scrutin's émargement list as CSV (audited: who took a copy, when)."""
     scrutin = get_object_or_404(Scrutin.objects.select_related("election", "body"), pk=scrutin_id)
     _visible(request, scrutin.election)
