@@ -152,24 +152,40 @@ class ParticipationTick(models.Model):
 
 
 class ParticipationCount(models.Model):
-    """How many voters of a scrutin, académie and category voted in an hour (UTC)."""
+    """How many voters of a scrutin, académie and category have voted (the tables' figures)."""
 
     scrutin = models.ForeignKey(Scrutin, on_delete=models.CASCADE, related_name="+")
     academie = models.CharField(max_length=60)
     category_id = models.IntegerField()
-    hour = models.DateTimeField()
     voted = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["scrutin", "academie", "category_id", "hour"],
-                name="participation_count_unique",
+                fields=["scrutin", "academie", "category_id"], name="participation_count_unique"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.scrutin_id} {self.academie} {self.category_id} {self.hour}: {self.voted}"
+        return f"{self.scrutin_id} {self.academie} {self.category_id}: {self.voted}"
+
+
+class ParticipationHour(models.Model):
+    """How many voters of a scrutin voted in an hour (UTC; the chart's figures). Kept apart
+    from `ParticipationCount`: crossed with the académies and categories, the hours of an
+    8-day vote would make millions of rows for the page to sum."""
+
+    scrutin = models.ForeignKey(Scrutin, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    voted = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scrutin", "hour"], name="participation_hour_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scrutin_id} {self.hour}: {self.voted}"
 
 
 class ParticipationRoll(models.Model):

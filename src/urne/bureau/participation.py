@@ -27,7 +27,7 @@ from urne.booth.models import Emargement
 from urne.elections.eligibility import roll_voters, rolls_published
 from urne.elections.models import Election, RollEntry, Scrutin, Voter, VoterCategory
 
-from .models import ParticipationCount, ParticipationRoll, ParticipationTick
+from .models import ParticipationCount, ParticipationHour, ParticipationRoll, ParticipationTick
 
 #: Ticks moved per compaction transaction.
 COMPACT_BATCH = 50_000
@@ -52,28 +52,36 @@ def _hour(value: datetime | str) -> datetime:
 
 
 def participation_compact(*, batch: int = COMPACT_BATCH) -> int:
-    """Move every tick into the per-hour counters; returns how many moved. Each batch is one
-    transaction that deletes the ticks it counts (``DELETE … RETURNING``), so two compactions
-    at once never count a tick twice, and a cast's tick not yet committed waits for the next."""
+    """Move every tick into the counters (per scrutin, académie and category; per scrutin and
+    hour); returns how many moved. Each batch is one transaction that deletes the ticks it
+    counts (``DELETE … RETURNING``), so two compactions at once never count a tick twice, and
+    a cast's tick not yet committed waits for the next."""
     ticks = ParticipationTick._meta.db_table
     counts = ParticipationCount._meta.db_table
+    hours = ParticipationHour._meta.db_table
+    voters = Voter._meta.db_table
+    picked = f"DELETE FROM {ticks} WHERE id IN (SELECT id FROM {ticks} ORDER BY id LIMIT %s)"  # noqa: S608
+    add_count = (
+        f"ON CONFLICT (scrutin_id, academie, category_id) DO UPDATE "
+        f"SET voted = {counts}.voted + excluded.voted"
+    )
+    add_hour = (
+        f"ON CONFLICT (scrutin_id, hour) DO UPDATE SET voted = {hours}.voted + excluded.voted"
+    )
     moved = 0
     while True:
         with transaction.atomic(), connection.cursor() as cur:
-            picked = (
-                f"DELETE FROM {ticks} WHERE id IN (SELECT id FROM {ticks} ORDER BY id LIMIT %s)"  # noqa: S608
-            )
             if connection.vendor == "postgresql":
-                # One statement: the ticks deleted, grouped with their voters and added.
+                # One statement: the ticks deleted, grouped (with their voters) and added.
                 cur.execute(
                     f"WITH moved AS ({picked} RETURNING scrutin_id, voter_id, voted_at), "  # noqa: S608
-                    f"added AS (INSERT INTO {counts} (scrutin_id, academie, category_id, hour, "
-                    "voted) SELECT m.scrutin_id, v.academie, v.category_id, "
-                    "date_trunc('hour', m.voted_at, 'UTC'), count(*) FROM moved m "
-                    f"JOIN {Voter._meta.db_table} v ON v.id = m.voter_id GROUP BY 1, 2, 3, 4 "
-                    "ON CONFLICT (scrutin_id, academie, category_id, hour) DO UPDATE "
-                    f"SET voted = {counts}.voted + excluded.voted RETURNING 1) "
-                    "SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added)",
+                    f"c AS (INSERT INTO {counts} (scrutin_id, academie, category_id, voted) "
+                    "SELECT m.scrutin_id, v.academie, v.category_id, count(*) FROM moved m "
+                    f"JOIN {voters} v ON v.id = m.voter_id GROUP BY 1, 2, 3 {add_count}), "
+                    f"h AS (INSERT INTO {hours} (scrutin_id, hour, voted) "
+                    "SELECT scrutin_id, date_trunc('hour', voted_at, 'UTC'), count(*) "
+                    f"FROM moved GROUP BY 1, 2 {add_hour}) "
+                    "SELECT count(*) FROM moved",
                     [batch],
                 )
                 n = int(cur.fetchone()[0])
@@ -81,23 +89,27 @@ def participation_compact(*, batch: int = COMPACT_BATCH) -> int:
                 cur.execute(f"{picked} RETURNING scrutin_id, voter_id, voted_at", [batch])
                 rows = cur.fetchall()
                 n = len(rows)
-                groups = dict(
-                    (pk, (academie, category))
+                groups = {
+                    pk: (academie, category)
                     for pk, academie, category in Voter.objects.filter(
                         pk__in={r[1] for r in rows}
                     ).values_list("pk", "academie", "category_id")
-                )
-                added: Counter[tuple[int, str, int, datetime]] = Counter()
+                }
+                by_group: Counter[tuple[int, str, int]] = Counter()
+                by_hour: Counter[tuple[int, datetime]] = Counter()
                 for scrutin_id, voter_id, voted_at in rows:
-                    academie, category = groups[voter_id]
-                    added[(scrutin_id, academie, category, _hour(voted_at))] += 1
+                    by_group[(scrutin_id, *groups[voter_id])] += 1
+                    by_hour[(scrutin_id, _hour(voted_at))] += 1
                 adapt = connection.ops.adapt_datetimefield_value
                 cur.executemany(
-                    f"INSERT INTO {counts} (scrutin_id, academie, category_id, hour, voted) "  # noqa: S608
-                    "VALUES (%s, %s, %s, %s, %s) "
-                    "ON CONFLICT (scrutin_id, academie, category_id, hour) DO UPDATE "
-                    f"SET voted = {counts}.voted + excluded.voted",
-                    [(s, a, c, adapt(h), v) for (s, a, c, h), v in added.items()],
+                    f"INSERT INTO {counts} (scrutin_id, academie, category_id, voted) "  # noqa: S608
+                    f"VALUES (%s, %s, %s, %s) {add_count}",
+                    [(*k, v) for k, v in by_group.items()],
+                )
+                cur.executemany(
+                    f"INSERT INTO {hours} (scrutin_id, hour, voted) "  # noqa: S608
+                    f"VALUES (%s, %s, %s) {add_hour}",
+                    [(sid, adapt(h), v) for (sid, h), v in by_hour.items()],
                 )
         moved += n
         if n < batch:
@@ -131,16 +143,20 @@ def _rolls_counted(election: Election) -> dict[Key, int]:
 
 
 def participation_rolls(election: Election) -> dict[Key, int]:
-    """The registered voters per scrutin, académie and category: once the rolls are
-    published (they no longer change), counted once and kept (`ParticipationRoll`); before,
-    counted from the rolls as they stand."""
+    """The registered voters per scrutin, académie and category. Once the rolls are
+    published (they no longer change) they are counted once and kept (`ParticipationRoll`);
+    before, counted from the rolls as they stand."""
     published = election.rolls_published_at
     if published is None:
         return _rolls_counted(election)
     kept = ParticipationRoll.objects.filter(scrutin__election=election)
-    stamps = set(kept.values_list("rolls_published_at", flat=True).distinct())
-    if stamps == {published}:
-        return {(r.scrutin_id, r.academie, r.category_id): r.registered for r in kept}
+    if kept.exists() and not kept.exclude(rolls_published_at=published).exists():
+        return {
+            (s, a, c): n
+            for s, a, c, n in kept.values_list(
+                "scrutin_id", "academie", "category_id", "registered"
+            )
+        }
     counted = _rolls_counted(election)
     with transaction.atomic():
         kept.delete()
@@ -158,6 +174,80 @@ def participation_rolls(election: Election) -> dict[Key, int]:
             batch_size=5000,
         )
     return counted
+
+
+@dataclass(frozen=True)
+class Sums:
+    """Figures summed per scrutin, per académie and per category."""
+
+    scrutin: dict[int, int]
+    academie: dict[str, int]
+    category: dict[int, int]
+
+
+def _sums_of(rows: dict[Key, int]) -> Sums:
+    out = Sums({}, {}, {})
+    for (s, a, c), n in rows.items():
+        out.scrutin[s] = out.scrutin.get(s, 0) + n
+        out.academie[a] = out.academie.get(a, 0) + n
+        out.category[c] = out.category.get(c, 0) + n
+    return out
+
+
+#: The registered voters' sums of published rolls, per process: (election, publication) →
+#: (the election's sums, each scrutin's). A published roll never changes, so they are read once.
+_registered: dict[tuple[int, str], tuple[Sums, dict[int, Sums]]] = {}
+
+
+def registered_sums(election: Election) -> tuple[Sums, dict[int, Sums]]:
+    """The registered voters summed for the election and for each scrutin."""
+    published = election.rolls_published_at
+    memo = (election.pk, published.isoformat()) if published else None
+    if memo is not None and memo in _registered:
+        return _registered[memo]
+    rows = participation_rolls(election)
+    per: dict[int, dict[Key, int]] = {}
+    for key, n in rows.items():
+        per.setdefault(key[0], {})[key] = n
+    sums = (_sums_of(rows), {s: _sums_of(r) for s, r in per.items()})
+    if memo is not None:
+        _registered[memo] = sums
+    return sums
+
+
+def voted_sums(election: Election, scrutin: Scrutin | None = None) -> Sums:
+    """The voters counted so far, summed in the database: one scan of the counters with
+    grouping sets on PostgreSQL, three aggregates elsewhere."""
+    rows = ParticipationCount.objects.filter(scrutin__election=election)
+    if scrutin is not None:
+        rows = rows.filter(scrutin=scrutin)
+    if connection.vendor != "postgresql":
+        return Sums(
+            *(
+                dict(rows.values_list(f).annotate(n=Sum("voted")).order_by())
+                for f in ("scrutin_id", "academie", "category_id")
+            )
+        )
+    where, params = (
+        ("c.scrutin_id = %s", [scrutin.pk]) if scrutin else ("s.election_id = %s", [election.pk])
+    )
+    out = Sums({}, {}, {})
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT GROUPING(c.scrutin_id), GROUPING(c.academie), c.scrutin_id, c.academie, "  # noqa: S608
+            f"c.category_id, sum(c.voted) FROM {ParticipationCount._meta.db_table} c "
+            f"JOIN {Scrutin._meta.db_table} s ON s.id = c.scrutin_id WHERE {where} "
+            "GROUP BY GROUPING SETS ((c.scrutin_id), (c.academie), (c.category_id))",
+            params,
+        )
+        for g_scrutin, g_academie, s, a, c, n in cur.fetchall():
+            if not g_scrutin:
+                out.scrutin[s] = int(n)
+            elif not g_academie:
+                out.academie[a] = int(n)
+            else:
+                out.category[c] = int(n)
+    return out
 
 
 # --- The figures ---------------------------------------------------------------------------
@@ -199,10 +289,18 @@ class Overview:
     as_of: datetime | None = None
 
 
-def _lines(figures: dict[Any, list[int]], labels: dict[Any, str]) -> list[Line]:
+def _lines(
+    registered: dict[Any, int], voted: dict[Any, int], labels: dict[Any, str] | None = None
+) -> list[Line]:
+    labels = labels or {}
     lines = [
-        Line(label=labels.get(k, str(k)), registered=r, voted=v, key=k)
-        for k, (r, v) in figures.items()
+        Line(
+            label=labels.get(k, str(k)),
+            registered=registered.get(k, 0),
+            voted=voted.get(k, 0),
+            key=k,
+        )
+        for k in registered.keys() | voted.keys()
     ]
     return sorted(lines, key=lambda line: line.label)
 
@@ -210,42 +308,34 @@ def _lines(figures: dict[Any, list[int]], labels: dict[Any, str]) -> list[Line]:
 def participation_overview(*, election: Election, scrutin: Scrutin | None = None) -> Overview:
     """The election's participation (or one scrutin's) now: registered, voted and turnout in
     total, per scrutin, per académie and per category, and the votes per hour. The ticks are
-    compacted first, so the figures are every émargement set voted so far."""
+    compacted first, so the figures are every émargement set voted so far; the counters hold
+    a row per scrutin, académie and category and one per scrutin and hour, summed in the
+    database; the registered voters of published rolls are summed once per process."""
     participation_compact()
     now = timezone.now()
-    registered = participation_rolls(election)
-    counts = ParticipationCount.objects.filter(scrutin__election=election)
+    whole, per_scrutin = registered_sums(election)
+    hours_rows = ParticipationHour.objects.filter(scrutin__election=election)
     if scrutin is not None:
-        counts = counts.filter(scrutin=scrutin)
-        registered = {k: n for k, n in registered.items() if k[0] == scrutin.pk}
-    voted = {
-        (s, a, c): n
-        for s, a, c, n in counts.values_list("scrutin_id", "academie", "category_id")
-        .annotate(n=Sum("voted"))
-        .order_by()
-    }
-    by: dict[str, dict[Any, list[int]]] = {"s": {}, "a": {}, "c": {}}
-    total = Line(label="")
-    for key in registered.keys() | voted.keys():
-        r, v = registered.get(key, 0), voted.get(key, 0)
-        total.registered += r
-        total.voted += v
-        for name, k in zip("sac", key, strict=True):
-            cell = by[name].setdefault(k, [0, 0])
-            cell[0] += r
-            cell[1] += v
-    scrutins = Scrutin.objects.filter(election=election).select_related("body")
-    categories = VoterCategory.objects.filter(election=election)
+        registered = per_scrutin.get(scrutin.pk, Sums({}, {}, {}))
+        hours_rows = hours_rows.filter(scrutin=scrutin)
+    else:
+        registered = whole
+    voted = voted_sums(election, scrutin)
+    names = {s.pk: str(s) for s in Scrutin.objects.filter(election=election).select_related("body")}
+    categories = {c.pk: c.name for c in VoterCategory.objects.filter(election=election)}
+    total = Line(
+        label="", registered=sum(registered.scrutin.values()), voted=sum(voted.scrutin.values())
+    )
     hours: list[Hour] = []
     cumulative = 0
-    for at, n in counts.values_list("hour").annotate(n=Sum("voted")).order_by("hour"):
+    for at, n in hours_rows.values_list("hour").annotate(n=Sum("voted")).order_by("hour"):
         cumulative += n
         hours.append(Hour(at=at, voted=n, cumulative=cumulative))
     return Overview(
         total=total,
-        scrutins=_lines(by["s"], {s.pk: str(s) for s in scrutins}),
-        academies=_lines(by["a"], {}),
-        categories=_lines(by["c"], {c.pk: c.name for c in categories}),
+        scrutins=_lines(registered.scrutin, voted.scrutin, names),
+        academies=_lines(registered.academie, voted.academie),
+        categories=_lines(registered.category, voted.category, categories),
         hours=hours,
         as_of=now,
     )
