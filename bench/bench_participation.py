@@ -117,7 +117,10 @@ def _world(voters: int, scrutins: int) -> dict[str, object]:
         )
         ids.append(
             Scrutin.objects.create(
-                election=election, body=body, level="national", titular_seats=5,
+                election=election,
+                body=body,
+                level="national",
+                titular_seats=5,
                 substitute_seats=5,
             ).pk
         )
@@ -195,15 +198,17 @@ def _bureau_client(election):  # type: ignore[no-untyped-def]
 
     from urne.bureau.models import Bureau, Member
 
-    user = get_user_model().objects.create_user("president", password="x", is_staff=True)  # noqa: S106
-    user.groups.add(Group.objects.get(name="bureau"))
-    bureau = Bureau.objects.create(election=election)
-    Member.objects.create(
-        bureau=bureau, role="president", name="Président", email="p@ac-bench.fr", user=user
-    )
+    user = get_user_model().objects.filter(username="president").first()
+    if user is None:
+        user = get_user_model().objects.create_user("president", password="x", is_staff=True)  # noqa: S106
+        user.groups.add(Group.objects.get(name="bureau"))
+        bureau = Bureau.objects.create(election=election)
+        Member.objects.create(
+            bureau=bureau, role="president", name="Président", email="p@ac-bench.fr", user=user
+        )
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", confirmed=True)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
@@ -228,7 +233,35 @@ def _fetch(client, url: str, n: int) -> dict[str, float]:  # type: ignore[no-unt
     }
 
 
-def part_page(voters: int, scrutins: int, requests: int, tail: int) -> dict[str, object]:
+def _again() -> dict[str, object]:
+    """The world of a previous run (``--reuse``), its counters made again from its émargements."""
+    from django.db import connection
+
+    from urne.elections.models import Election
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "TRUNCATE bureau_participationtick, bureau_participationcount, "
+            "bureau_participationhour, bureau_participationelectionhour, "
+            "bureau_participationroll"
+        )
+        cur.execute("DELETE FROM booth_emargement WHERE state = 'pending'")
+        _timed(
+            "their ticks",
+            cur.execute,
+            "INSERT INTO bureau_participationtick (scrutin_id, voter_id, voted_at) "
+            "SELECT scrutin_id, voter_id, voted_at FROM booth_emargement",
+        )
+        cur.execute("SELECT count(*) FROM booth_emargement")
+        emargements = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM elections_rollentry")
+        roll = cur.fetchone()[0]
+    return {"election": Election.objects.get(), "emargements": emargements, "roll_entries": roll}
+
+
+def part_page(
+    voters: int, scrutins: int, requests: int, tail: int, reuse: bool
+) -> dict[str, object]:
     from django.db.models import Count
     from django.urls import reverse
 
@@ -236,7 +269,7 @@ def part_page(voters: int, scrutins: int, requests: int, tail: int) -> dict[str,
     from urne.bureau.participation import participation_compact, participation_overview
 
     print("part 1: the page", flush=True)
-    world = _world(voters, scrutins)
+    world = _again() if reuse else _world(voters, scrutins)
     election = world["election"]
     start = time.perf_counter()
     moved = participation_compact()
@@ -254,9 +287,7 @@ def part_page(voters: int, scrutins: int, requests: int, tail: int) -> dict[str,
     page = _fetch(client, url, requests)
     overview = participation_overview(election=election)
     assert overview.total.voted == Emargement.objects.count(), "figures ≠ émargements"
-    largest = (
-        Emargement.objects.values("scrutin_id").annotate(n=Count("pk")).order_by("-n").first()
-    )
+    largest = Emargement.objects.values("scrutin_id").annotate(n=Count("pk")).order_by("-n").first()
     scrutin_url = reverse("bureau:participation_scrutin", args=[largest["scrutin_id"]])
     scrutin_page = _fetch(client, scrutin_url, max(3, requests // 3))
     return {
@@ -366,12 +397,14 @@ def part_cast(casts: int, clients: int) -> dict[str, object]:
         with psycopg.connect(_dsn(), autocommit=True) as conn:
             while not stop.is_set():
                 rows = conn.execute(
-                    "SELECT coalesce(c.relname, l.locktype), a.query FROM pg_locks l "
+                    "SELECT coalesce(c.relname, l.locktype), a.query, (SELECT string_agg("
+                    "b.query, ' | ') FROM pg_stat_activity b WHERE b.pid = ANY("
+                    "pg_blocking_pids(l.pid))) FROM pg_locks l "
                     "JOIN pg_stat_activity a ON a.pid = l.pid LEFT JOIN pg_class c "
                     "ON c.oid = l.relation WHERE NOT l.granted"
                 ).fetchall()
                 samples += 1
-                waits.extend((r[0], r[1][:60]) for r in rows)
+                waits.extend((r[0], f"{r[1][:70]} ← {(r[2] or '')[:70]}") for r in rows)
                 time.sleep(0.002)
 
     compactions = 0
@@ -403,7 +436,7 @@ def part_cast(casts: int, clients: int) -> dict[str, object]:
     stop.set()
     for t in side:
         t.join()
-    on_counters = [w for w in waits if "participation" in w[0] or "participation" in w[1]]
+    on_counters = [w for w in waits if "participation" in w[0]]
     return {
         "settles": casts - 200,
         "without_tick": plain,
@@ -418,6 +451,7 @@ def part_cast(casts: int, clients: int) -> dict[str, object]:
             "lock_waits_seen": len(waits),
             "lock_waits_on_ticks_or_counters": len(on_counters),
             "waits_by_relation": sorted({w[0] for w in waits}),
+            "waiting ← blocking": sorted({w[1] for w in waits}),
         },
     }
 
@@ -430,10 +464,17 @@ def main() -> None:
     parser.add_argument("--tail", type=int, default=2000)
     parser.add_argument("--casts", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="the voters, rolls and émargements of the previous run (migrated, counters redone)",
+    )
     args = parser.parse_args()
-    _databases()
+    out: dict[str, object] = {}
+    if not args.reuse:
+        _databases()
     _setup()
-    out = {"page": part_page(args.voters, args.scrutins, args.requests, args.tail)}
+    out["page"] = part_page(args.voters, args.scrutins, args.requests, args.tail, args.reuse)
     print(json.dumps(out["page"], indent=1), flush=True)
     out["cast"] = part_cast(args.casts, args.clients)
     print(json.dumps(out["cast"], indent=1), flush=True)

@@ -188,6 +188,25 @@ class ParticipationHour(models.Model):
         return f"{self.scrutin_id} {self.hour}: {self.voted}"
 
 
+class ParticipationElectionHour(models.Model):
+    """How many voters of the whole election voted in an hour (UTC): the election's chart
+    reads its few hundred rows instead of summing every scrutin's hours."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    voted = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "hour"], name="participation_election_hour_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election_id} {self.hour}: {self.voted}"
+
+
 class ParticipationRoll(models.Model):
     """How many voters a scrutin's roll holds per académie and category, as of the rolls'
     publication ``rolls_published_at`` (counted once: a published roll no longer changes)."""

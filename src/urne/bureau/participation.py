@@ -27,7 +27,13 @@ from urne.booth.models import Emargement
 from urne.elections.eligibility import roll_voters, rolls_published
 from urne.elections.models import Election, RollEntry, Scrutin, Voter, VoterCategory
 
-from .models import ParticipationCount, ParticipationHour, ParticipationRoll, ParticipationTick
+from .models import (
+    ParticipationCount,
+    ParticipationElectionHour,
+    ParticipationHour,
+    ParticipationRoll,
+    ParticipationTick,
+)
 
 #: Ticks moved per compaction transaction.
 COMPACT_BATCH = 50_000
@@ -59,6 +65,8 @@ def participation_compact(*, batch: int = COMPACT_BATCH) -> int:
     ticks = ParticipationTick._meta.db_table
     counts = ParticipationCount._meta.db_table
     hours = ParticipationHour._meta.db_table
+    election_hours = ParticipationElectionHour._meta.db_table
+    scrutins = Scrutin._meta.db_table
     voters = Voter._meta.db_table
     picked = f"DELETE FROM {ticks} WHERE id IN (SELECT id FROM {ticks} ORDER BY id LIMIT %s)"  # noqa: S608
     add_count = (
@@ -67,6 +75,10 @@ def participation_compact(*, batch: int = COMPACT_BATCH) -> int:
     )
     add_hour = (
         f"ON CONFLICT (scrutin_id, hour) DO UPDATE SET voted = {hours}.voted + excluded.voted"
+    )
+    add_election_hour = (
+        f"ON CONFLICT (election_id, hour) DO UPDATE "
+        f"SET voted = {election_hours}.voted + excluded.voted"
     )
     moved = 0
     while True:
@@ -80,7 +92,11 @@ def participation_compact(*, batch: int = COMPACT_BATCH) -> int:
                     f"JOIN {voters} v ON v.id = m.voter_id GROUP BY 1, 2, 3 {add_count}), "
                     f"h AS (INSERT INTO {hours} (scrutin_id, hour, voted) "
                     "SELECT scrutin_id, date_trunc('hour', voted_at, 'UTC'), count(*) "
-                    f"FROM moved GROUP BY 1, 2 {add_hour}) "
+                    f"FROM moved GROUP BY 1, 2 {add_hour}), "
+                    f"e AS (INSERT INTO {election_hours} (election_id, hour, voted) "
+                    "SELECT s.election_id, date_trunc('hour', m.voted_at, 'UTC'), count(*) "
+                    f"FROM moved m JOIN {scrutins} s ON s.id = m.scrutin_id GROUP BY 1, 2 "
+                    f"{add_election_hour}) "
                     "SELECT count(*) FROM moved",
                     [batch],
                 )
@@ -97,9 +113,16 @@ def participation_compact(*, batch: int = COMPACT_BATCH) -> int:
                 }
                 by_group: Counter[tuple[int, str, int]] = Counter()
                 by_hour: Counter[tuple[int, datetime]] = Counter()
+                by_election_hour: Counter[tuple[int, datetime]] = Counter()
+                elections = dict(
+                    Scrutin.objects.filter(pk__in={r[0] for r in rows}).values_list(
+                        "pk", "election_id"
+                    )
+                )
                 for scrutin_id, voter_id, voted_at in rows:
                     by_group[(scrutin_id, *groups[voter_id])] += 1
                     by_hour[(scrutin_id, _hour(voted_at))] += 1
+                    by_election_hour[(elections[scrutin_id], _hour(voted_at))] += 1
                 adapt = connection.ops.adapt_datetimefield_value
                 cur.executemany(
                     f"INSERT INTO {counts} (scrutin_id, academie, category_id, voted) "  # noqa: S608
@@ -110,6 +133,11 @@ def participation_compact(*, batch: int = COMPACT_BATCH) -> int:
                     f"INSERT INTO {hours} (scrutin_id, hour, voted) "  # noqa: S608
                     f"VALUES (%s, %s, %s) {add_hour}",
                     [(sid, adapt(h), v) for (sid, h), v in by_hour.items()],
+                )
+                cur.executemany(
+                    f"INSERT INTO {election_hours} (election_id, hour, voted) "  # noqa: S608
+                    f"VALUES (%s, %s, %s) {add_election_hour}",
+                    [(eid, adapt(h), v) for (eid, h), v in by_election_hour.items()],
                 )
         moved += n
         if n < batch:
@@ -314,12 +342,13 @@ def participation_overview(*, election: Election, scrutin: Scrutin | None = None
     participation_compact()
     now = timezone.now()
     whole, per_scrutin = registered_sums(election)
-    hours_rows = ParticipationHour.objects.filter(scrutin__election=election)
+    hours_rows: Any
     if scrutin is not None:
         registered = per_scrutin.get(scrutin.pk, Sums({}, {}, {}))
-        hours_rows = hours_rows.filter(scrutin=scrutin)
+        hours_rows = ParticipationHour.objects.filter(scrutin=scrutin)
     else:
         registered = whole
+        hours_rows = ParticipationElectionHour.objects.filter(election=election)
     voted = voted_sums(election, scrutin)
     names = {s.pk: str(s) for s in Scrutin.objects.filter(election=election).select_related("body")}
     categories = {c.pk: c.name for c in VoterCategory.objects.filter(election=election)}
@@ -328,7 +357,7 @@ def participation_overview(*, election: Election, scrutin: Scrutin | None = None
     )
     hours: list[Hour] = []
     cumulative = 0
-    for at, n in hours_rows.values_list("hour").annotate(n=Sum("voted")).order_by("hour"):
+    for at, n in hours_rows.order_by("hour").values_list("hour", "voted"):
         cumulative += n
         hours.append(Hour(at=at, voted=n, cumulative=cumulative))
     return Overview(
@@ -345,7 +374,8 @@ def participation_overview(*, election: Election, scrutin: Scrutin | None = None
 
 
 def emargements(*, scrutin: Scrutin, query: str = "") -> QuerySet[Emargement]:
-    """The scrutin's émargement list: the voters who voted, with the time, in name order;
+    """The scrutin's émargement list: the voters who voted, with the time, latest first (the
+    (scrutin, voted_at) index: a page of a million émargements reads its own rows only);
     ``query`` matches the start of the name, the first name or the NUMEN."""
     rows = Emargement.objects.filter(scrutin=scrutin, state=Emargement.State.VOTED)
     query = query.strip()
@@ -355,14 +385,14 @@ def emargements(*, scrutin: Scrutin, query: str = "") -> QuerySet[Emargement]:
             | Q(voter__first_name__istartswith=query)
             | Q(voter__numen__iexact=query)
         )
-    return rows.select_related("voter", "voter__category").order_by(
-        "voter__last_name", "voter__first_name", "pk"
-    )
+    return rows.select_related("voter", "voter__category").order_by("-voted_at", "-pk")
 
 
 def emargement_rows(*, scrutin: Scrutin) -> Iterator[list[str]]:
-    """The émargement list as spreadsheet rows (the bureau's export), Paris time."""
-    for row in emargements(scrutin=scrutin).iterator(chunk_size=2000):
+    """The émargement list as spreadsheet rows (the bureau's export), in name order, Paris
+    time."""
+    rows = emargements(scrutin=scrutin).order_by("voter__last_name", "voter__first_name", "pk")
+    for row in rows.iterator(chunk_size=2000):
         v = row.voter
         at = timezone.localtime(row.voted_at).strftime("%Y-%m-%d %H:%M:%S") if row.voted_at else ""
         yield [v.last_name, v.first_name, v.numen, v.academie, v.category.name, at]
