@@ -401,7 +401,8 @@ def part_cast(casts: int, clients: int) -> dict[str, object]:
                     "b.query, ' | ') FROM pg_stat_activity b WHERE b.pid = ANY("
                     "pg_blocking_pids(l.pid))) FROM pg_locks l "
                     "JOIN pg_stat_activity a ON a.pid = l.pid LEFT JOIN pg_class c "
-                    "ON c.oid = l.relation WHERE NOT l.granted"
+                    "ON c.oid = l.relation WHERE NOT l.granted "
+                    "AND a.datname = current_database()"
                 ).fetchall()
                 samples += 1
                 waits.extend((r[0], f"{r[1][:70]} ← {(r[2] or '')[:70]}") for r in rows)
