@@ -253,3 +253,24 @@ def test_the_control_page_shows_the_state_and_the_decisions(world):
     assert page.status_code == 200
     assert "suspendu par le bureau" in text and "Coupure du fournisseur" in text
     assert "Délégué 1" in text
+
+
+def test_the_scheduler_freezes_an_election_whose_vote_is_over(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("vote_freeze", stdout=out)
+    assert not Freeze.objects.exists()  # still open
+    vote_suspend(
+        election=world.election, actor=world.bureau.user, members=world.bureau.members, reason="r"
+    )
+    _over(world)
+    call_command("vote_freeze", stdout=out)
+    assert not Freeze.objects.exists()  # suspended: the bureau has not finished
+    Election.objects.filter(pk=world.election.pk).update(vote_suspended_at=None)
+    call_command("vote_freeze", stdout=out)
+    freeze = Freeze.objects.get()
+    assert freeze.frozen_by is None and "frozen at" in out.getvalue()
+    assert AuditEvent.objects.get(action="bureau.vote_freeze").actor == "system"
