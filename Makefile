@@ -11,7 +11,8 @@ SYSTEM_PACKAGES := chromium espeak-ng
 
 .PHONY: help install install-tools install-system test lint typecheck contracts test-crypto bench-crypto \
 	frontend test-js \
-	demo demo-count demo-stop migrate test-platform bench-import bench-accounts test-browser bench-cast bench-count
+	demo demo-count demo-stop migrate test-platform bench-import bench-accounts test-browser bench-cast bench-count \
+	bench-participation
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -114,3 +115,6 @@ bench-count: install  ## count after the last upload: 290 scrutins, 1 M ballots 
 
 bench-cast: install  ## cast: casts/s through gunicorn + PostgreSQL vs the bare ballot-check ceiling
 	$(PY) bench/bench_cast.py
+
+bench-participation: install  ## bureau's participation page: 1.1 M voters, 4 M émargements, 290 scrutins (PostgreSQL); counters' cost per cast
+	$(PY) bench/bench_participation.py

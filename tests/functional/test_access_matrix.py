@@ -202,6 +202,16 @@ TABLE: dict[str, Row] = {
     # invitation in the session, the password form has expired (410).
     "bureau:invitation": Row(_r("bureau:invitation"), every(200), every(400)),
     "bureau:invitation_password": Row(_r("bureau:invitation_password"), every(410), every(410)),
+    # --- the bureau's control of the vote and live participation (ADR 0770, 0771): the
+    # bureau and the delegates only; an empty POST names no decision (400)
+    "bureau:control": Row(_r("bureau:control", E), staff_page(BUREAU), staff_page(BUREAU, 400)),
+    "bureau:participation": Row(_r("bureau:participation", E), staff_page(BUREAU)),
+    "bureau:participation_scrutin": Row(
+        _r("bureau:participation_scrutin", lambda w: w.scrutin.pk), staff_page(BUREAU)
+    ),
+    "bureau:emargements_csv": Row(
+        _r("bureau:emargements_csv", lambda w: w.scrutin.pk), staff_page(BUREAU)
+    ),
     # --- the count: the bureau's page; a scrutin's result only once proclaimed (none here)
     "count:page": Row(_r("count:page", E), staff_page(BUREAU)),
     "count:result_json": Row(_r("count:result_json", lambda w: w.scrutin.uuid), every(404)),

@@ -29,7 +29,7 @@ VOTER_STORE_ALLOWED = {("booth_emargement", "pending_tracker")}
 URN_COLUMNS = {
     "urn_urnscrutin": {
         "id", "uuid", "timestamp", "election_hash", "height", "last_event", "next_seq",
-        "ballots", "tally", "ended", "count_seq",
+        "ballots", "tally", "ended", "count_seq", "frozen_at",
     },
     "urn_urnrecord": {"id", "scrutin_id", "seq", "kind", "hash", "body"},
     "urn_urnevent": {"id", "scrutin_id", "height", "hash", "parent", "type", "payload"},

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from urne.audit.services import audit_append
 from urne.crypto.credentials import public_credential
 from urne.crypto.group import GROUP
+from urne.elections.calendar import vote_frozen
 
 from . import codes
 from .models import CodeSlot, CredentialSet, PublicCredential, ScrutinSetup
@@ -166,6 +167,14 @@ def credentials_replace(*, voter: Any, actor: Any, reason: str) -> CodeSlot:
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Indiquez le motif du remplacement."))
+    if vote_frozen(election_id=voter.election_id):
+        # After the freeze nothing changes; the attempt is shown to the bureau.
+        audit_append(
+            actor=actor, action="authority.code_replace_refused", obj=voter, data={"why": "frozen"}
+        )
+        raise ValidationError(
+            _("Les urnes et les émargements sont figés : aucun code ne peut plus être remplacé.")
+        )
     with transaction.atomic(using=STORE), transaction.atomic():
         slots = list(
             CodeSlot.objects.select_for_update().filter(voter_id=voter.pk).order_by("index")

@@ -129,6 +129,15 @@ def voter_participation_visible(
     return user.has_perm(FIND_VOTER) and vote_over(election=election, now=now)
 
 
+def participation_visible(*, user: User, election: Election) -> bool:
+    """Whether ``user`` may see the election's live participation (figures per scrutin,
+    académie and category, the chart, the émargement list and its export; ADR 0771): the
+    polling station only, bureau members and union delegates, during the vote and after it.
+    The manager, the helpdesk, the auditor, voters and the public never see these pages;
+    after the close the published results give the figures to everyone (ADR 0531)."""
+    return user.has_perm(BUREAU_PAGES)
+
+
 def board_published(scrutin: Scrutin | None, now: datetime | None = None) -> bool:
     """Whether the scrutin's list of trackers and archive are public (ADR 0324): after the
     election's vote end and the grace period of the voters already in the booth (no ballot

@@ -28,6 +28,13 @@ CAST_ERRORS = {
     "unknown_scrutin": (404, _("Ce scrutin n'existe pas.")),
     "not_eligible": (403, _("Vous n'êtes pas inscrit(e) sur la liste électorale de ce scrutin.")),
     "not_open": (403, _("Le vote n'est pas encore ouvert pour ce scrutin.")),
+    "suspended": (
+        403,
+        _(
+            "Le bureau de vote a suspendu le vote. Votre bulletin n'a pas été enregistré : "
+            "vous pourrez voter dès la reprise, rien n'est perdu."
+        ),
+    ),
     "closed": (403, _("Le vote est clos pour ce scrutin : votre bulletin n'a pas été enregistré.")),
     "already_voted": (
         409,

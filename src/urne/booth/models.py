@@ -20,7 +20,10 @@ class Emargement(models.Model):
     voter = models.ForeignKey(
         Voter, on_delete=models.PROTECT, related_name="emargements", db_index=False
     )
-    scrutin = models.ForeignKey(Scrutin, on_delete=models.PROTECT, related_name="emargements")
+    # db_index=False: the (scrutin, voted_at) index below serves lookups by scrutin too.
+    scrutin = models.ForeignKey(
+        Scrutin, on_delete=models.PROTECT, related_name="emargements", db_index=False
+    )
     state = models.CharField(max_length=7, choices=State.choices, default=State.PENDING)
     # The tracker of the ballot being cast; erased once the row is voted.
     pending_tracker = models.CharField(max_length=43, blank=True)
@@ -37,7 +40,10 @@ class Emargement(models.Model):
                 fields=["created_at"],
                 condition=models.Q(state="pending"),
                 name="emargement_pending",
-            )
+            ),
+            # The bureau's émargement list, latest first (urne.bureau.participation); it
+            # replaces the scrutin key's own index, so a cast updates no index more.
+            models.Index(fields=["scrutin", "voted_at"], name="emargement_scrutin_voted"),
         ]
         verbose_name = _("émargement")
         verbose_name_plural = _("émargements")

@@ -33,6 +33,8 @@ from urne.accounts.session import SessionClaim, session_claim_valid
 from urne.audit.services import audit_append
 from urne.authority.selectors import credential_status
 from urne.authority.services import credentials_confirm
+from urne.bureau.models import ParticipationTick
+from urne.bureau.participation import participation_tick
 from urne.crypto.ballot import BallotError, check_ballot, parse_ballot
 from urne.crypto.encoding import FormatError, sha256_b64
 from urne.crypto.group import GROUP
@@ -51,6 +53,8 @@ from urne.urn.selectors import urn_election, urn_tracker_exists
 from urne.urn.services import UrnError, urn_ballot_append
 
 from .models import BoothEntry, Emargement
+
+TICKS = ParticipationTick._meta.db_table
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +153,11 @@ class CastContext:
     label: str
     vote_opens: datetime | None
     vote_closes: datetime | None
+    # The polling station's states (`calendar.vote_refusal`, ADR 0770).
+    vote_suspended_at: datetime | None
+    vote_closed_at: datetime | None
+    vote_extended_to: datetime | None
+    vote_frozen_at: datetime | None
     voter_exists: bool
     on_roll: bool
     emargement: str | None
@@ -190,7 +199,8 @@ def cast_context(
     else:
         who, extra = f"LEFT JOIN {t['v']} v ON v.id = %s", "NULL, NULL, NULL"
     sql = (
-        f"SELECT s.id, b.name, s.perimeter, e.vote_opens, e.vote_closes, v.id, "  # noqa: S608
+        f"SELECT s.id, b.name, s.perimeter, e.vote_opens, e.vote_closes, "  # noqa: S608
+        "e.vote_suspended_at, e.vote_closed_at, e.vote_extended_to, e.vote_frozen_at, v.id, "
         f"{extra}, {roll_facts_sql(voter='v', scrutin='s', election='e')}, "
         f"(SELECT em.state FROM {t['em']} em WHERE em.voter_id = v.id AND em.scrutin_id = s.id) "
         f"FROM {t['s']} s JOIN {t['e']} e ON e.id = s.election_id "
@@ -202,13 +212,18 @@ def cast_context(
         row = cur.fetchone()
     if row is None:
         return None
-    (sid, body, perimeter, opens, closes, vid, password, email, first_name) = row[:9]
-    facts, state = row[9 : 9 + ROLL_FACTS_COLUMNS], row[9 + ROLL_FACTS_COLUMNS]
+    (sid, body, perimeter, opens, closes, suspended, closed, extended, frozen) = row[:9]
+    (vid, password, email, first_name) = row[9:13]
+    facts, state = row[13 : 13 + ROLL_FACTS_COLUMNS], row[13 + ROLL_FACTS_COLUMNS]
     return CastContext(
         scrutin_id=sid,
         label=f"{body} {perimeter}".strip(),
         vote_opens=_aware(opens),
         vote_closes=_aware(closes),
+        vote_suspended_at=_aware(suspended),
+        vote_closed_at=_aware(closed),
+        vote_extended_to=_aware(extended),
+        vote_frozen_at=_aware(frozen),
         voter_exists=vid is not None,
         on_roll=vid is not None and roll_decide(roll_facts_row(facts)),
         emargement=state,
@@ -271,6 +286,11 @@ def cast_submit(
         election=ctx, now=now, entered_at=lambda: _entered_at(voter_id, ctx.scrutin_id)
     )
     if refused:
+        if ctx.vote_frozen_at is not None:
+            # After the freeze nothing may change; an attempt is shown to the bureau.
+            audit_append(
+                actor="system", action="booth.cast_refused_frozen", data={"scrutin": scrutin_uuid}
+            )
         raise CastError(refused)
     election = urn_election(scrutin_uuid=scrutin_uuid)
     if election is None:
@@ -312,6 +332,7 @@ def _settle_voted(row: Emargement) -> None:
     row.pending_tracker = ""
     row.voted_at = row.voted_at or timezone.now()
     row.save(update_fields=["state", "pending_tracker", "voted_at"])
+    participation_tick(voter_id=row.voter_id, scrutin_id=row.scrutin_id, voted_at=row.voted_at)
 
 
 def _claim(voter_id: int, scrutin_id: int, scrutin_uuid: str, tracker: str, now: datetime) -> int:
@@ -401,11 +422,28 @@ def _append(
             appended = None
         else:
             fault_point("urn_committed")
-        cur.execute(
-            f"UPDATE {table} SET state = 'voted', pending_tracker = '', "  # noqa: S608
-            "voted_at = %s WHERE id = %s",
-            [conn.ops.adapt_datetimefield_value(now), row_id],
-        )
+        # The row voted and the participation counters' tick (ADR 0771) in one statement on
+        # PostgreSQL (a data-modifying CTE: no round trip more than before), two elsewhere.
+        voted_at = conn.ops.adapt_datetimefield_value(now)
+        if conn.vendor == "postgresql":
+            cur.execute(
+                f"WITH u AS (UPDATE {table} SET state = 'voted', pending_tracker = '', "  # noqa: S608
+                "voted_at = %s WHERE id = %s RETURNING scrutin_id, voter_id, voted_at) "
+                f"INSERT INTO {TICKS} (scrutin_id, voter_id, voted_at) "
+                "SELECT scrutin_id, voter_id, voted_at FROM u",
+                [voted_at, row_id],
+            )
+        else:
+            cur.execute(
+                f"UPDATE {table} SET state = 'voted', pending_tracker = '', "  # noqa: S608
+                "voted_at = %s WHERE id = %s",
+                [voted_at, row_id],
+            )
+            cur.execute(
+                f"INSERT INTO {TICKS} (scrutin_id, voter_id, voted_at) "  # noqa: S608
+                f"SELECT scrutin_id, voter_id, voted_at FROM {table} WHERE id = %s",
+                [row_id],
+            )
     if appended is None:
         raise CastError("already_voted")
     return Receipt(scrutin_uuid=scrutin_uuid, tracker=tracker, resent=not appended.new)
@@ -416,15 +454,18 @@ class Recovery:
     voted: int = 0
     dropped: int = 0
     busy: int = 0
+    # Pending rows of a frozen election: left as they are (nothing changes after the freeze).
+    frozen: int = 0
 
 
 def emargement_recover(*, older_than: timedelta = timedelta(minutes=2)) -> Recovery:
     """Settle pending émargements from the urn: the tracker is in the urn, the row is voted
     (tracker erased); it is not, the row goes (nothing was cast; the voter may vote).
     Rows younger than ``older_than`` are left to the cast in progress; rows locked by one
-    are skipped. Idempotent."""
+    are skipped; rows of an election whose urns are frozen are left and the attempt audited
+    (the freeze settles every row first, so none should be there). Idempotent."""
     cutoff = timezone.now() - older_than
-    voted = dropped = busy = 0
+    voted = dropped = busy = frozen = 0
     # (election id, scrutin uuid) -> [voted, dropped]: one audit event per scrutin settled,
     # so the bureau's journal of interventions shows each recovery (ADR 0702).
     settled: dict[tuple[int, str], list[int]] = {}
@@ -435,12 +476,21 @@ def emargement_recover(*, older_than: timedelta = timedelta(minutes=2)) -> Recov
         with transaction.atomic():
             row = (
                 Emargement.objects.select_for_update(skip_locked=True)
-                .select_related("scrutin")
+                .select_related("scrutin__election")
                 .filter(pk=pk, state=Emargement.State.PENDING)
                 .first()
             )
             if row is None:
                 busy += 1
+                continue
+            if row.scrutin.election.vote_frozen_at is not None:
+                audit_append(
+                    actor="system",
+                    action="booth.recovery_refused_frozen",
+                    obj=row.scrutin,
+                    data={"scrutin": row.scrutin.uuid},
+                )
+                frozen += 1
                 continue
             counts = settled.setdefault((row.scrutin.election_id, row.scrutin.uuid), [0, 0])
             if row.pending_tracker and urn_tracker_exists(
@@ -461,7 +511,7 @@ def emargement_recover(*, older_than: timedelta = timedelta(minutes=2)) -> Recov
             action="booth.emargement_recover",
             data={"election": election_id, "scrutin": uuid, "voted": v, "dropped": d},
         )
-    return Recovery(voted=voted, dropped=dropped, busy=busy)
+    return Recovery(voted=voted, dropped=dropped, busy=busy, frozen=frozen)
 
 
 _channels = threading.local()

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 
+from urne.bureau.participation import participation_compact
 from urne.site.ratelimit import rate_counters_purge
 from urne.site.schedule import enqueue_once
 
@@ -33,6 +34,7 @@ def emargement_recover_task(
     try:
         r = emargement_recover(older_than=timedelta(seconds=older_than_seconds))
         rate_counters_purge()  # housekeeping of the rate limits' counters, on the same timer
+        participation_compact()  # the bureau's participation counters (ADR 0771), likewise
     finally:
         # Even after a failed run (a database hiccup): a timer that stopped at the first
         # error would leave interrupted casts pending until a human noticed.
@@ -40,7 +42,7 @@ def emargement_recover_task(
             transaction.on_commit(
                 lambda: _enqueue(older_than_seconds, every_seconds, delay=every_seconds)
             )
-    return {"voted": r.voted, "dropped": r.dropped, "busy": r.busy}
+    return {"voted": r.voted, "dropped": r.dropped, "busy": r.busy, "frozen": r.frozen}
 
 
 def _enqueue(older_than_seconds: int, every_seconds: int, *, delay: int) -> bool:

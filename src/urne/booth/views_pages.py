@@ -20,7 +20,7 @@ from urne.accounts.forms import CaptchaFormMixin
 from urne.accounts.secret_failures import captcha_asked
 from urne.accounts.selectors import current_account, current_voter
 from urne.accounts.services import AccountError, account_authenticate
-from urne.elections.calendar import vote_refusal
+from urne.elections.calendar import vote_end, vote_refusal
 from urne.elections.models import Election, Style, Voter
 from urne.site.parsing import InputError, json_body, json_endpoint, refusal_json, text
 from urne.site.ratelimit import client_address, rate_limited
@@ -64,6 +64,12 @@ ERRORS: dict[str, tuple[int, Any]] = {
     ),
     "not_open": (403, gettext_lazy("Le vote n'est pas encore ouvert.")),
     "closed": (403, gettext_lazy("Le vote est clos.")),
+    "suspended": (
+        403,
+        gettext_lazy(
+            "Le bureau de vote a suspendu le vote. Revenez à la reprise : rien n'est perdu."
+        ),
+    ),
     "bad_request": (
         400,
         gettext_lazy("La demande envoyée par votre navigateur est incomplète. Rechargez la page."),
@@ -101,9 +107,10 @@ def _form(election: Election, request: HttpRequest, data: Any = None) -> VoteCod
 
 
 def _window(election: Election, now: datetime) -> str:
-    """The entry page's state: before, open or after the vote (`calendar.vote_refusal`)."""
+    """The entry page's state: before, open, suspended by the bureau or after the vote
+    (`calendar.vote_refusal`)."""
     refused = vote_refusal(election=election, now=now)
-    return {None: "open", "not_open": "before"}.get(refused, "after")
+    return {None: "open", "not_open": "before", "suspended": "suspended"}.get(refused, "after")
 
 
 def _texts() -> dict[str, str]:
@@ -153,6 +160,7 @@ def entry(request: HttpRequest) -> HttpResponse:
             "portal_voter": voter,
             "style": election.style,
             "window": window,
+            "vote_end": vote_end(election),
             "form": form,
             "scrutins": scrutins,
             "ready": any(s["election"] for s in scrutins),

@@ -202,3 +202,153 @@ class KeyLoss(models.Model):
 
     def __str__(self) -> str:
         return f"{self.holder} ({self.phase})"
+
+
+class ControlDecision(models.Model):
+    """A decision of the bureau on the course of the vote, recorded by its president with the
+    members present and the reason (ADR 0770; `urne.bureau.control`). Append-only."""
+
+    class Kind(models.TextChoices):
+        SUSPEND = "suspend", _("Suspension du vote")
+        RESUME = "resume", _("Reprise du vote")
+        EXTEND = "extend", _("Prolongation de la clôture")
+        CLOSE = "close", _("Clôture par le bureau")
+
+    election = models.ForeignKey(
+        Election, on_delete=models.CASCADE, related_name="control_decisions"
+    )
+    kind = models.CharField(_("décision"), max_length=8, choices=Kind.choices)
+    decided_at = models.DateTimeField(_("décidée le"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    members_present = models.ManyToManyField(
+        Member, related_name="control_decisions", verbose_name=_("membres présents")
+    )
+    reason = models.TextField(_("motif"))
+    # An extension's new close.
+    closes_at = models.DateTimeField(_("nouvelle clôture"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        verbose_name = _("décision du bureau")
+        verbose_name_plural = _("décisions du bureau")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.decided_at:%Y-%m-%d %H:%M}"
+
+
+class Freeze(models.Model):
+    """The freeze of an election's urns, émargements and counters once no ballot can come in
+    (`urne.bureau.control.vote_freeze`): when, by whom, and the figures frozen per scrutin."""
+
+    election = models.OneToOneField(Election, on_delete=models.PROTECT, related_name="freeze")
+    frozen_at = models.DateTimeField(_("figé le"))
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # scrutin uuid -> {"ballots", "height", "last_event", "emargements", "counted"}
+    figures = models.JSONField()
+
+    class Meta:
+        verbose_name = _("gel des urnes et des émargements")
+        verbose_name_plural = _("gels des urnes et des émargements")
+
+    def __str__(self) -> str:
+        return f"{self.election} {self.frozen_at:%Y-%m-%d %H:%M}"
+
+
+class ParticipationTick(models.Model):
+    """An émargement set voted and not yet added to `ParticipationCount` (ADR 0771): the cast
+    appends one row in its own transaction (no lock shared between casts), the counters'
+    compaction (`participation.participation_compact`) moves them. No foreign key and no
+    index but the key, so the append costs one heap and one index entry."""
+
+    id = models.BigAutoField(primary_key=True)
+    scrutin_id = models.IntegerField()
+    voter_id = models.IntegerField()
+    voted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.voter_id} / {self.scrutin_id}"
+
+
+class ParticipationCount(models.Model):
+    """How many voters of a scrutin, académie and category have voted (the tables' figures)."""
+
+    scrutin = models.ForeignKey(Scrutin, on_delete=models.CASCADE, related_name="+")
+    academie = models.CharField(max_length=60)
+    category_id = models.IntegerField()
+    voted = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scrutin", "academie", "category_id"], name="participation_count_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scrutin_id} {self.academie} {self.category_id}: {self.voted}"
+
+
+class ParticipationHour(models.Model):
+    """How many voters of a scrutin voted in an hour (UTC; the chart's figures). Kept apart
+    from `ParticipationCount`: crossed with the académies and categories, the hours of an
+    8-day vote would make millions of rows for the page to sum."""
+
+    scrutin = models.ForeignKey(Scrutin, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    voted = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scrutin", "hour"], name="participation_hour_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scrutin_id} {self.hour}: {self.voted}"
+
+
+class ParticipationElectionHour(models.Model):
+    """How many voters of the whole election voted in an hour (UTC): the election's chart
+    reads its few hundred rows instead of summing every scrutin's hours."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    voted = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "hour"], name="participation_election_hour_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election_id} {self.hour}: {self.voted}"
+
+
+class ParticipationRoll(models.Model):
+    """How many voters a scrutin's roll holds per académie and category, as of the rolls'
+    publication ``rolls_published_at`` (counted once: a published roll no longer changes)."""
+
+    scrutin = models.ForeignKey(Scrutin, on_delete=models.CASCADE, related_name="+")
+    academie = models.CharField(max_length=60)
+    category_id = models.IntegerField()
+    registered = models.IntegerField()
+    rolls_published_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scrutin", "academie", "category_id"], name="participation_roll_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scrutin_id} {self.academie} {self.category_id}: {self.registered}"

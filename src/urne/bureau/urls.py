@@ -2,7 +2,13 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from . import archive_views, bureau_views, member_views
+from . import (
+    archive_views,
+    bureau_views,
+    control_views,
+    member_views,
+    participation_views,
+)
 from .ceremony_urls import urlpatterns as ceremony_urlpatterns
 
 app_name = "bureau"
@@ -21,4 +27,20 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # the invitation a member opens from the e-mail (no account yet)
     path("invitation/", member_views.invitation, name="invitation"),
     path("invitation/mot-de-passe/", member_views.invitation_password, name="invitation_password"),
+    path("<int:election_id>/controle/", control_views.control_page, name="control"),
+    path(
+        "<int:election_id>/participation/",
+        participation_views.participation_page,
+        name="participation",
+    ),
+    path(
+        "scrutin/<int:scrutin_id>/participation/",
+        participation_views.participation_scrutin,
+        name="participation_scrutin",
+    ),
+    path(
+        "scrutin/<int:scrutin_id>/emargements.csv",
+        participation_views.emargements_csv,
+        name="emargements_csv",
+    ),
 ]

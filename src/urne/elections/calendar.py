@@ -5,8 +5,9 @@ B, complaints until date C, vote from D to E, Paris time, stored in UTC; ADRs 02
 Every part asks here: the back office (the phase), the portal (each feature's window), the
 booth (may the voter start voting, may they cast now, the grace period included) and the
 public board (is the vote over, grace period included). The polling station's states
-(suspension, early close, freeze) belong in `vote_refusal`, which every other vote question
-goes through.
+(ADR 0770: a suspension, an extension of the close after one, an earlier close, the freeze)
+are the election's own columns, read here: `vote_end` is the close in force, `vote_refusal`
+the one question every other vote question goes through.
 """
 
 from collections.abc import Callable
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
 GRACE_SECONDS = 30 * 60
 
 
+#: The latest close the bureau may set after a suspension: this many days after the
+#: calendar's (setting ``URNE_VOTE_EXTENSION_DAYS``; ADR 0770).
+EXTENSION_DAYS = 8
+
+
 class VoteDates(Protocol):
     """What the vote questions read: an `Election`, or the cast's context read in SQL."""
 
@@ -37,6 +43,28 @@ class VoteDates(Protocol):
 
     @property
     def vote_closes(self) -> datetime | None: ...
+
+    @property
+    def vote_suspended_at(self) -> datetime | None: ...
+
+    @property
+    def vote_closed_at(self) -> datetime | None: ...
+
+    @property
+    def vote_extended_to(self) -> datetime | None: ...
+
+    @property
+    def vote_frozen_at(self) -> datetime | None: ...
+
+
+def vote_end(election: VoteDates) -> datetime | None:
+    """The close in force: the calendar's (date E), or the bureau's extension after a
+    suspension, or the bureau's earlier close, whichever comes first of the last two."""
+    end = election.vote_extended_to or election.vote_closes
+    closed = election.vote_closed_at
+    if closed is not None and (end is None or closed < end):
+        return closed
+    return end
 
 
 class Phase(StrEnum):
@@ -51,7 +79,8 @@ def election_phase(election: "Election", now: datetime | None = None) -> Phase:
     """The calendar phase at `now`: setup (before A), rolls (from A), lists (from B), vote
     (from D), closed (from E)."""
     now = now or timezone.now()
-    if election.vote_closes and now >= election.vote_closes:
+    end = vote_end(election)
+    if end and now >= end:
         return Phase.CLOSED
     if election.vote_opens and now >= election.vote_opens:
         return Phase.VOTE
@@ -144,7 +173,7 @@ def window(election: "Election", feature: Feature) -> Window:
             # Voters contest what they can see: from date A until date C.
             return Window(feature, election.rolls_from, election.complaints_until)
         case Feature.VOTE:
-            return Window(feature, election.vote_opens, election.vote_closes)
+            return Window(feature, election.vote_opens, vote_end(election))
     raise ValueError(feature)  # pragma: no cover
 
 
@@ -163,17 +192,44 @@ def grace_period() -> timedelta:
     return timedelta(seconds=getattr(settings, "URNE_CAST_GRACE_SECONDS", GRACE_SECONDS))
 
 
+def extension_limit(election: VoteDates) -> datetime | None:
+    """The latest close an extension may set: ``EXTENSION_DAYS`` after the calendar's."""
+    if election.vote_closes is None:
+        return None
+    days = getattr(settings, "URNE_VOTE_EXTENSION_DAYS", EXTENSION_DAYS)
+    return election.vote_closes + timedelta(days=days)
+
+
+def extension_refusal(*, election: VoteDates, until: datetime, now: datetime) -> str | None:
+    """None if the close may be moved to ``until`` at ``now``, else why not: ``frozen``, or
+    ``extension_too_early`` (not after the close in force, or already past), or
+    ``extension_too_late`` (beyond ``extension_limit``). That the vote was suspended first is
+    the bureau's rule (`urne.bureau.control`), which asks here for the dates."""
+    if election.vote_frozen_at is not None:
+        return "frozen"
+    end, limit = vote_end(election), extension_limit(election)
+    if limit is None or (end is not None and until <= end) or until <= now:
+        return "extension_too_early"
+    if until > limit:
+        return "extension_too_late"
+    return None
+
+
 def vote_refusal(*, election: VoteDates, now: datetime) -> str | None:
     """None if voting is open in `election` at `now` (a voter may enter the booth and have
-    their code confirmed), else why not, as the booth's error code: ``not_open`` (no opening
-    date yet, or before it) or ``closed`` (from the close on; no grace period here).
-
-    The polling station's state will be checked here, first: a suspension refuses with its
-    own code until it is lifted, an early close or a freeze answers ``closed``. Every vote
-    question (`cast_refusal`, the booth's pages) goes through this function."""
+    their code confirmed), else why not, as the booth's error code: ``closed`` once the
+    bureau has frozen the urns, ``not_open`` (no opening date yet, or before it),
+    ``suspended`` while the bureau has suspended the vote, ``closed`` from the close in force
+    on (`vote_end`; no grace period here). Every vote question (`cast_refusal`, the booth's
+    pages) goes through this function; it reads only the election's columns."""
+    if election.vote_frozen_at is not None:
+        return "closed"
     if election.vote_opens is None or now < election.vote_opens:
         return "not_open"
-    if election.vote_closes is not None and now >= election.vote_closes:
+    if election.vote_suspended_at is not None:
+        return "suspended"
+    end = vote_end(election)
+    if end is not None and now >= end:
         return "closed"
     return None
 
@@ -185,23 +241,38 @@ def cast_refusal(
     entered_at: Callable[[], datetime | None],
 ) -> str | None:
     """None if a voter may cast a ballot in `election` at `now`, else the cast's error code
-    (``not_open``, ``closed``): while voting is open (`vote_refusal`), and after the close
-    during the grace period for a voter who entered the booth before the close.
-    `entered_at` gives that voter's first entry in the scrutin's booth (None: never); it is
-    asked only during the grace period, so the common cast reads nothing more."""
+    (``not_open``, ``suspended``, ``closed``): while voting is open (`vote_refusal`), and
+    after the close in force during the grace period for a voter who entered the booth before
+    it (never during a suspension, never once frozen). `entered_at` gives that voter's first
+    entry in the scrutin's booth (None: never); it is asked only during the grace period, so
+    the common cast reads nothing more."""
     refused = vote_refusal(election=election, now=now)
-    if refused != "closed" or election.vote_closes is None:
+    end = vote_end(election)
+    if refused != "closed" or end is None or election.vote_frozen_at is not None:
         return refused
-    if now < election.vote_closes + grace_period():
+    if now < end + grace_period():
         entered = entered_at()
-        if entered is not None and entered < election.vote_closes:
+        if entered is not None and entered < end:
             return None
     return "closed"
 
 
 def vote_over(*, election: VoteDates, now: datetime | None = None) -> bool:
-    """Whether no ballot can come in any more: past the close and the grace period of the
-    voters already in the booth (the public board then publishes its list and archive)."""
-    if election.vote_closes is None:
+    """Whether no ballot can come in any more: frozen, or past the close in force and the
+    grace period of the voters already in the booth, and not suspended (a suspended vote may
+    still be resumed and its close extended). The public board then publishes its list and
+    archive; the count may open."""
+    if election.vote_frozen_at is not None:
+        return True
+    end = vote_end(election)
+    if end is None or election.vote_suspended_at is not None:
         return False
-    return (now or timezone.now()) >= election.vote_closes + grace_period()
+    return (now or timezone.now()) >= end + grace_period()
+
+
+def vote_frozen(*, election_id: int) -> bool:
+    """Whether the election's urns and émargements are frozen (read now from the database,
+    for a write that must not happen after the freeze: a code replacement)."""
+    from .models import Election
+
+    return Election.objects.filter(pk=election_id, vote_frozen_at__isnull=False).exists()

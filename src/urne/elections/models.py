@@ -53,6 +53,20 @@ class Election(models.Model):
     rolls_published_at = models.DateTimeField(
         _("listes électorales publiées le"), null=True, blank=True
     )
+    # The polling station's control of the vote (urne.bureau.control; ADR 0770): kept on the
+    # election's row so that the cast's one voter-store statement reads them with the dates.
+    vote_suspended_at = models.DateTimeField(
+        _("vote suspendu depuis le"), null=True, blank=True, editable=False
+    )
+    vote_closed_at = models.DateTimeField(
+        _("vote clos par le bureau le"), null=True, blank=True, editable=False
+    )
+    vote_extended_to = models.DateTimeField(
+        _("clôture prolongée jusqu'au"), null=True, blank=True, editable=False
+    )
+    vote_frozen_at = models.DateTimeField(
+        _("urnes et émargements figés le"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -25,6 +25,8 @@ class UrnScrutin(models.Model):
     # The seq of the count's first record (EndBallots), once the count has opened: what
     # follows it (tally, partial decryptions, result) is read from there (urne.count).
     count_seq = models.IntegerField(null=True, blank=True)
+    # When the polling station froze the urn (`urn_freeze`): no ballot is appended after it.
+    frozen_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.uuid

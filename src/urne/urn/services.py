@@ -156,7 +156,8 @@ def urn_ballot_append(*, scrutin_uuid: str, ballot: Ballot, ballot_text: str) ->
     it by tracker and credential, fold it into the running tally; one transaction.
 
     The same ballot again returns its place (``new`` False); another ballot of a credential
-    that already voted is refused (``credential_used``), as is any ballot after EndBallots.
+    that already voted is refused (``credential_used``), as is any ballot after EndBallots
+    or the freeze (``urn_closed``).
 
     This is the hot spot of a large scrutin (every cast takes the head's row lock), so it is
     written in plain SQL, two statements on PostgreSQL (the locking read, then the writes as
@@ -171,7 +172,8 @@ def urn_ballot_append(*, scrutin_uuid: str, ballot: Ballot, ballot_text: str) ->
     lock = " FOR UPDATE OF h" if conn.features.has_select_for_update_of else ""
     with transaction.atomic(using=URN), hot_cursor(URN) as cur:
         cur.execute(
-            f"SELECT h.id, h.height, h.last_event, h.next_seq, h.tally, h.ended, "  # noqa: S608
+            f"SELECT h.id, h.height, h.last_event, h.next_seq, h.tally, "  # noqa: S608
+            "(h.ended OR h.frozen_at IS NOT NULL), "
             f"b.tracker, b.height FROM {t['head']} h LEFT JOIN {t['ballot']} b "
             f"ON b.scrutin_id = h.id AND b.credential = %s WHERE h.uuid = %s{lock}",
             [credential, scrutin_uuid],
@@ -241,6 +243,35 @@ def urn_ballot_append(*, scrutin_uuid: str, ballot: Ballot, ballot_text: str) ->
     with _tallies_lock:
         _tallies[scrutin_uuid] = (event_hash, tally)
     return Appended(tracker=tracker, height=height, new=True)
+
+
+@dataclass(frozen=True, slots=True)
+class UrnFrozen:
+    ballots: int
+    height: int
+    last_event: str
+    tally_sha256: str
+    frozen_at: Any
+
+
+def urn_freeze(*, scrutin_uuid: str, now: Any) -> UrnFrozen | None:
+    """Freeze a scrutin's urn at ``now`` (the polling station's freeze, ADR 0770): from then
+    on `urn_ballot_append` refuses every ballot (``urn_closed``). Idempotent: an urn already
+    frozen keeps its first time. Returns the head's figures, None for an unknown scrutin."""
+    with transaction.atomic(using=URN):
+        head = UrnScrutin.objects.using(URN).select_for_update().filter(uuid=scrutin_uuid).first()
+        if head is None:
+            return None
+        if head.frozen_at is None:
+            head.frozen_at = now
+            head.save(using=URN, update_fields=["frozen_at"])
+    return UrnFrozen(
+        ballots=head.ballots,
+        height=head.height,
+        last_event=head.last_event,
+        tally_sha256=sha256_hex(head.tally.encode()),
+        frozen_at=head.frozen_at,
+    )
 
 
 def urn_archive_download(*, actor: Any, scrutin_uuid: str) -> Iterator[bytes]:

@@ -87,6 +87,14 @@ def test_a_voters_participation(who, scrutin):
     assert got == {"during": bureau, "grace": bureau, "after": after}
 
 
+@pytest.mark.parametrize("who", WHO)
+def test_the_bureaus_participation_pages(who, scrutin):
+    """ADR 0771: the bureau and the delegates only, during the vote and after it."""
+    user = _user(who)
+    visible = p.participation_visible(user=user, election=scrutin.election)
+    assert visible is (who in ("bureau", "delegate"))
+
+
 @pytest.fixture
 def scrutin(settings):
     settings.URNE_CAST_GRACE_SECONDS = 1800

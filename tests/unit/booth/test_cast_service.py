@@ -136,4 +136,4 @@ def test_the_recovery_command_and_task(world, capsys):
     call_command("cast_recover", "--older-than", "0")
     assert "dropped 1" in capsys.readouterr().out
     result = emargement_recover_task.enqueue(older_than_seconds=0)
-    assert result.return_value == {"voted": 0, "dropped": 0, "busy": 0}
+    assert result.return_value == {"voted": 0, "dropped": 0, "busy": 0, "frozen": 0}

@@ -14,8 +14,10 @@ from urne.elections.calendar import (
     Window,
     cast_refusal,
     election_phase,
+    extension_refusal,
     grace_period,
     paris,
+    vote_end,
     vote_over,
     vote_refusal,
     window,
@@ -23,6 +25,7 @@ from urne.elections.calendar import (
 
 T = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # 08h00 in Paris
 H = timedelta(hours=1)
+M = timedelta(minutes=1)
 
 
 @pytest.mark.parametrize(
@@ -76,6 +79,11 @@ class Dates:
     rolls_from: datetime | None = T - 30 * 24 * H
     lists_from: datetime | None = T - 20 * 24 * H
     complaints_until: datetime | None = T - 10 * 24 * H
+    # The polling station's states (ADR 0770): none by default.
+    vote_suspended_at: datetime | None = None
+    vote_closed_at: datetime | None = None
+    vote_extended_to: datetime | None = None
+    vote_frozen_at: datetime | None = None
 
 
 def _never() -> datetime | None:
@@ -226,3 +234,42 @@ def test_only_the_first_of_the_month_is_an_ordinal():
         assert paris(datetime(2027, 1, 1, 7, 0, tzinfo=UTC)) == "vendredi 1er janvier 2027 à 08h00"
     with translation.override("en"):
         assert paris(second) == "Wednesday 2 December 2026, 08:00"
+
+
+# --- the polling station's states (ADR 0770) ------------------------------------------------
+
+
+def test_a_suspension_refuses_voting_and_casts_even_in_the_grace():
+    suspended = Dates(vote_suspended_at=OPENS + H)
+    assert vote_refusal(election=suspended, now=OPENS + 2 * H) == "suspended"
+    assert cast_refusal(election=suspended, now=OPENS + 2 * H, entered_at=_never) == "suspended"
+    assert cast_refusal(election=suspended, now=CLOSES + H, entered_at=lambda: OPENS) == "suspended"
+    assert vote_over(election=suspended, now=CLOSES + 24 * H) is False
+
+
+def test_the_close_in_force_is_the_extension_or_the_bureau_s_earlier_close():
+    extended = Dates(vote_extended_to=CLOSES + 24 * H)
+    assert vote_end(extended) == CLOSES + 24 * H
+    assert vote_refusal(election=extended, now=CLOSES + H) is None
+    closed = Dates(vote_closed_at=OPENS + H, vote_extended_to=CLOSES + 24 * H)
+    assert vote_end(closed) == OPENS + H
+    assert vote_refusal(election=closed, now=OPENS + 2 * H) == "closed"
+    # The grace counts from the bureau's close, for the voters in the booth before it.
+    assert cast_refusal(election=closed, now=OPENS + 80 * M, entered_at=lambda: OPENS) is None
+    assert cast_refusal(election=closed, now=OPENS + 80 * M, entered_at=lambda: OPENS + 2 * H)
+    assert vote_over(election=closed, now=OPENS + H + 31 * M) is True
+
+
+def test_after_the_freeze_everything_is_closed_without_grace():
+    frozen = Dates(vote_frozen_at=CLOSES + H)
+    assert vote_refusal(election=frozen, now=OPENS + H) == "closed"
+    assert cast_refusal(election=frozen, now=CLOSES + M, entered_at=_never) == "closed"
+    assert vote_over(election=frozen, now=OPENS) is True
+
+
+def test_an_extension_stays_within_eight_days_of_the_calendar_s_close():
+    e = Dates()
+    assert extension_refusal(election=e, until=CLOSES + 8 * 24 * H, now=CLOSES) is None
+    assert extension_refusal(election=e, until=CLOSES + 8 * 24 * H + M, now=CLOSES)
+    assert extension_refusal(election=e, until=CLOSES, now=OPENS) == "extension_too_early"
+    assert extension_refusal(election=Dates(vote_frozen_at=CLOSES), until=CLOSES + H, now=CLOSES)

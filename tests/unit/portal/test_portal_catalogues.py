@@ -23,7 +23,7 @@ def _entries(po: str) -> list[tuple[str, list[str]]]:
     return found
 
 
-@pytest.mark.parametrize("app", ["portal", "theme"])
+@pytest.mark.parametrize("app", ["portal", "theme", "bureau"])
 def test_catalogue_complete_and_compiled(app):
     folder = SRC / app / "locale" / "en" / "LC_MESSAGES"
     po = (folder / "django.po").read_text(encoding="utf-8")

@@ -20,9 +20,10 @@
   // A ballot sent without a definitive answer (connection cut, server unavailable), by
   // scrutin: confirming the same choice again sends the same ballot, which the server
   // records once and answers with the same receipt; a new ballot would be refused as a
-  // second vote if the first one went in.
+  // second vote if the first one went in. A suspension keeps the ballot too: the same one
+  // goes again once the bureau resumes the vote.
   const unanswered = new Map(); // uuid -> {index, ballot}
-  const RETRY = new Set(['unavailable', 'in_progress', 'rate_limited']);
+  const RETRY = new Set(['unavailable', 'in_progress', 'rate_limited', 'suspended']);
 
   const steps = ['step-code', 'step-scrutins', 'step-ballot', 'step-confirm', 'step-receipt'];
   function show(step, focusId) {
