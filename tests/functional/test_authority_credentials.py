@@ -30,12 +30,13 @@ def public_of(cset, voter, scrutin, index=0):
 
 def test_each_voter_gets_one_active_and_r_spare_codes_in_each_scrutin(world):
     _, scrutins, voters, _, cset = world
-    assert cset.spares == 3 and cset.voters == 3
+    # R = the voter's 3 requests of a new identifier + the helpdesk's reserve of 1.
+    assert cset.spares == 4 and cset.voters == 3
     for v in voters:
         statuses = [s.status for s in CodeSlot.objects.filter(voter_id=v.pk).order_by("index")]
-        assert statuses == ["active", "spare", "spare", "spare"]
+        assert statuses == ["active", "spare", "spare", "spare", "spare"]
     for s in scrutins:
-        assert len(selectors.public_credentials_of(scrutin_uuid=s.uuid)) == 3 * 4
+        assert len(selectors.public_credentials_of(scrutin_uuid=s.uuid)) == 3 * 5
     assert AuditEvent.objects.filter(action="authority.credentials_generated").count() == 1
 
 

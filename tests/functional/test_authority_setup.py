@@ -229,7 +229,7 @@ def test_demo_codes_trustees_and_urns(settings, tmp_path):
     assert any(str(folder) in line for line in lines)
     # Idempotent: a second run changes nothing.
     assert authority_demo(election=election, log=logged.append)[0] == lines[0]
-    assert CodeSlot.objects.filter(voter_id=voters[0].pk).count() == 4
+    assert CodeSlot.objects.filter(voter_id=voters[0].pk).count() == 5
 
 
 def test_setup_accepts_the_pubkey_urne_trustee_writes(client, keys, tmp_path, capsys):

@@ -75,3 +75,22 @@ class ScrutinSetup(models.Model):
 
     def __str__(self) -> str:
         return f"setup of {self.scrutin_uuid}"
+
+
+class PhoneDigest(models.Model):
+    """A phone number that received a new identifier, as a keyed hash under the authority's
+    key (`phones.phone_digest`): one number serves one voter only (seed 001). Nothing else
+    of the number is kept (ADR 0610)."""
+
+    election_id = models.PositiveBigIntegerField()
+    voter_id = models.PositiveBigIntegerField(db_index=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["election_id", "digest"], name="phone_digest_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"phone of voter {self.voter_id}"
