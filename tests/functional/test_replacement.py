@@ -308,7 +308,8 @@ def test_english(client, world, django_capture_on_commit_callbacks):
     _, _, voters, _ = world
     voter_client_login(client, voters[0])
     r = client.get("/en" + URL)
-    assert "Request a new voter identifier" in page(r)
+    assert "Request for a new voter identifier" in page(r)
+    assert "Phone no." in page(r) and "Date of birth (dd/mm/yyyy)" in page(r)
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post("/en" + URL, form(voters[0], numen="nope"))
     assert "The NUMEN you typed does not match the one of your voter profile." in page(r)
