@@ -95,12 +95,13 @@ def test_replacement_revokes_and_activates_next_then_runs_out(world):
     }
     services.credentials_replace(voter=v, actor=manager, reason="2")
     services.credentials_replace(voter=v, actor=manager, reason="3")
+    services.credentials_replace(voter=v, actor=manager, reason="4")  # the reserve
     with pytest.raises(ValidationError, match="Plus aucun code"):
-        services.credentials_replace(voter=v, actor=manager, reason="4")
+        services.credentials_replace(voter=v, actor=manager, reason="5")
     with pytest.raises(ValidationError, match="motif"):
         services.credentials_replace(voter=voters[1], actor=manager, reason="  ")
     events = AuditEvent.objects.filter(action="authority.code_replaced")
-    assert events.count() == 3
+    assert events.count() == 4
     assert events.first().data["reason"] == "avis perdu"
 
 
@@ -137,7 +138,7 @@ def test_no_code_in_clear_in_the_authority_store(world):
                 text = " ".join(str(x) for x in row)
                 assert not any(s in text for s in secrets_), table
     assert seen > 0
-    assert PublicCredential.objects.count() == 3 * 4 * 2
+    assert PublicCredential.objects.count() == 3 * 5 * 2
 
 
 def test_authority_key_check(settings):
