@@ -56,11 +56,11 @@ def world():
 
 def _fill(page, voter, phone, numen=None, birth=None, en=False):
     page.get_by_label("Phone no." if en else "N° tél").fill(phone)
-    page.get_by_label("NUMEN", exact=True).fill(numen or voter.numen)
+    page.locator("#id_numen").fill(numen or voter.numen)
     page.get_by_label("Date of birth (dd/mm/yyyy)" if en else "Date de naissance (jj/mm/aaaa)").fill(
         birth or voter.birth_date.strftime("%d/%m/%Y")
     )
-    page.get_by_role("button", name="Submit" if en else "Valider", exact=True).click()
+    page.get_by_role("button", name="Confirm" if en else "Valider", exact=True).click()
 
 
 def _code_from(submit):
@@ -124,7 +124,7 @@ def test_request_sms_then_the_new_identifier_works_and_the_old_is_refused(
 
     # The booth: the old identifier refused (replaced), the new one opens the scrutins.
     _booth_code(page, live_server, old)
-    expect(page.locator("#booth-alert")).to_contain_text("remplacé")
+    expect(page.locator("#vote-code-error")).to_contain_text("remplacé")
     assert_accessible(page, "ancien-identifiant")
     _booth_code(page, live_server, new)
     expect(page.get_by_role("heading", name="Mes scrutins")).to_be_visible()
