@@ -125,7 +125,9 @@ def replacement_request(
     the window."""
     if not replacement_open(voter=voter):
         raise PermissionDenied(_("La demande d'un nouvel identifiant n'est pas ouverte."))
-    with transaction.atomic(using=STORE), transaction.atomic():
+    # The authority's transaction inside the voter store's, so it commits first: a dispatch
+    # worker that sees the SMS row finds its code already active (ADR 0610).
+    with transaction.atomic(), transaction.atomic(using=STORE):
         # The voter's row locked: two requests at once count one after the other.
         voter = Voter.objects.select_for_update().select_related("election").get(pk=voter.pk)
         refusal: ReplacementRefused | None = None
@@ -171,7 +173,7 @@ def replacement_reserve_send(
     types the number the voter gives and never sees the code). Audited."""
     if not replacement_open(voter=voter):
         raise PermissionDenied(_("La demande d'un nouvel identifiant n'est pas ouverte."))
-    with transaction.atomic(using=STORE), transaction.atomic():
+    with transaction.atomic(), transaction.atomic(using=STORE):
         voter = Voter.objects.select_for_update().select_related("election").get(pk=voter.pk)
         if reserve_left(voter=voter) > 0:
             outcome = _send(
@@ -214,7 +216,7 @@ def _send(
     caller's transaction on both stores. A refusal (returned) is recorded after this step's
     savepoint is rolled back, so nothing of the attempt but its trace remains."""
     try:
-        with transaction.atomic(using=STORE), transaction.atomic():
+        with transaction.atomic(), transaction.atomic(using=STORE):
             if not phones.phone_claim(
                 election_id=voter.election_id, voter_id=voter.pk, phone=phone
             ):
