@@ -216,3 +216,16 @@ def test_complaints_close_at_date_c_for_staff_and_voters_alike():
     complaint_file(election=election, voter=None, scrutin=None, subject="s", text="t", now=before)
     with pytest.raises(ValidationError, match="close"):
         complaint_file(election=election, voter=None, scrutin=None, subject="s", text="t", now=c)
+
+
+@pytest.mark.parametrize(
+    ("now", "state"),
+    [
+        (T - 20 * 24 * H - S, State.BEFORE),
+        (T - 20 * 24 * H, State.OPEN),  # date B (seed 001: "à partir du 5 novembre")
+        (CLOSES - S, State.OPEN),  # until the close (seed 002: "avant 17h")
+        (CLOSES, State.AFTER),
+    ],
+)
+def test_new_identifier_from_date_b_until_the_close(now, state):
+    assert window(Dates(), Feature.REPLACEMENT).state(now) is state  # type: ignore[arg-type]
