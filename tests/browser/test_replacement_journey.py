@@ -23,7 +23,10 @@ from urne.authority import services
 from urne.booth.models import Emargement
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"])
-CODE = re.compile(r"Votre nouvel identifiant de vote : ([A-Z0-9-]{29})|Your new voting identifier: ([A-Z0-9-]{29})")
+CODE = re.compile(
+    r"Votre nouvel identifiant de vote : ([A-Z0-9-]{29})"
+    r"|Your new voting identifier: ([A-Z0-9-]{29})"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -57,9 +60,8 @@ def world():
 def _fill(page, voter, phone, numen=None, birth=None, en=False):
     page.get_by_label("Phone no." if en else "N° tél").fill(phone)
     page.locator("#id_numen").fill(numen or voter.numen)
-    page.get_by_label("Date of birth (dd/mm/yyyy)" if en else "Date de naissance (jj/mm/aaaa)").fill(
-        birth or voter.birth_date.strftime("%d/%m/%Y")
-    )
+    birth_label = "Date of birth (dd/mm/yyyy)" if en else "Date de naissance (jj/mm/aaaa)"
+    page.get_by_label(birth_label).fill(birth or voter.birth_date.strftime("%d/%m/%Y"))
     page.get_by_role("button", name="Confirm" if en else "Valider", exact=True).click()
 
 
@@ -71,9 +73,8 @@ def _code_from(submit):
 
 def _booth_code(page, live_server, code, en=False):
     page.goto(live_server.url + ("/en" if en else "") + "/vote/")
-    page.get_by_label("Mot de passe personnel électeur" if not en else "Personal voter password").fill(
-        PASSWORD_2018
-    )
+    password = "Personal voter password" if en else "Mot de passe personnel électeur"
+    page.get_by_label(password).fill(PASSWORD_2018)
     field = page.get_by_role("textbox", name="Voter identifier" if en else "Identifiant électeur")
     field.fill(code)
     page.get_by_role("button", name="Log in" if en else "Connexion", exact=True).click()
@@ -82,13 +83,14 @@ def _booth_code(page, live_server, code, en=False):
 def test_request_sms_then_the_new_identifier_works_and_the_old_is_refused(
     page, live_server, assert_accessible, voter_login, smsc, world, unlogged
 ):
-    _, scrutins, voters, cset = world
+    _, _scrutins, voters, cset = world
     voter = voters[0]
     old = services.code_derive(credential_set=cset, voter_id=voter.pk, index=0)
     voter_login(voter)
     page.goto(live_server.url + "/vote/")
     page.get_by_role("link", name="Identifiant électeur oublié ?").click()
-    expect(page.get_by_role("heading", name="Demande d'un nouvel identifiant électeur")).to_be_visible()
+    title = "Demande d'un nouvel identifiant électeur"
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
     expect(page.locator("body")).to_contain_text("ne peut être faite que 3 fois")
     expect(page.locator("body")).to_contain_text(
         f"Vous recevrez un e-mail de confirmation à l'adresse suivante : {voter.email}"
@@ -195,7 +197,7 @@ def test_voted_scrutins_stay_closed_the_others_take_the_new_identifier(
 def test_phone_of_another_voter_requests_used_up_then_the_helpdesk_reserve(
     page, chromium, live_server, assert_accessible, voter_login, smsc, world, unlogged
 ):
-    _, scrutins, voters, cset = world
+    _, _scrutins, voters, cset = world
     voter, other = voters[0], voters[1]
     # The other voter got a new identifier at this number first.
     voter_login(other)
@@ -210,7 +212,7 @@ def test_phone_of_another_voter_requests_used_up_then_the_helpdesk_reserve(
         "Ce numéro de téléphone a déjà servi à un autre électeur"
     )
     assert_accessible(page, "numero-d-un-autre")
-    for n in range(3):
+    for _n in range(3):
         page.goto(live_server.url + "/nouvel-identifiant/")
         _fill(page, voter, "06 98 76 54 31")
         expect(page.locator(".alert--success")).to_be_visible()

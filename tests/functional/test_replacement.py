@@ -124,9 +124,8 @@ def test_request_sends_the_new_identifier_by_sms_only_and_invalidates_the_old(
         "Votre ancien identifiant a été invalidé.\nLes élections professionnelles"
     )
     assert len(sms.text) <= 160
-    statuses = list(
-        CodeSlot.objects.filter(voter_id=voter.pk).order_by("index").values_list("status", flat=True)
-    )
+    slots = CodeSlot.objects.filter(voter_id=voter.pk).order_by("index")
+    statuses = list(slots.values_list("status", flat=True))
     assert statuses == ["revoked", "active", "spare", "spare", "spare"]
     # The e-mail to the professional address, without the code.
     [mail] = [m for m in mail_outbox() if m.to == voter.email]

@@ -38,7 +38,7 @@ def world(settings):
     settings.URNE_SMS_RECEIPT_WAIT_SECONDS = 0
     # The dispatch runs inside the request with the tests' in-process tasks: a short budget.
     settings.URNE_SMS_TASK_BUDGET_SECONDS = 0.3
-    election, scrutins, voters, cset = booth_election_make(style="2018", voters=2)
+    election, _scrutins, voters, cset = booth_election_make(style="2018", voters=2)
     election.lists_from = timezone.now() - timedelta(days=2)
     election.save()
     return voters, cset
@@ -109,9 +109,7 @@ def test_gateway_refusing_or_throttling_the_message_follows_once(client, setting
     assert SmsMessage.objects.get().state == SmsMessage.State.SENT
 
 
-def test_two_requests_while_the_gateway_is_down_send_only_the_latest_code(
-    client, settings, world
-):
+def test_two_requests_while_the_gateway_is_down_send_only_the_latest_code(client, settings, world):
     voters, cset = world
     probe = Smsc()
     port = probe.port

@@ -84,7 +84,8 @@ def test_no_identifier_phone_or_text_anywhere(settings, tmp_path, caplog, capfd)
     secrets = list(PHONES) + texts
     for voter in voters:
         for index in range(5):
-            secrets.append(authority.code_derive(credential_set=cset, voter_id=voter.pk, index=index))
+            code = authority.code_derive(credential_set=cset, voter_id=voter.pk, index=index)
+            secrets.append(code)
     printed = capfd.readouterr()
     places = {
         "stores": _stores_text(),

@@ -39,7 +39,7 @@ def reserve_send(request: HttpRequest, voter_id: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("backoffice:voter", voter_id=voter.pk)
     try:
         replacement.replacement_reserve_send(
