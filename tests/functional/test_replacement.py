@@ -320,3 +320,24 @@ def test_2022_style_has_no_such_page(client, world):
     election.save()
     voter_client_login(client, voters[0])
     assert client.get(URL).status_code == 404
+
+
+def test_the_captcha_with_its_audio_is_asked_and_checked(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    import re
+
+    from urne.accounts.captcha import code_from_token
+
+    settings.URNE_CAPTCHA_ENABLED = True
+    _, _, voters, _ = world
+    voter_client_login(client, voters[0])
+    text = page(client.get(URL))
+    assert "Écouter le code (audio en français)" in text and "/audio.wav" in text
+    r = post(client, {**form(voters[0]), "captcha": "00000"}, django_capture_on_commit_callbacks)
+    assert r.status_code == 400 and "Le CAPTCHA saisi est incorrect" in page(r)
+    assert MemorySmsChannel.outbox == []
+    token = re.search(r'/compte/captcha/([^/"]+)/image\.png', page(r)).group(1)
+    data = {**form(voters[0]), "captcha": code_from_token(token)}
+    assert post(client, data, django_capture_on_commit_callbacks).status_code == 302
+    assert len(MemorySmsChannel.outbox) == 1
