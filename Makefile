@@ -71,6 +71,8 @@ bench-crypto: install install-tools  ## crypto benchmark: ours vs belenios-tool 
 # --- Platform (Django) -------------------------------------------------------------------
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
+# Every link the demo writes (account mails, receipts, notices) points to the demo's server.
+DEMO_URL := http://$(DEMO_HOST):$(DEMO_PORT)
 DEMO_VOTERS ?= 20000
 DEMO_PHASE ?= vote
 MANAGE := $(PY) manage.py
@@ -80,16 +82,16 @@ migrate: install  ## create or update the three stores (voter store, authority, 
 
 demo: install migrate demo-stop  ## fresh machine: demo election, web server and worker on localhost
 	@mkdir -p var/log var/run
-	@$(MANAGE) demo_setup --voters $(DEMO_VOTERS) --phase $(DEMO_PHASE) --url http://$(DEMO_HOST):$(DEMO_PORT)/ >var/demo.txt
-	@nohup $(MANAGE) runserver $(DEMO_HOST):$(DEMO_PORT) --noreload >var/log/web.log 2>&1 & echo $$! >var/run/web.pid
+	@URNE_PUBLIC_URL=$(DEMO_URL) $(MANAGE) demo_setup --voters $(DEMO_VOTERS) --phase $(DEMO_PHASE) --url $(DEMO_URL)/ >var/demo.txt
+	@URNE_PUBLIC_URL=$(DEMO_URL) nohup $(MANAGE) runserver $(DEMO_HOST):$(DEMO_PORT) --noreload >var/log/web.log 2>&1 & echo $$! >var/run/web.pid
 	@$(MANAGE) cast_recover --schedule >/dev/null && $(MANAGE) outbox_retry --schedule >/dev/null
-	@nohup $(MANAGE) db_worker --no-reload >var/log/worker.log 2>&1 & echo $$! >var/run/worker.pid
+	@URNE_PUBLIC_URL=$(DEMO_URL) nohup $(MANAGE) db_worker --no-reload >var/log/worker.log 2>&1 & echo $$! >var/run/worker.pid
 	@for i in $$(seq 50); do curl -fs -o /dev/null http://$(DEMO_HOST):$(DEMO_PORT)/backoffice/login/ && break; sleep 0.2; done
 	@cat var/demo.txt
 	@echo "Web server log: var/log/web.log, worker log: var/log/worker.log. Stop both: make demo-stop"
 
 demo-count: install migrate  ## after `make demo`: close the vote, cast a few hundred ballots if the urns are nearly empty, count with the demo keys, proclaim
-	@$(MANAGE) demo_count
+	@URNE_PUBLIC_URL=$(DEMO_URL) $(MANAGE) demo_count
 
 demo-stop:  ## stop the demo's web server and worker
 	@for f in var/run/web.pid var/run/worker.pid; do \

@@ -236,3 +236,13 @@ def voter_login(context: Any, live_server: Any) -> Any:
 def stopwatch() -> Any:
     start = time.monotonic()
     yield lambda: time.monotonic() - start
+
+
+@pytest.fixture
+def fresh_cache() -> Any:
+    """An empty cache (rate limits, CAPTCHA state) before and after the test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -118,7 +118,12 @@ def test_two_tabs_cast_in_the_same_scrutin_one_ballot(
     expect(first.get_by_role("heading", name="Accusé de réception")).to_be_visible(timeout=30_000)
     second.get_by_role("button", name="Je confirme mon vote").click()
     expect(second.locator("#booth-alert")).to_contain_text("Vous avez déjà voté à ce scrutin")
+    # Pressing again could only be refused again: the button stays disabled, and going back
+    # leads to the list, where the scrutin shows as voted.
+    expect(second.get_by_role("button", name="Je confirme mon vote")).to_be_disabled()
     assert_accessible(second, "deja-vote")
+    second.locator("#confirm-back").click()
+    expect(second.get_by_role("heading", name="Mes scrutins")).to_be_visible()
     assert UrnBallot.objects.using("urn").filter(scrutin__uuid=scrutins[0].uuid).count() == 1
 
 

@@ -100,6 +100,10 @@ TABLE: dict[str, Row] = {
     "backoffice:logout": Row(_r("backoffice:logout"), every(405), every(302)),
     "backoffice:home": Row(_r("backoffice:home"), staff_page(set(STAFF))),
     "backoffice:election": Row(_r("backoffice:election", E), staff_page(READERS)),
+    # An empty form: refused (the name is required), nothing changed.
+    "backoffice:election_edit": Row(
+        _r("backoffice:election_edit", E), staff_page(MANAGER), staff_page(MANAGER, 400)
+    ),
     "backoffice:import": Row(
         _r("backoffice:import", E), staff_page(MANAGER), staff_page(MANAGER, 200)
     ),
@@ -197,6 +201,19 @@ TABLE: dict[str, Row] = {
     "booth:receipt": Row(_r("booth:receipt", lambda w: w.scrutin.uuid), voter_page(404)),
     "booth:entry": Row(_r("booth:entry"), voter_page(200)),
     "booth:code_confirm": Row(_r("booth:code_confirm"), every(405), every(401, voter=403)),
+    # The 2022 réassort: the voter's own pages, none in this world's 2018 election.
+    "booth:reassort": Row(_r("booth:reassort"), voter_page(404)),
+    "booth:reassort_franceconnect": Row(_r("booth:reassort_franceconnect"), voter_page(404)),
+    "booth:reassort_franceconnect_return": Row(
+        _r("booth:reassort_franceconnect_return"), voter_page(404)
+    ),
+    "booth:reassort_code": Row(_r("booth:reassort_code"), voter_page(404), voter_page(404)),
+    "booth:reassort_challenge": Row(
+        _r("booth:reassort_challenge"), voter_page(404), voter_page(404)
+    ),
+    # The activation link's page: anyone may open it (the token is the key); an empty post
+    # is refused.
+    "booth:reassort_link": Row(_r("booth:reassort_link"), every(200), every(400)),
     "urn:board_index": Row(_r("urn:board_index"), every(200)),
     "urn:board": Row(_r("urn:board", lambda w: w.scrutin.uuid), every(404)),
     "urn:archive": Row(_r("urn:archive", lambda w: w.scrutin.uuid), every(404)),

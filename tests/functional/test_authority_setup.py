@@ -249,3 +249,39 @@ def test_setup_accepts_the_pubkey_urne_trustee_writes(client, keys, tmp_path, ca
         client.get(reverse("authority:codes", args=[election.pk])).content.decode()
     )
     assert "à initialiser" in page and "initialisée" in page
+
+
+@pytest.mark.parametrize(
+    "style,secret,absent",
+    [("2018", "Votre identifiant électeur", "code de vote"), ("2022", "Votre code de vote", "")],
+)
+def test_the_notice_speaks_the_elections_style_and_gives_the_portals_address(
+    settings, style, secret, absent
+):
+    """Seed 001: a 2018 notice carries the "identifiant électeur" (never a "code de vote");
+    the address printed is the platform's public one, not an example; no replacement is
+    promised that the style does not offer."""
+    import io
+
+    from pypdf import PdfReader
+
+    from urne.authority.notices import notice_voter_ids, notices_write
+
+    settings.URNE_PUBLIC_URL = "https://elections.example-ministere.gouv.fr"
+    election, _, _ = listed_election_make()
+    election.style = style
+    election.save(update_fields=["style"])
+    services.credentials_generate(election=election, actor="tests")
+    buf = io.BytesIO()
+    notices_write(election=election, voter_ids=notice_voter_ids(election_id=election.pk), out=buf)
+    text = " ".join(PdfReader(io.BytesIO(buf.getvalue())).pages[0].extract_text().split())
+    assert secret in text
+    assert "Adresse du vote : https://elections.example-ministere.gouv.fr/" in text
+    assert "vote.example.fr" not in text
+    if absent:
+        assert absent not in text.lower()
+    if style == "2022":
+        # The 2022 self-service réassort is not offered yet: the notice sends to the helpdesk.
+        assert "depuis votre espace électeur" not in text and "assistance" in text
+    else:
+        assert "Identifiant électeur oublié ?" in text and "SMS" in text

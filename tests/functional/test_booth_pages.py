@@ -223,3 +223,19 @@ def test_no_scrutin_set_up_yet(client):
     page = html.unescape(client.get(reverse("booth:entry")).content.decode())
     assert "Aucun de vos scrutins n'est encore prêt pour le vote." in page
     assert 'id="vote-code"' not in page
+
+
+def test_the_booth_dates_are_worded_in_the_pages_language(client):
+    """English pages read "Tuesday 1 December 2026, 08:00", never a French "à 08h00"."""
+    from urne.elections.calendar import paris
+
+    election, _, voters, _ = booth_election_make(window="before")
+    voter_client_login(client, voters[0])
+    client.cookies["django_language"] = "en"
+    page = html.unescape(client.get("/en" + reverse("booth:entry")).content.decode())
+    from django.utils import translation
+
+    with translation.override("en"):
+        worded = paris(election.vote_opens)
+    assert worded in page
+    assert " à " not in worded and "h0" not in worded

@@ -250,3 +250,20 @@ def test_csrf_refusal_is_in_english_for_an_english_page(world):
         content_type="application/json",
     )
     assert r.status_code == 403 and r.json()["message"].startswith("Your page has expired")
+
+
+def test_the_receipt_mail_links_to_the_public_address_and_is_dated_and_signed(world, settings):
+    """The board link comes from the one public-address setting, not from the Host header a
+    client sends (here an allowed one that is not the public address); the mail says when the
+    ballot was recorded and who writes."""
+    settings.URNE_PUBLIC_URL = "https://vote.example.gouv.fr/"
+    voter, cs = world.voters[0], world.scrutins[0]
+    client = logged(voter)
+    r = post(client, cs.scrutin, ballot_make(cs, voter.pk, 1), HTTP_HOST="localhost")
+    assert r.status_code == 200, r.content
+    text = mail_outbox()[0].text
+    board = reverse("urn:board", args=[cs.scrutin.uuid])
+    assert "https://vote.example.gouv.fr" + board + "?q=" in text
+    assert "//localhost" not in text and "//testserver" not in text
+    assert "(heure de Paris)" in text and " à " in text.split("enregistré dans l'urne le")[1]
+    assert "Cordialement," in text and "L'équipe chargée des élections professionnelles" in text

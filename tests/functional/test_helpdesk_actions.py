@@ -20,7 +20,7 @@ from urne.accounts.models import VoterAccount
 from urne.accounts.services import answer_normalise
 from urne.audit.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "authority"])
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ def _urls(w):
     return {
         "home": (reverse("backoffice:home"), ALL),
         "election": (reverse("backoffice:election", args=[w.election.pk]), READERS),
+        "election_edit": (reverse("backoffice:election_edit", args=[w.election.pk]), {"manager"}),
         "import": (reverse("backoffice:import", args=[w.election.pk]), {"manager"}),
         "import_progress": (reverse("backoffice:import_progress", args=[w.job.pk]), {"manager"}),
         "import_errors": (reverse("backoffice:import_errors", args=[w.job.pk]), {"manager"}),
@@ -56,7 +57,7 @@ def _backoffice_names() -> set[str]:
     }
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases=["default", "authority"])
 @pytest.mark.parametrize("role", ROLES)
 def test_every_url_with_every_role(client, role):
     w = workflow_world_make()
@@ -80,7 +81,7 @@ def test_every_url_with_every_role(client, role):
             assert response.status_code == 403, (name, role, response.status_code)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases=["default", "authority"])
 @pytest.mark.parametrize("role", ["helpdesk", "auditor", "bureau", "delegate"])
 def test_only_managers_write(client, role):
     w = workflow_world_make()
@@ -97,7 +98,7 @@ def test_only_managers_write(client, role):
         assert client.post(url, {"action": "save"}).status_code == 403, url
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases=["default", "authority"])
 def test_helpdesk_never_sees_a_secret_field(client):
     w = workflow_world_make()
     staff_login(client, staff_make("helpdesk"))
@@ -107,7 +108,7 @@ def test_helpdesk_never_sees_a_secret_field(client):
         assert word not in page.lower()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases=["default", "authority"])
 def test_login_page_and_login(client):
     staff_make("manager", username="marie")
     assert client.get(reverse("backoffice:login")).status_code == 200
@@ -118,7 +119,7 @@ def test_login_page_and_login(client):
     assert bad.status_code == 200
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases=["default", "authority"])
 def test_french_by_default_english_on_request(client):
     assert "Connexion au back office" in client.get("/backoffice/login/").content.decode()
     page = client.get("/en/backoffice/login/").content.decode()

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from factories.elections import election_make, voter_make
 from factories.smsc import (
@@ -20,6 +19,7 @@ from factories.smsc import (
     sms_kind_for_tests,
     sms_text_for_tests,
 )
+from factories.stores import stores_text
 from urne.messaging import services
 from urne.messaging.models import SmsGateway, SmsMessage
 from urne.messaging.sms_channels import FileSmsChannel
@@ -37,23 +37,6 @@ def _forms(secret: str) -> set[str]:
     for form in list(forms):
         forms |= {form.encode().hex(), form.encode("utf-16-be").hex()}
     return forms
-
-
-def _stores_text() -> str:
-    chunks = []
-    for alias in ("default", "authority", "urn"):
-        conn = connections[alias]
-        with conn.cursor() as cursor:
-            for table in conn.introspection.table_names(cursor):
-                cursor.execute(f"SELECT * FROM {conn.ops.quote_name(table)}")  # noqa: S608
-                for row in cursor.fetchall():
-                    for value in row:
-                        if isinstance(value, bytes | memoryview):
-                            raw = bytes(value)
-                            chunks += [raw.hex(), raw.decode("latin-1")]
-                        else:
-                            chunks.append(str(value))
-    return "\n".join(chunks)
 
 
 def _files_text(folder: Path, since: float) -> str:
@@ -108,7 +91,7 @@ def test_no_code_phone_or_text_anywhere(settings, tmp_path, caplog, capfd):
     assert logging.getLogger("smpplib.client").getEffectiveLevel() >= logging.WARNING
     printed = capfd.readouterr()
     places = {
-        "stores": _stores_text(),
+        "stores": stores_text(),
         "logs": caplog.text + "\n".join(r.getMessage() for r in caplog.records),
         "output": printed.out + printed.err,
         "var": _files_text(Path(settings.VAR_DIR), started)

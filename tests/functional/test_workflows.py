@@ -13,7 +13,7 @@ from urne.audit.models import AuditEvent
 from urne.audit.services import audit_chain_check
 from urne.elections.models import Complaint, ImportJob, RollAdjustment, RollEntry, Voter
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "authority"])
 
 HEADER = (
     "NUMEN;Civilité;Nom;Prénom;Date de naissance;Courriel professionnel;Catégorie;Corps;"

@@ -100,3 +100,14 @@ class AccountPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(self.election)
+
+
+class FranceConnectNonce(models.Model):
+    """The digest of every nonce a FranceConnect ID token was accepted with: each once, ever
+    (ADR 0650). A digest of a random value: nothing about the voter."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"nonce {self.digest[:12]}…"

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +23,7 @@ from urne.messaging.channels import Email
 from urne.messaging.models import OutboxMessage
 from urne.messaging.registry import email_render
 from urne.messaging.services import message_enqueue
+from urne.site.public_url import public_url
 
 from .models import AccountPolicy, AccountToken, ChallengeQuestion, VoterAccount
 from .secret_failures import secret_failure_record, secret_success_record
@@ -145,7 +145,7 @@ def _token_consume(token: AccountToken) -> None:
 def _link(name: str, raw: str) -> str:
     """The e-mailed link: the token in the fragment, which browsers never send, so no access
     log, proxy or Referer holds it (ADR 0532); the page's script posts it."""
-    return settings.URNE_PUBLIC_URL.rstrip("/") + reverse(name) + "#" + raw
+    return public_url(reverse(name) + "#" + raw)
 
 
 def _compose_link_mail(

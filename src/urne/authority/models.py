@@ -2,7 +2,10 @@
 private credential, no identity beyond the voter's id in the voter store (no FK crosses
 stores): the codes are recomputed from URNE_AUTHORITY_KEY when a notice is printed."""
 
+from datetime import datetime
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -75,6 +78,42 @@ class ScrutinSetup(models.Model):
 
     def __str__(self) -> str:
         return f"setup of {self.scrutin_uuid}"
+
+
+class ReassortGrant(models.Model):
+    """A voter's right to generate one new code on the page "Générer un code" (2022
+    réassort, seed 004), once their identity was checked: by FranceConnect, or by the
+    challenge answer and a link sent to a personal phone or address. Single use and short
+    lived; only the token's digest is kept (the token lives in the voter's session or link),
+    and nothing of the identity, phone or address that was checked."""
+
+    class Via(models.TextChoices):
+        FRANCECONNECT = "franceconnect", _("FranceConnect")
+        SMS = "sms", _("lien par SMS")
+        EMAIL = "email", _("lien par e-mail")
+
+    election_id = models.PositiveBigIntegerField()
+    voter_id = models.PositiveBigIntegerField(db_index=True)
+    via = models.CharField(max_length=16, choices=Via.choices)
+    # The token is derived from the authority's key and this salt (so that a link's SMS can be
+    # written at send time without the token being kept); only its digest is stored.
+    salt = models.CharField(max_length=32)
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("autorisation de réassort")
+
+    def __str__(self) -> str:
+        return f"réassort grant {self.pk} ({self.via}) of voter {self.voter_id}"
+
+    def state(self, now: "datetime | None" = None) -> str:
+        """ "used", "expired" or "open" (for the helpdesk's list)."""
+        if self.used_at is not None:
+            return "used"
+        return "expired" if self.expires_at <= (now or timezone.now()) else "open"
 
 
 class PhoneDigest(models.Model):

@@ -8,29 +8,53 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from django.conf import settings
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from urne.audit.services import audit_append
+from urne.site.public_url import public_url
 
 from .models import CodeSlot, CredentialSet
 from .services import code_derive
 
 DEFAULT_BATCH = 5000
 
-INSTRUCTIONS = [
-    "Votre code de vote est personnel et confidentiel : ne le communiquez à personne.",
-    "Pendant la période de vote, connectez-vous à votre espace électeur avec votre",
-    "identifiant et votre mot de passe, puis saisissez ce code dans l'isoloir.",
+# The notice speaks the election's style (seeds 001 and 004): in 2018 the secret is the
+# "identifiant électeur", typed with the "mot de passe personnel électeur" in the "Espace de
+# vote"; in 2022 it is the "code de vote", typed alone in "Saisie du code de vote".
+_TYPING = [
     "Les tirets et les espaces sont facultatifs ; minuscules et majuscules sont acceptées.",
-    "Le code ne contient jamais les caractères 0 (zéro), O, 1 (un), I ni L.",
+    "Il ne contient jamais les caractères 0 (zéro), O, 1 (un), I ni L.",
     "Le dernier caractère est un caractère de contrôle : une faute de frappe est signalée",
     "avant tout envoi. Vous votez une seule fois par scrutin ; un vote est définitif.",
-    "Code perdu ou illisible ? Demandez-en un nouveau depuis votre espace électeur ou",
-    "auprès de l'assistance : l'ancien code est alors révoqué.",
 ]
+WORDING = {
+    "2018": (
+        "Votre identifiant électeur",
+        [
+            "Votre identifiant électeur est personnel et confidentiel : ne le communiquez à",
+            "personne. Pendant la période de vote, connectez-vous à votre espace électeur,",
+            "ouvrez l'espace de vote et saisissez cet identifiant avec votre mot de passe",
+            "personnel électeur.",
+            *_TYPING,
+            "Identifiant perdu ou illisible ? Dans l'espace de vote, « Identifiant électeur",
+            "oublié ? » vous permet d'en recevoir un nouveau par SMS (3 demandes au plus),",
+            "ou adressez-vous à l'assistance : l'ancien identifiant est alors invalidé.",
+        ],
+    ),
+    "2022": (
+        "Votre code de vote",
+        [
+            "Votre code de vote est personnel et confidentiel : ne le communiquez à personne.",
+            "Pendant la période de vote, connectez-vous à votre espace électeur avec votre",
+            "identifiant et votre mot de passe, puis saisissez ce code dans « Je vote ».",
+            *_TYPING,
+            "Code perdu ou illisible ? Adressez-vous à l'assistance de votre espace électeur :",
+            "un nouveau code vous est adressé et l'ancien est révoqué.",
+        ],
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -76,9 +100,10 @@ def notices_write(
     from urne.elections.models import Voter
 
     cset = CredentialSet.objects.get(election_id=election.pk)
-    portal = str(getattr(settings, "URNE_PORTAL_URL", "https://vote.example.fr/"))
+    portal = public_url("/")
+    title, lines = WORDING[election.style]
     canvas = Canvas(out, pagesize=A4, pageCompression=1 if compress else 0)
-    canvas.setTitle(f"Avis de code de vote – {election.name}")
+    canvas.setTitle(f"Notice de vote – {election.name}")
     width, height = A4
     pages = 0
     for start in range(0, len(voter_ids), 1000):
@@ -90,7 +115,7 @@ def notices_write(
             if voter is None or vid not in active:
                 continue
             code = code_derive(credential_set=cset, voter_id=vid, index=active[vid])
-            _page(canvas, election, voter, code, portal, width, height)
+            _page(canvas, election, voter, code, (title, lines, portal), width, height)
             pages += 1
         if progress is not None:
             progress(min(start + 1000, len(voter_ids)), len(voter_ids))
@@ -99,8 +124,15 @@ def notices_write(
 
 
 def _page(
-    c: Canvas, election: Any, voter: Any, code: str, portal: str, width: float, height: float
+    c: Canvas,
+    election: Any,
+    voter: Any,
+    code: str,
+    wording: tuple[str, list[str], str],
+    width: float,
+    height: float,
 ) -> None:
+    title, lines, portal = wording
     x = 25 * mm
     c.setFont("Helvetica", 10)
     c.drawString(x, height - 25 * mm, election.name)
@@ -110,12 +142,12 @@ def _page(
     c.drawString(width - 95 * mm, height - 56 * mm, voter.establishment[:45])
     c.drawString(width - 95 * mm, height - 62 * mm, f"{voter.departement} – {voter.academie}")
     c.setFont("Helvetica-Bold", 16)
-    c.drawString(x, height - 95 * mm, "Votre code de vote")
+    c.drawString(x, height - 95 * mm, title)
     c.setFont("Courier-Bold", 22)
     c.drawString(x, height - 110 * mm, code)
     c.setFont("Helvetica", 11)
     y = height - 130 * mm
-    for line in INSTRUCTIONS:
+    for line in lines:
         c.drawString(x, y, line)
         y -= 6 * mm
     c.setFont("Helvetica-Bold", 12)

@@ -7,7 +7,7 @@ from django.db import router
 from urne.audit.models import AuditEvent
 from urne.site.hot_sql import hot_cursor
 
-from .models import CodeSlot, CredentialSet, PublicCredential, ScrutinSetup
+from .models import CodeSlot, CredentialSet, PublicCredential, ReassortGrant, ScrutinSetup
 
 Status = Literal["active", "spare", "revoked"]
 
@@ -62,3 +62,9 @@ def notices_downloads(*, election_id: int) -> dict[int, AuditEvent]:
             action="authority.notices_downloaded", object_id=str(election_id)
         ).order_by("seq")
     }
+
+
+def reassort_requests(*, voter_id: int) -> list[ReassortGrant]:
+    """The voter's réassort grants, newest first, for the helpdesk: the way, when, and
+    whether used or expired (their token is not kept; the code never was)."""
+    return list(ReassortGrant.objects.filter(voter_id=voter_id).order_by("-created_at")[:20])

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from urne.accounts.forms import CaptchaFormMixin
-from urne.elections.models import Complaint, RollAdjustment
+from urne.elections.models import Complaint, RollAdjustment, Style
 
 
 class VoterFileForm(forms.Form):
@@ -30,6 +30,27 @@ class ComplaintDecisionForm(forms.Form):
         ],
     )
     response = forms.CharField(label=_("Réponse motivée"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class _ParisDateTime(forms.DateTimeField):
+    """A date and time typed in Paris time (the form's inputs), stored in UTC."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def __init__(self, label: Any) -> None:
+        super().__init__(label=label, required=False, input_formats=["%Y-%m-%dT%H:%M"])
+
+
+class ElectionForm(forms.Form):
+    """The election's name, style and calendar (dates A to E, Paris time)."""
+
+    name = forms.CharField(label=_("Nom de l'élection"), max_length=200)
+    style = forms.ChoiceField(label=_("Style"), choices=Style.choices)
+    rolls_from = _ParisDateTime(_("A — profil et listes électorales à partir du"))
+    lists_from = _ParisDateTime(_("B — listes de candidats à partir du"))
+    complaints_until = _ParisDateTime(_("C — réclamations jusqu'au"))
+    vote_opens = _ParisDateTime(_("D — ouverture du vote"))
+    vote_closes = _ParisDateTime(_("E — clôture du vote"))
 
 
 class VoterSearchForm(forms.Form):

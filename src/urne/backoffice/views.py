@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from urne.accounts.selectors import account_messages, account_state
 from urne.audit.models import AuditEvent
 from urne.audit.services import audit_chain_check
+from urne.authority.selectors import reassort_requests
 from urne.elections import eligibility, selectors, services
 from urne.elections.candidate_lists import (
     candidate_list_check,
@@ -41,6 +42,7 @@ from urne.portal.helpdesk import replacement_state
 from .forms import (
     AdjustmentForm,
     ComplaintDecisionForm,
+    ElectionForm,
     ProfessionDeFoiForm,
     VoterFileForm,
     VoterSearchForm,
@@ -93,6 +95,32 @@ def election_detail(request: HttpRequest, election_id: int) -> HttpResponse:
                 election=election, status=Complaint.Status.OPEN
             ).count(),
         },
+    )
+
+
+@staff_required(MANAGE_ELECTION)
+@require_http_methods(["GET", "POST"])
+def election_edit(request: HttpRequest, election_id: int) -> HttpResponse:
+    """The election and its calendar, with the legal checks; every change audited."""
+    election = get_object_or_404(Election, pk=election_id)
+    initial = {"name": election.name, "style": election.style}
+    initial |= {f: getattr(election, f) for f in services.CALENDAR_FIELDS}
+    form = ElectionForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changes = services.election_update(actor=request.user, election=election, **data)
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            if changes:
+                messages.success(request, _("Élection enregistrée."))
+            return redirect("backoffice:election", election_id=election.pk)
+    return render(
+        request,
+        "backoffice/election_edit.html",
+        {"election": election, "form": form},
+        status=400 if form.errors else 200,
     )
 
 
@@ -415,6 +443,7 @@ def voter_detail(request: HttpRequest, voter_id: int) -> HttpResponse:
                 )[:10]
             ),
             "can_act": request.user.has_perm(FIND_VOTER),
+            "reassort_requests": reassort_requests(voter_id=voter.pk),
         },
     )
 

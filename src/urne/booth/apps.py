@@ -6,3 +6,8 @@ class BoothConfig(AppConfig):
     name = "urne.booth"
     label = "booth"
     verbose_name = _("Isoloir")
+
+    def ready(self) -> None:
+        from .reassort import sms_kinds_register
+
+        sms_kinds_register()

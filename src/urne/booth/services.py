@@ -480,7 +480,16 @@ def receipt_send(
 
     who: Any = voter or {"first_name": receipt.first_name, "email": receipt.email}
     voter_id = voter.pk if voter is not None else receipt.voter_id
-    context = {"voter": who, "receipt": receipt, "scrutin_label": scrutin_label, "url": url}
+    from urne.elections.calendar import paris
+
+    # Sent as the cast returns: the moment of sending is the moment of recording to the minute.
+    context = {
+        "voter": who,
+        "receipt": receipt,
+        "scrutin_label": scrutin_label,
+        "url": url,
+        "recorded_at": paris(timezone.now()),
+    }
     email = Email(
         to=voter.email if voter is not None else receipt.email,
         subject=gettext("Accusé de réception de votre vote"),

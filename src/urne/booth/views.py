@@ -15,6 +15,7 @@ from urne.accounts.decorators import voter_login_required
 from urne.accounts.session import session_claim, session_forget
 from urne.elections.models import Scrutin
 from urne.site.parsing import InputError, json_body, json_endpoint, refusal_json, text
+from urne.site.public_url import public_url
 from urne.site.ratelimit import client_address, rate_limited
 from urne.urn.selectors import urn_tracker_exists
 
@@ -79,7 +80,7 @@ def cast(request: HttpRequest) -> JsonResponse:
         + urlencode({"suivi": receipt.tracker})
     )
     if not receipt.resent:
-        board = request.build_absolute_uri(
+        board = public_url(
             reverse("urn:board", args=[receipt.scrutin_uuid])
             + "?"
             + urlencode({"q": receipt.tracker})

@@ -21,13 +21,11 @@ from urne.accounts.secret_failures import captcha_asked
 from urne.accounts.selectors import current_account, current_voter
 from urne.accounts.services import AccountError, account_authenticate
 from urne.elections.calendar import vote_refusal
-from urne.elections.eligibility import voter_scrutins
 from urne.elections.models import Election, Style, Voter
 from urne.site.parsing import InputError, json_body, json_endpoint, refusal_json, text
 from urne.site.ratelimit import client_address, rate_limited
-from urne.urn.selectors import urn_election
 
-from .models import Emargement
+from .selectors import booth_scrutins
 from .services import vote_code_confirm
 
 log = logging.getLogger(__name__)
@@ -108,45 +106,6 @@ def _window(election: Election, now: datetime) -> str:
     return {None: "open", "not_open": "before"}.get(refused, "after")
 
 
-#: What the booth page calls each state of the voter's émargement in a scrutin.
-_STATE_NAMES: dict[str, str] = {
-    Emargement.State.VOTED: "voted",
-    Emargement.State.PENDING: "pending",
-}
-
-
-def _scrutins_data(voter: Voter) -> list[dict[str, Any]]:
-    scrutins = voter_scrutins(voter)
-    voted = dict(
-        Emargement.objects.filter(voter=voter, scrutin__in=scrutins).values_list(
-            "scrutin_id", "state"
-        )
-    )
-    out = []
-    for s in scrutins:
-        election = urn_election(scrutin_uuid=s.uuid)
-        out.append(
-            {
-                "uuid": s.uuid,
-                "label": f"{s.body.name} {s.perimeter}".strip(),
-                "code": s.body.code,
-                "state": _STATE_NAMES.get(voted.get(s.pk) or "", "todo"),
-                "lists": [
-                    {
-                        "label": cl.label,
-                        "pdf": reverse("portal:profession_de_foi", args=[s.uuid, cl.pk])
-                        if cl.profession_de_foi
-                        else "",
-                    }
-                    for cl in s.lists.order_by("pk")
-                ],
-                "election": election.raw if election is not None else None,
-                "board": reverse("urn:board", args=[s.uuid]),
-            }
-        )
-    return out
-
-
 def _texts() -> dict[str, str]:
     """The booth script's words, translated here (the script holds no language)."""
     return {
@@ -157,6 +116,10 @@ def _texts() -> dict[str, str]:
         "vote": _("Voter à ce scrutin"),
         "blank": _("Vote blanc"),
         "pdf": _("profession de foi (PDF, nouvelle fenêtre)"),
+        "presented_by": _("Liste présentée par :"),
+        "candidates": _("Voir les candidats de la liste ({n})"),
+        "blank_help": _("Vous ne choisissez aucune liste ; votre vote est compté comme blanc."),
+        "or": _("ou"),
         "chosen": _("Vous avez choisi :"),
         "scrutin": _("Scrutin :"),
         "checking": _("Vérification de votre code…"),
@@ -181,7 +144,7 @@ def entry(request: HttpRequest) -> HttpResponse:
     election = voter.election
     window = _window(election, timezone.now())
     form = _form(election, request)
-    scrutins = _scrutins_data(voter) if window == "open" else []
+    scrutins = booth_scrutins(voter) if window == "open" else []
     return render(
         request,
         "booth/booth.html",

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
@@ -81,8 +82,14 @@ class State(StrEnum):
 
 
 def paris(moment: datetime) -> str:
-    """A moment as the seeds write it: "jeudi 1 décembre 2022 à 08h00" (Paris time)."""
-    return date_format(timezone.localtime(moment), _("l j F Y à H\\hi"))
+    """A moment as the seeds write it: "jeudi 1er décembre 2022 à 08h00" (Paris time), or in
+    English "Thursday 1 December 2022, 08:00". French writes the first of the month as an
+    ordinal ("1er"), the other days as cardinals."""
+    local = timezone.localtime(moment)
+    wording = _("l j F Y à H\\hi")
+    if local.day == 1 and get_language() == "fr":
+        wording = wording.replace("j", "\\1\\e\\r", 1)
+    return date_format(local, wording)
 
 
 @dataclass(frozen=True)

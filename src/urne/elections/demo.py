@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -464,33 +465,48 @@ def voters_csv_write(*, path: Path, count: int, seed: int = 2018) -> None:
 
 
 def profession_de_foi_pdf(*, title: str, unions: list[str], candidates: list[str]) -> bytes:
-    """A one-page profession de foi (reportlab)."""
+    """A profession de foi (reportlab): paragraphs wrapped to the page's width and flowing
+    onto further pages, so that a long joint list's name or a long candidate list stays on
+    the paper."""
     from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import ListFlowable, Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus.flowables import Flowable
+
+    def para(text: str, style: str) -> Paragraph:
+        return Paragraph(escape(text), styles[style])
 
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=True)
-    c.setTitle(f"Profession de foi — {title}")
-    _width, height = A4
-    c.setFont("Helvetica-Bold", 18)
-    c.drawString(60, height - 80, "Profession de foi")
-    c.setFont("Helvetica", 13)
-    c.drawString(60, height - 110, title)
-    c.drawString(60, height - 130, "Liste présentée par : " + ", ".join(unions))
-    text = c.beginText(60, height - 170)
-    text.setFont("Helvetica", 11)
-    for line in (
-        "Document fictif généré pour la démonstration d'Urne.",
-        "Nos engagements : défendre les personnels, la transparence des",
-        "opérations de gestion et l'égalité entre les femmes et les hommes.",
-        "",
-        "Nos candidats :",
-        *candidates[:30],
-    ):
-        text.textLine(line)
-    c.drawText(text)
-    c.showPage()
-    c.save()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        invariant=True,
+        title=f"Profession de foi — {title}",
+        lang="fr",
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+    )
+    styles = getSampleStyleSheet()
+    story: list[Flowable] = [
+        para("Profession de foi", "Title"),
+        para(title, "Heading2"),
+        para("Liste présentée par : " + ", ".join(unions), "Normal"),
+        Spacer(1, 6 * mm),
+        para("Document fictif généré pour la démonstration d'Urne.", "Italic"),
+        para(
+            "Nos engagements : défendre les personnels, la transparence des opérations de "
+            "gestion et l'égalité entre les femmes et les hommes.",
+            "Normal",
+        ),
+        para("Nos candidats", "Heading3"),
+        ListFlowable(
+            [para(name, "Normal") for name in candidates], bulletType="1", bulletFontSize=10
+        ),
+    ]
+    doc.build(story)
     return buf.getvalue()
 
 

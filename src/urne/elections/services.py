@@ -4,7 +4,7 @@ code is written")."""
 
 import itertools
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,6 +26,7 @@ from .models import (
     RollAdjustment,
     RollEntry,
     Scrutin,
+    Style,
     Voter,
     VoterCategory,
 )
@@ -33,12 +34,74 @@ from .models import (
 CALENDAR_FIELDS = ("rolls_from", "lists_from", "complaints_until", "vote_opens", "vote_closes")
 
 
+#: The voting window the law allows (CGFP R211-503 ff.: at least a day, at most eight).
+VOTE_WINDOW_MIN = timedelta(hours=24)
+VOTE_WINDOW_MAX = timedelta(days=8)
+
+
 def calendar_validate(dates: dict[str, datetime | None]) -> None:
-    """The calendar's dates, when set, must come in order: A ≤ B ≤ C ≤ D < E."""
+    """The calendar's dates, when set, must come in order: A ≤ B ≤ C ≤ D < E; and the vote
+    lasts between 24 hours and 8 days."""
     present = [(f, dates[f]) for f in CALENDAR_FIELDS if dates.get(f) is not None]
     for (_f1, d1), (f2, d2) in itertools.pairwise(present):
         if d1 > d2 or (f2 == "vote_closes" and d1 == d2):  # type: ignore[operator]
             raise ValidationError(_("Les dates du calendrier ne sont pas dans l'ordre."))
+    opens, closes = dates.get("vote_opens"), dates.get("vote_closes")
+    if opens is not None and closes is not None:
+        if closes - opens < VOTE_WINDOW_MIN:
+            raise ValidationError(_("Le vote doit durer au moins 24 heures."))
+        if closes - opens > VOTE_WINDOW_MAX:
+            raise ValidationError(_("Le vote ne peut pas durer plus de 8 jours."))
+
+
+def _changes(election: Election, new: dict[str, Any]) -> dict[str, list[Any]]:
+    """What an update changes, field by field: [old, new] (dates in ISO form), for the audit."""
+
+    def shown(value: Any) -> Any:
+        return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+
+    return {
+        field: [shown(getattr(election, field)), shown(value)]
+        for field, value in new.items()
+        if getattr(election, field) != value
+    }
+
+
+def accounts_opened(election: Election) -> bool:
+    """Has any voter account of the election been opened (a campaign sent, or an account
+    created)? From then on the style is fixed: the voters were told how to vote."""
+    from django.apps import apps
+
+    return bool(
+        apps.get_model("accounts", "VoterAccount").objects.filter(election=election).exists()
+    )
+
+
+@transaction.atomic
+def election_update(
+    *, actor: Any, election: Election, name: str, style: str, **dates: datetime | None
+) -> dict[str, list[Any]]:
+    """The election's name, style and calendar from the manager's page, with the legal checks;
+    audited with what changed (old → new). Returns the changes."""
+    if not name.strip():
+        raise ValidationError(_("Le nom de l'élection est obligatoire."))
+    if style not in Style.values:
+        raise ValidationError(_("Style inconnu."))
+    calendar_validate(dates)
+    election = Election.objects.select_for_update().get(pk=election.pk)
+    if style != election.style and accounts_opened(election):
+        raise ValidationError(
+            _("Le style ne peut plus changer : des comptes électeurs sont déjà ouverts.")
+        )
+    new = {"name": name.strip(), "style": style, **{f: dates.get(f) for f in CALENDAR_FIELDS}}
+    changes = _changes(election, new)
+    if not changes:
+        return {}
+    for field, value in new.items():
+        setattr(election, field, value)
+    election.save(update_fields=list(new))
+    audit_append(actor=actor, action="election.update", obj=election, data={"changes": changes})
+    return changes
 
 
 @transaction.atomic

@@ -43,11 +43,11 @@ def test_unbounded_and_unset():
 
 def test_paris_time_wording():
     with translation.override("fr"):
-        assert paris(T) == "mardi 1 décembre 2026 à 08h00"
-        assert "ouvrira le mardi 1 décembre 2026 à 08h00 (heure de Paris)" in Window(
+        assert paris(T) == "mardi 1er décembre 2026 à 08h00"
+        assert "ouvrira le mardi 1er décembre 2026 à 08h00 (heure de Paris)" in Window(
             Feature.VOTE, T, T + H
         ).message(T - H)
-        assert "fermée depuis le mardi 1 décembre 2026 à 09h00" in Window(
+        assert "fermée depuis le mardi 1er décembre 2026 à 09h00" in Window(
             Feature.VOTE, T, T + H
         ).message(T + 2 * H)
     with translation.override("en"):
@@ -216,6 +216,16 @@ def test_complaints_close_at_date_c_for_staff_and_voters_alike():
     complaint_file(election=election, voter=None, scrutin=None, subject="s", text="t", now=before)
     with pytest.raises(ValidationError, match="close"):
         complaint_file(election=election, voter=None, scrutin=None, subject="s", text="t", now=c)
+
+
+def test_only_the_first_of_the_month_is_an_ordinal():
+    """French writes "1er décembre" but "2 décembre"; English keeps cardinals."""
+    second = T + timedelta(days=1)
+    with translation.override("fr"):
+        assert paris(second) == "mercredi 2 décembre 2026 à 08h00"
+        assert paris(datetime(2027, 1, 1, 7, 0, tzinfo=UTC)) == "vendredi 1er janvier 2027 à 08h00"
+    with translation.override("en"):
+        assert paris(second) == "Wednesday 2 December 2026, 08:00"
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.filter
 def paris_time(moment: datetime | None) -> str:
-    """A moment in Paris time, worded as in the seeds ("jeudi 1 décembre 2022 à 08h00")."""
+    """A moment in Paris time, worded as in the seeds ("jeudi 1er décembre 2022 à 08h00")."""
     return paris(moment) if moment else ""
 
 

@@ -226,6 +226,24 @@ URNE_SMS_TASK_BUDGET_SECONDS = 50
 URNE_SMS_RECEIPT_WAIT_SECONDS = 30
 URNE_SMS_FIRST_PAUSE_SECONDS = 1.0
 URNE_SMS_MAX_PAUSE_SECONDS = 60
+# FranceConnect (OpenID Connect), the 2022 réassort's second path (ADR 0650). Off unless an
+# issuer is given; its endpoints are named one by one (no discovery at run time: a provider
+# that changed its keys or endpoints is a change the operator makes, not one a response makes).
+_FC = os.environ.get("URNE_FRANCECONNECT_ISSUER", "").rstrip("/")
+URNE_FRANCECONNECT = {
+    "issuer": _FC,
+    "client_id": os.environ.get("URNE_FRANCECONNECT_CLIENT_ID", ""),
+    "client_secret": os.environ.get("URNE_FRANCECONNECT_CLIENT_SECRET", ""),
+    "authorize_url": os.environ.get("URNE_FRANCECONNECT_AUTHORIZE_URL", _FC + "/api/v1/authorize"),
+    "token_url": os.environ.get("URNE_FRANCECONNECT_TOKEN_URL", _FC + "/api/v1/token"),
+    "userinfo_url": os.environ.get("URNE_FRANCECONNECT_USERINFO_URL", _FC + "/api/v1/userinfo"),
+    "jwks_url": os.environ.get("URNE_FRANCECONNECT_JWKS_URL", _FC + "/api/v1/jwks"),
+    # The eIDAS level asked for; an identity given at a lower level is refused.
+    "acr": os.environ.get("URNE_FRANCECONNECT_ACR", "eidas1"),
+    "timeout": 10,
+}
+# How long the page "Générer un code" stays open after the identity was checked (seconds).
+URNE_REASSORT_GRANT_SECONDS = 30 * 60
 # A new voter identifier by SMS (2018 style, urne.portal.replacement, ADR 0610): the voter's
 # own requests (seed 002: "ne peut être faite que 3 fois") and the helpdesk's reserve on top;
 # the setup gives every voter that many spare codes (R = requests + reserve).
@@ -261,6 +279,10 @@ URNE_RATE_LIMITS = {
     "assistance": (5, 3600),
     "complaint": (5, 3600),
     "roll_search": (120, 60),
+    # The 2022 réassort (FranceConnect and "Générer un code"), per voter and per address:
+    # a voter has a few spares only; an address may hold a whole site (ADR 0650).
+    "reassort_voter": (10, 3600),
+    "reassort_address": (600, 3600),
     # "Demander un nouvel identifiant électeur": per voter (wrong NUMEN or birth date typed,
     # on top of the 3 requests' own limit) and per address (a site of 1 000 voters).
     "replacement_voter": (10, 3600),

@@ -173,39 +173,72 @@
   }
 
   // -- ballot -------------------------------------------------------------------------------
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function unionsText(l) {
+    return l.unions.map((u) => (u.name && u.name !== u.acronym ? `${u.name} (${u.acronym})` : u.acronym)).join(', ');
+  }
+  // One list as the paper ballot shows it: its name and the unions presenting it (the whole
+  // label is the target), then, outside the label (they are controls of their own), its
+  // candidates and its profession de foi.
+  function ballotOption(o) {
+    const box = el('div', o.index === 0 ? 'ballot-option ballot-option--blank' : 'ballot-option');
+    const input = el('input');
+    input.type = 'radio';
+    input.name = 'choice';
+    input.id = `choice-${o.index}`;
+    input.value = String(o.index);
+    const label = el('label', 'ballot-option__label');
+    label.htmlFor = input.id;
+    const name = el('span', 'ballot-option__name', o.label);
+    name.id = `choice-${o.index}-name`;
+    // The radio's name is the list's alone; the unions describe it.
+    input.setAttribute('aria-labelledby', name.id);
+    label.appendChild(name);
+    const unions = o.list ? unionsText(o.list) : '';
+    if (unions) {
+      const by = el('span', 'ballot-option__unions', `${T.presented_by} ${unions}`);
+      by.id = `choice-${o.index}-unions`;
+      input.setAttribute('aria-describedby', by.id);
+      label.appendChild(by);
+    } else if (o.index === 0) {
+      const help = el('span', 'ballot-option__unions', T.blank_help);
+      help.id = 'choice-0-help';
+      input.setAttribute('aria-describedby', help.id);
+      label.appendChild(help);
+    }
+    box.append(input, label);
+    if (o.list && o.list.candidates.length) {
+      const details = el('details', 'ballot-option__candidates');
+      details.appendChild(el('summary', '', T.candidates.replace('{n}', String(o.list.candidates.length))));
+      const ol = el('ol');
+      for (const name of o.list.candidates) ol.appendChild(el('li', '', name));
+      details.appendChild(ol);
+      box.appendChild(details);
+    }
+    if (o.list && o.list.pdf) {
+      const a = el('a', 'ballot-option__pdf', `${o.label} – ${T.pdf}`);
+      a.href = o.list.pdf;
+      a.target = '_blank';
+      a.rel = 'noopener';
+      box.appendChild(a);
+    }
+    return box;
+  }
   function openBallot(s) {
     current = s;
     choice = null;
     $('ballot-title').textContent = s.label;
     const box = $('ballot-choices');
     box.textContent = '';
-    const options = s.lists.map((l, i) => ({ index: i + 1, label: l.label, pdf: l.pdf }));
-    options.push({ index: 0, label: T.blank, pdf: '' });
-    for (const o of options) {
-      const div = document.createElement('div');
-      div.className = 'field';
-      const input = document.createElement('input');
-      input.type = 'radio';
-      input.name = 'choice';
-      input.id = `choice-${o.index}`;
-      input.value = String(o.index);
-      const label = document.createElement('label');
-      label.htmlFor = input.id;
-      label.textContent = o.label;
-      div.append(input, ' ', label);
-      if (o.pdf) {
-        const a = document.createElement('a');
-        a.href = o.pdf;
-        a.target = '_blank';
-        a.rel = 'noopener';
-        a.textContent = `${o.label} – ${T.pdf}`;
-        const p = document.createElement('p');
-        p.className = 'field__help';
-        p.appendChild(a);
-        div.appendChild(p);
-      }
-      box.appendChild(div);
-    }
+    s.lists.forEach((l, i) => box.appendChild(ballotOption({ index: i + 1, label: l.label, list: l })));
+    // The blank vote is set apart from the lists, as on paper.
+    box.appendChild(el('p', 'ballot-or', T.or));
+    box.appendChild(ballotOption({ index: 0, label: T.blank, list: null }));
     $('ballot-error').hidden = true;
     show('step-ballot', 'ballot-title');
   }
@@ -220,17 +253,33 @@
       return;
     }
     const index = Number(picked.value);
-    choice = { index, label: index === 0 ? T.blank : current.lists[index - 1].label };
+    const list = index === 0 ? null : current.lists[index - 1];
+    choice = { index, label: list ? list.label : T.blank };
     $('confirm-scrutin').textContent = `${T.scrutin} ${current.label}`;
     $('confirm-choice').textContent = `${T.chosen} ${choice.label}`;
+    // The confirmation repeats the whole choice: the list's unions too.
+    $('confirm-unions').textContent = list && list.unions.length ? `${T.presented_by} ${unionsText(list)}` : '';
+    $('confirm-unions').hidden = !$('confirm-unions').textContent;
+    $('confirm-vote').disabled = false;
     show('step-confirm', 'confirm-title');
   });
-  $('confirm-back').addEventListener('click', () => openBallot(current));
+  // Back from a scrutin found voted meanwhile (another tab) goes to the list, not its ballot.
+  $('confirm-back').addEventListener('click', () => {
+    if (current.state === 'voted') {
+      renderScrutins();
+      show('step-scrutins', 'scrutins-title');
+    } else {
+      openBallot(current);
+    }
+  });
 
   // -- cast ---------------------------------------------------------------------------------
   $('confirm-vote').addEventListener('click', async () => {
     const button = $('confirm-vote');
     button.disabled = true;
+    // A final refusal (already voted, closed, replaced code…) leaves the button disabled:
+    // pressing it again could only be refused again.
+    let final = false;
     status(T.encrypting);
     try {
       const kept = unanswered.get(current.uuid);
@@ -246,7 +295,10 @@
       unanswered.set(current.uuid, { index: choice.index, ballot });
       const { data } = await postJson(config.cast, { scrutin: current.uuid, ballot });
       if (!data.tracker) {
-        if (!RETRY.has(data.code) && data.code) unanswered.delete(current.uuid);
+        if (!RETRY.has(data.code) && data.code) {
+          unanswered.delete(current.uuid);
+          final = true;
+        }
         if (data.code === 'already_voted') current.state = 'voted';
         alertMessage(data.message || T.network);
         return;
@@ -264,7 +316,7 @@
     } catch (e) {
       alertMessage(unanswered.has(current.uuid) ? T.cast_network : T.network);
     } finally {
-      button.disabled = false;
+      button.disabled = final;
     }
   });
   $('receipt-print').addEventListener('click', () => window.print());
