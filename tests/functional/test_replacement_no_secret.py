@@ -14,12 +14,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from test_sms_no_secret import _files_text, _forms, _stores_text
+from test_sms_no_secret import _files_text, _forms
 
 from factories.accounts import voter_client_login
 from factories.authority import booth_election_make
 from factories.elections import staff_login, staff_make
 from factories.smsc import Smsc, smpp_settings
+from factories.stores import stores_text
 from urne.authority import services as authority
 from urne.messaging import services as messaging
 from urne.messaging.models import SmsGateway, SmsMessage
@@ -88,7 +89,7 @@ def test_no_identifier_phone_or_text_anywhere(settings, tmp_path, caplog, capfd)
             secrets.append(code)
     printed = capfd.readouterr()
     places = {
-        "stores": _stores_text(),
+        "stores": stores_text(),
         "logs": caplog.text + "\n".join(r.getMessage() for r in caplog.records),
         "output": printed.out + printed.err,
         "var": _files_text(Path(settings.VAR_DIR), started),
