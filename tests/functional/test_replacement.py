@@ -148,7 +148,7 @@ def test_request_sends_the_new_identifier_by_sms_only_and_invalidates_the_old(
         ({"birth_date": "02/01/1980"}, "La date de naissance saisie ne correspond pas"),
         ({"phone": "01 23"}, "Ce numéro de téléphone portable n'est pas valide"),
         ({"phone": "0690 12 34 56"}, "indicatif international"),  # Guadeloupe without +590
-        ({"phone": "01 42 68 53 00"}, "n'est pas valide"),  # a fixed line: no SMS
+        ({"phone": "01 42 68 53 00"}, "pas celui d'un téléphone portable"),  # a fixed line: no SMS
         ({"birth_date": "1980-01-01"}, "jj/mm/aaaa"),
     ],
 )

@@ -17,7 +17,6 @@
 
 from dataclasses import dataclass
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,6 +34,7 @@ from urne.elections.calendar import Feature, window
 from urne.elections.models import Voter
 from urne.messaging.channels import Email
 from urne.messaging.models import OutboxMessage, SmsMessage
+from urne.messaging.phones import PhoneRefused, mobile_e164
 from urne.messaging.registry import email_render
 from urne.messaging.services import message_enqueue, sms_enqueue
 
@@ -45,10 +45,6 @@ TEMPLATE_CONFIRMATION = "replacement_confirmation"
 Origin = ReplacementRequest.Origin
 Outcome = ReplacementRequest.Outcome
 # Numbers an SMS can reach (a fixed line cannot; some plans do not say which it is).
-_SMS_TYPES = {
-    phonenumbers.PhoneNumberType.MOBILE,
-    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-}
 
 
 class ReplacementRefused(Exception):
@@ -65,27 +61,23 @@ class StaleCode(RuntimeError):
 
 
 def phone_normalise(text: str) -> str:
-    """A typed phone number in E.164 (``+33612345678``). Without an international prefix it is
-    read as a number of metropolitan France; DROM-COM and abroad are typed with theirs (seed
-    001). Refuses what is not a valid number an SMS can reach."""
+    """A typed phone number in E.164 (``messaging.phones.mobile_e164``), or the page's
+    message: DROM-COM and abroad are typed with their international prefix (seed 001)."""
     try:
-        number = phonenumbers.parse(text.strip(), "FR")
-    except phonenumbers.NumberParseException:
-        number = None
-    if (
-        number is None
-        or not phonenumbers.is_valid_number(number)
-        or phonenumbers.number_type(number) not in _SMS_TYPES
-    ):
-        raise ValidationError(
-            _(
+        return mobile_e164(text)
+    except PhoneRefused as refused:
+        if refused.code == "not_mobile":
+            message = _(
+                "Ce numéro n'est pas celui d'un téléphone portable : le nouvel identifiant "
+                "ne peut être envoyé que par SMS."
+            )
+        else:
+            message = _(
                 "Ce numéro de téléphone portable n'est pas valide. Pour les DROM-COM et "
                 "l'étranger, saisissez-le avec l'indicatif international (par exemple "
                 "+590 690 12 34 56)."
-            ),
-            code="phone",
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            )
+        raise ValidationError(message, code="phone") from None
 
 
 def requests_allowed() -> int:
