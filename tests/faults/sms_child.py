@@ -1,7 +1,9 @@
 """A worker process on the fault test's databases (faults_settings; ADR 0600): ``make N``
 queues N SMS of the tests' kind (migrating first when the stores are SQLite files) and prints
-their texts; ``dispatch PORT SENDING_TIMEOUT`` runs the dispatch loop against the gateway on
-PORT; ``check`` prints every SMS row's state."""
+their texts; ``replace N`` makes N voters of a 2018 election ask for a new identifier
+through the page's service (ADR 0610) and prints their SMS's texts; ``dispatch PORT
+SENDING_TIMEOUT`` runs the dispatch loop against the gateway on PORT; ``check`` prints every
+SMS row's state."""
 
 import json
 import sys
@@ -37,6 +39,39 @@ def make(count: int) -> dict[str, object]:
     return {"texts": texts}
 
 
+def replace(count: int) -> dict[str, object]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from factories.elections import scrutin_make
+    from urne.authority.services import credentials_generate
+    from urne.portal import replacement
+
+    if connections["default"].vendor == "sqlite":
+        for alias in ("default", "authority"):
+            call_command("migrate", database=alias, verbosity=0)
+    now = timezone.now()
+    election = election_make(
+        style="2018",
+        lists_from=now - timedelta(days=2),
+        vote_opens=now - timedelta(hours=1),
+        vote_closes=now + timedelta(days=1),
+    )
+    scrutin_make(election, "CTM")
+    voters = [voter_make(election) for _ in range(count)]
+    credentials_generate(election=election, actor="tests")
+    # The SMS wait for the dispatch workers the test starts (no in-process run here).
+    services.sms_dispatch_start = lambda **kwargs: False  # type: ignore[assignment]
+    texts = []
+    for i, voter in enumerate(voters):
+        request = replacement.replacement_request(
+            voter=voter, phone=PHONE.format(i), numen=voter.numen, birth_date=voter.birth_date
+        )
+        texts.append(replacement.compose_sms(SmsMessage.objects.get(pk=request.sms_id)))
+    return {"texts": texts}
+
+
 def dispatch(port: int, sending_timeout: float) -> dict[str, object]:
     sms_kind_for_tests()
     smpp_settings(settings, port, timeout=30)
@@ -57,6 +92,8 @@ if __name__ == "__main__":
     command, *args = sys.argv[1:]
     if command == "make":
         out = make(int(args[0]))
+    elif command == "replace":
+        out = replace(int(args[0]))
     elif command == "dispatch":
         out = dispatch(int(args[0]), float(args[1]))
     else:

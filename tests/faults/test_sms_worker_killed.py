@@ -99,3 +99,34 @@ def test_worker_killed_while_binding_then_while_sending(tmp_path):
         assert [r["gateway_id"] for r in rows[1:]] == [s["message_id"] for s in smsc.accepted()]
     finally:
         smsc.stop()
+
+
+def test_worker_killed_while_sending_new_identifiers(tmp_path):
+    """The new identifier's SMS (ADR 0610): the one whose submit was cut is uncertain and
+    never sent again (its code stays the voter's active one: the helpdesk sees the state and
+    the voter may ask again), every other goes out once with its seed text."""
+    if POSTGRES:
+        env = child_env()
+    else:
+        files = {a: str(tmp_path / f"{a}.sqlite3") for a in ("default", "authority", "urn")}
+        env = child_env(URNE_FAULT_DBS=json.dumps(files))
+    texts = _child(env, "replace", str(COUNT))["texts"]
+    assert all(t.startswith("Bonjour,\nVotre nouvel identifiant de vote : ") for t in texts)
+    smsc = Smsc()
+    try:
+        smsc.order(submit="hold")
+        worker = _worker(env, smsc.port)
+        smsc.wait("submit", 1)
+        _kill(worker)
+        smsc.order(submit="accept")
+        time.sleep(1.1)
+        worker = _worker(env, smsc.port, sending_timeout="1")
+        _out, err = worker.communicate(timeout=60)
+        assert worker.returncode == 0, err[-3000:]
+        rows = _child(env, "check")["rows"]
+        assert [r["state"] for r in rows] == ["uncertain"] + ["sent"] * (COUNT - 1)
+        assert not any(r["recipient_sealed"] for r in rows)
+        submitted = [e["submit"]["text"] for e in smsc.of("submit")]
+        assert sorted(submitted) == sorted(texts)  # each written to the gateway once
+    finally:
+        smsc.stop()

@@ -171,6 +171,12 @@ TABLE: dict[str, Row] = {
         staff_page(FINDERS, 405),
         staff_page(FINDERS, 302),
     ),
+    # The helpdesk sends a voter's reserve code by SMS (ADR 0610): POST only.
+    "helpdesk:voter_reserve": Row(
+        _r("helpdesk:voter_reserve", lambda w: w.voter.pk),
+        staff_page(FINDERS, 405),
+        staff_page(FINDERS, 302),
+    ),
     # --- the bureau's pages: its own members only (the world's bureau and delegate accounts
     # are members of its election's bureau; ``permissions.bureau_pages_allowed``)
     "bureau:home": Row(_r("bureau:home", E), staff_page(BUREAU)),
@@ -276,6 +282,9 @@ TABLE: dict[str, Row] = {
     "portal:roll": Row(_r("portal:roll", lambda w: w.scrutin.uuid), voter_page(200)),
     "portal:complaint": Row(_r("portal:complaint"), voter_page(200), voter_page(200)),
     "portal:vote": Row(_r("portal:vote"), voter_page(200)),
+    # A new voter identifier (2018 style): the world's election has no date B, so the page
+    # says when it opens, for a GET and a POST alike (nothing is done).
+    "portal:replacement": Row(_r("portal:replacement"), voter_page(200), voter_page(200)),
     # --- the admin: its login goes to the back office's; the rest is the manager's
     "admin_login": Row(_r("admin_login"), every(302), every(302)),
     "admin:login": Row(_r("admin:login"), every(302), every(302)),  # shadowed by admin_login

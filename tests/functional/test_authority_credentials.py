@@ -30,12 +30,13 @@ def public_of(cset, voter, scrutin, index=0):
 
 def test_each_voter_gets_one_active_and_r_spare_codes_in_each_scrutin(world):
     _, scrutins, voters, _, cset = world
-    assert cset.spares == 3 and cset.voters == 3
+    # R = the voter's 3 requests of a new identifier + the helpdesk's reserve of 1.
+    assert cset.spares == 4 and cset.voters == 3
     for v in voters:
         statuses = [s.status for s in CodeSlot.objects.filter(voter_id=v.pk).order_by("index")]
-        assert statuses == ["active", "spare", "spare", "spare"]
+        assert statuses == ["active", "spare", "spare", "spare", "spare"]
     for s in scrutins:
-        assert len(selectors.public_credentials_of(scrutin_uuid=s.uuid)) == 3 * 4
+        assert len(selectors.public_credentials_of(scrutin_uuid=s.uuid)) == 3 * 5
     assert AuditEvent.objects.filter(action="authority.credentials_generated").count() == 1
 
 
@@ -94,12 +95,13 @@ def test_replacement_revokes_and_activates_next_then_runs_out(world):
     }
     services.credentials_replace(voter=v, actor=manager, reason="2")
     services.credentials_replace(voter=v, actor=manager, reason="3")
+    services.credentials_replace(voter=v, actor=manager, reason="4")  # the reserve
     with pytest.raises(ValidationError, match="Plus aucun code"):
-        services.credentials_replace(voter=v, actor=manager, reason="4")
+        services.credentials_replace(voter=v, actor=manager, reason="5")
     with pytest.raises(ValidationError, match="motif"):
         services.credentials_replace(voter=voters[1], actor=manager, reason="  ")
     events = AuditEvent.objects.filter(action="authority.code_replaced")
-    assert events.count() == 3
+    assert events.count() == 4
     assert events.first().data["reason"] == "avis perdu"
 
 
@@ -136,7 +138,7 @@ def test_no_code_in_clear_in_the_authority_store(world):
                 text = " ".join(str(x) for x in row)
                 assert not any(s in text for s in secrets_), table
     assert seen > 0
-    assert PublicCredential.objects.count() == 3 * 4 * 2
+    assert PublicCredential.objects.count() == 3 * 5 * 2
 
 
 def test_authority_key_check(settings):

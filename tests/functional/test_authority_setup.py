@@ -147,7 +147,7 @@ def test_setup_upload_good_files_writes_the_urn(client, keys, tmp_path):
         assert q["blank"] is True and q["min"] == 1 and q["max"] == 1
         assert q["answers"] == [cl.label for cl in s.lists.order_by("pk")]
         creds = parse_public_credentials(loads(texts[2]))
-        assert len(creds.weights) == len(voters) * 4
+        assert len(creds.weights) == len(voters) * 5
     # Codes are frozen once a setup exists.
     from django.core.exceptions import ValidationError
 
@@ -204,7 +204,7 @@ def test_replacement_page_for_helpdesk(client):
         .order_by("index")
         .values_list("status", flat=True)
     )
-    assert statuses == ["revoked", "active", "spare", "spare"]
+    assert statuses == ["revoked", "active", "spare", "spare", "spare"]
     event = AuditEvent.objects.get(action="authority.code_replaced")
     assert event.actor == helpdesk.username
     # Bad input: no reason → the form again, no 500.
@@ -229,7 +229,7 @@ def test_demo_codes_trustees_and_urns(settings, tmp_path):
     assert any(str(folder) in line for line in lines)
     # Idempotent: a second run changes nothing.
     assert authority_demo(election=election, log=logged.append)[0] == lines[0]
-    assert CodeSlot.objects.filter(voter_id=voters[0].pk).count() == 4
+    assert CodeSlot.objects.filter(voter_id=voters[0].pk).count() == 5
 
 
 def test_setup_accepts_the_pubkey_urne_trustee_writes(client, keys, tmp_path, capsys):

@@ -1,12 +1,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .services import spares_default
+
 MAX_KEY_FILE = 1024 * 1024
 
 
 class GenerateForm(forms.Form):
     spares = forms.IntegerField(
-        label=_("Codes de remplacement par électeur"), min_value=0, max_value=10, initial=3
+        label=_("Codes de remplacement par électeur"),
+        min_value=0,
+        max_value=10,
+        initial=spares_default,
     )
 
 

@@ -114,3 +114,22 @@ class ReassortGrant(models.Model):
         if self.used_at is not None:
             return "used"
         return "expired" if self.expires_at <= (now or timezone.now()) else "open"
+
+
+class PhoneDigest(models.Model):
+    """A phone number that received a new identifier, as a keyed hash under the authority's
+    key (`phones.phone_digest`): one number serves one voter only (seed 001). Nothing else
+    of the number is kept (ADR 0610)."""
+
+    election_id = models.PositiveBigIntegerField()
+    voter_id = models.PositiveBigIntegerField(db_index=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["election_id", "digest"], name="phone_digest_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"phone of voter {self.voter_id}"

@@ -26,11 +26,16 @@ from . import codes
 from .models import CodeSlot, CredentialSet, PublicCredential, ScrutinSetup
 
 STORE = "authority"
-DEFAULT_SPARES = 3
 MAX_SPARES = 10
 BATCH_VOTERS = 500
 
 Progress = Callable[[int, int], None]
+
+
+def spares_default() -> int:
+    """R, the spare codes each voter gets: the voter's own requests of a new identifier and
+    the helpdesk's reserve (`URNE_REPLACEMENT_REQUESTS` + `URNE_REPLACEMENT_RESERVE`, 3 + 1)."""
+    return int(settings.URNE_REPLACEMENT_REQUESTS) + int(settings.URNE_REPLACEMENT_RESERVE)
 
 
 def authority_key() -> bytes:
@@ -69,7 +74,7 @@ def credentials_generation_check(*, election: Any, spares: int | None) -> int:
         raise ValidationError(
             _("Les codes sont figés : la liste des électeurs a déjà été transmise à l'urne.")
         )
-    r = DEFAULT_SPARES if spares is None else spares
+    r = spares_default() if spares is None else spares
     if not 0 <= r <= MAX_SPARES:
         raise ValidationError(_("Le nombre de codes de remplacement doit être entre 0 et 10."))
     return r

@@ -38,6 +38,7 @@ from urne.elections.models import (
     VoterCategory,
 )
 from urne.elections.voter_import import import_errors_csv, voter_import_start
+from urne.portal.helpdesk import replacement_state
 
 from .forms import (
     AdjustmentForm,
@@ -437,6 +438,7 @@ def voter_detail(request: HttpRequest, voter_id: int) -> HttpResponse:
             "election": voter.election,
             **selectors.voter_state(voter),
             **account_state(voter),
+            **replacement_state(voter),
             "account_messages": list(
                 voter_messages_visible(
                     user=request.user, messages=account_messages(voter), election=voter.election

@@ -3,14 +3,13 @@
 import re
 from typing import Any
 
-import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from urne.accounts.forms import CaptchaFormMixin
+from urne.messaging.phones import PhoneRefused, mobile_e164
 
 NUMEN = re.compile(r"^\d{2}[A-Z]\d{7}[A-Z]{3}$")
-_MOBILE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
 class ReassortChallengeForm(CaptchaFormMixin):
@@ -84,13 +83,10 @@ class ReassortChallengeForm(CaptchaFormMixin):
 
     def _mobile(self, raw: str) -> str:
         try:
-            number = phonenumbers.parse(raw.strip(), "FR")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            self.add_error("phone", _("Ce numéro de téléphone n'est pas valide."))
+            return mobile_e164(raw)
+        except PhoneRefused as refused:
+            if refused.code == "not_mobile":
+                self.add_error("phone", _("Ce numéro n'est pas celui d'un téléphone mobile."))
+            else:
+                self.add_error("phone", _("Ce numéro de téléphone n'est pas valide."))
             return ""
-        if phonenumbers.number_type(number) not in _MOBILE:
-            self.add_error("phone", _("Ce numéro n'est pas celui d'un téléphone mobile."))
-            return ""
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,6 +1,7 @@
 """The election's calendar: its phases, each feature's window, and whether a voter may vote
 now (docs/product.md, "The calendar": profile and rolls from date A, candidate lists from date
-B, complaints until date C, vote from D to E, Paris time, stored in UTC; ADRs 0220, 0322, 0324).
+B, complaints until date C, vote from D to E, a new voter identifier from B until E; Paris
+time, stored in UTC; ADRs 0220, 0322, 0324, 0610).
 
 Every part asks here: the back office (the phase), the portal (each feature's window), the
 booth (may the voter start voting, may they cast now, the grace period included) and the
@@ -97,6 +98,9 @@ class Feature(StrEnum):
     LISTS = "lists"
     COMPLAINTS = "complaints"
     VOTE = "vote"
+    # "Demander un nouvel identifiant électeur" (2018 style): from date B until the close
+    # (seed 002, "jusqu'au 6 décembre 2018 avant 17h").
+    REPLACEMENT = "replacement"
 
 
 class State(StrEnum):
@@ -174,6 +178,9 @@ def window(election: "Election", feature: Feature) -> Window:
             return Window(feature, election.rolls_from, election.complaints_until)
         case Feature.VOTE:
             return Window(feature, election.vote_opens, vote_end(election))
+        case Feature.REPLACEMENT:
+            # The 2018 request of a new identifier: from date B until the close in force.
+            return Window(feature, election.lists_from, vote_end(election))
     raise ValueError(feature)  # pragma: no cover
 
 

@@ -355,9 +355,14 @@ def sms_dispatch(
     # Gateway ids sent in this run whose receipt has not come: the session stays bound for
     # them, up to URNE_SMS_RECEIPT_WAIT_SECONDS after the last submit.
     unreceipted: set[str] = set()
+    swept = -1e9
     try:
         while True:
-            _sms_uncertain_sweep()
+            # The sweep of rows left SENDING by a dead worker: once a second is enough (their
+            # timeout is minutes), not once an SMS (bench-sms).
+            if time.monotonic() - swept >= 1:
+                _sms_uncertain_sweep()
+                swept = time.monotonic()
             pause = gateway_pause_left()
             if pause > 0:
                 if time.monotonic() - started + pause >= budget:

@@ -31,4 +31,10 @@ class PortalConfig(AppConfig):
     verbose_name = "Portail électeur"
 
     def ready(self) -> None:
+        from urne.messaging.registry import sms_kind_register, template_register
+
+        from . import replacement
+
         post_migrate.connect(helpdesk_grant, sender=self, dispatch_uid="portal_helpdesk_grant")
+        sms_kind_register(replacement.SMS_KIND, replacement.compose_sms)
+        template_register(replacement.TEMPLATE_CONFIRMATION, replacement.compose_confirmation)

@@ -1,9 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from urne.accounts.forms import CaptchaFormMixin
 from urne.elections.models import Scrutin
 
 from .models import AssistanceRequest
+from .replacement import phone_normalise
 
 
 class AssistanceForm(forms.Form):
@@ -58,3 +60,52 @@ class RollSearchForm(forms.Form):
         max_length=100,
         required=False,
     )
+
+
+class ReplacementForm(CaptchaFormMixin):
+    """ "Demande d'un nouvel identifiant électeur" (seed 001): the phone number, the NUMEN,
+    the birth date and the CAPTCHA (with its audio)."""
+
+    captcha_purpose = "replacement"
+    phone = forms.CharField(
+        label=_("N° tél"),
+        max_length=30,
+        help_text=_(
+            "Pour les électeurs des DROM-COM et de l'étranger, à saisir avec les indicatifs "
+            "internationaux éventuels adéquats"
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        error_messages={"required": _("Veuillez saisir votre numéro de téléphone portable.")},
+    )
+    numen = forms.CharField(
+        label=_("NUMEN"),
+        max_length=20,
+        help_text=_("Vous pouvez obtenir votre NUMEN auprès de votre service RH académique."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": _("Veuillez saisir votre NUMEN.")},
+    )
+    birth_date = forms.DateField(
+        label=_("Date de naissance (jj/mm/aaaa)"),
+        input_formats=["%d/%m/%Y"],
+        widget=forms.TextInput(attrs={"autocomplete": "bday", "inputmode": "numeric"}),
+        error_messages={
+            "required": _("Veuillez saisir votre date de naissance."),
+            "invalid": _("Saisissez la date de naissance sous la forme jj/mm/aaaa."),
+        },
+    )
+
+    def clean_phone(self) -> str:
+        return phone_normalise(self.cleaned_data.get("phone", ""))
+
+
+class ReserveForm(forms.Form):
+    """The helpdesk sends the reserve code: the number the voter gives on the phone."""
+
+    phone = forms.CharField(
+        label=_("Numéro de téléphone portable de l'électeur"),
+        max_length=30,
+        help_text=_("Avec l'indicatif international pour les DROM-COM et l'étranger."),
+    )
+
+    def clean_phone(self) -> str:
+        return phone_normalise(self.cleaned_data.get("phone", ""))

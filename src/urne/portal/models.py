@@ -39,3 +39,41 @@ class AssistanceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_topic_display()} – {self.name}"
+
+
+class ReplacementRequest(models.Model):
+    """A request of a new voter identifier (2018 style, seed 001) and its outcome: the
+    voter's own from their space, or the helpdesk's reserve. No number, no NUMEN or birth
+    date typed, no code: the code slot activated (an index) and the SMS row (whose state the
+    helpdesk sees) only (ADR 0610)."""
+
+    class Origin(models.TextChoices):
+        VOTER = "voter", _("électeur")
+        HELPDESK = "helpdesk", _("assistance (réserve)")
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("nouvel identifiant envoyé")
+        WRONG_NUMEN = "wrong_numen", _("NUMEN erroné")
+        WRONG_BIRTH_DATE = "wrong_birth_date", _("date de naissance erronée")
+        PHONE_TAKEN = "phone_taken", _("numéro déjà utilisé par un autre électeur")
+        USED_UP = "used_up", _("demandes épuisées")
+        NO_SPARE = "no_spare", _("plus de code de remplacement")
+
+    voter = models.ForeignKey(Voter, on_delete=models.CASCADE, related_name="+")
+    origin = models.CharField(max_length=8, choices=Origin.choices)
+    outcome = models.CharField(_("résultat"), max_length=16, choices=Outcome.choices)
+    # The code number activated (1..R) when the outcome is "sent".
+    slot_index = models.PositiveSmallIntegerField(null=True)
+    sms = models.ForeignKey(
+        "messaging.SmsMessage", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["voter", "origin", "outcome"])]
+        verbose_name = _("demande de nouvel identifiant")
+        verbose_name_plural = _("demandes de nouvel identifiant")
+
+    def __str__(self) -> str:
+        return f"{self.origin} {self.outcome} ({self.voter_id})"

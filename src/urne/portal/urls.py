@@ -24,4 +24,5 @@ urlpatterns = [
     path("listes-electorales/<str:uuid>/", views.roll, name="roll"),
     path("reclamation/", views.complaint, name="complaint"),
     path("je-vote/", views.vote, name="vote"),
+    path("nouvel-identifiant/", views.replacement, name="replacement"),
 ]

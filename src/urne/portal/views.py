@@ -20,11 +20,13 @@ from urne.accounts.selectors import current_voter, election_current
 from urne.elections.calendar import Feature, State, Window, window, windows
 from urne.elections.candidate_lists import profession_de_foi_response
 from urne.elections.models import Election, Voter
+from urne.messaging.selectors import sms_gateway_delayed
 from urne.site.parsing import InputError, int_id, refusal_page
 from urne.site.ratelimit import client_address, rate_limited
 
+from . import replacement as replacement_rules
 from . import selectors, services
-from .forms import AssistanceForm, ComplaintForm, RollSearchForm
+from .forms import AssistanceForm, ComplaintForm, ReplacementForm, RollSearchForm
 
 TUTORIALS = ("parcours-electeur", "parcours-de-vote", "reassorts")
 # When the accessibility statement was last made (RGAA: the statement carries its date); change
@@ -363,3 +365,86 @@ def vote(request: HttpRequest) -> HttpResponse:
     """The "Je vote" entry: the window in Paris time, a countdown, the way to the booth."""
     voter: Voter = request.voter  # type: ignore[attr-defined]
     return render(request, "portal/vote.html", _context(request, voter, **_vote_context(voter)))
+
+
+@voter_login_required
+@require_http_methods(["GET", "POST"])
+def replacement(request: HttpRequest) -> HttpResponse:
+    """ "Demander un nouvel identifiant électeur" (2018 style, seed 001; ADR 0610)."""
+    voter: Voter = request.voter  # type: ignore[attr-defined]
+    if voter.election.style != "2018":
+        raise Http404
+    title = _("Demande d'un nouvel identifiant électeur")
+    win = window(voter.election, Feature.REPLACEMENT)
+    if not win.is_open():
+        return _closed(request, voter, win, title)
+    left = replacement_rules.requests_left(voter=voter)
+    form = ReplacementForm(request.POST or None, request=request)
+    status = 200
+    if request.method == "POST":
+        limited = rate_limited(
+            hits={
+                "replacement_voter": f"v{voter.pk}",
+                "replacement_address": f"a{client_address(request)}",
+            }
+        )
+        if limited:
+            form.add_error(None, _("Trop de demandes envoyées : réessayez dans une heure."))
+            status = 429
+        elif left <= 0:
+            # The page no longer shows the form; a request posted anyway is refused (and
+            # recorded) by the service's first rule.
+            try:
+                replacement_rules.replacement_request(
+                    voter=voter, phone="", numen="", birth_date=None
+                )
+            except replacement_rules.ReplacementRefused:
+                status = 400
+        elif form.is_valid():
+            try:
+                replacement_rules.replacement_request(
+                    voter=voter,
+                    phone=form.cleaned_data["phone"],
+                    numen=form.cleaned_data["numen"],
+                    birth_date=form.cleaned_data["birth_date"],
+                    language=request.LANGUAGE_CODE,
+                )
+            except replacement_rules.ReplacementRefused as refused:
+                field = {
+                    "wrong_numen": "numen",
+                    "wrong_birth_date": "birth_date",
+                    "phone_taken": "phone",
+                }.get(refused.outcome)
+                form.add_error(field, refused.message)
+                left = replacement_rules.requests_left(voter=voter)
+                status = 400
+            else:
+                if sms_gateway_delayed():
+                    text = _(
+                        "Votre demande a été correctement prise en compte. L'envoi des SMS est "
+                        "momentanément retardé : votre nouvel identifiant vous sera envoyé par "
+                        "SMS dès que possible. Votre ancien identifiant est déjà invalidé."
+                    )
+                else:
+                    text = _(
+                        "Votre demande a été correctement prise en compte. Un SMS vous a été "
+                        "envoyé, vous le recevrez dans quelques minutes."
+                    )
+                messages.success(request, text)
+                return redirect("portal:home")
+        else:
+            status = 400
+    return render(
+        request,
+        "portal/replacement.html",
+        _context(
+            request,
+            voter,
+            form=form,
+            window=win,
+            left=left,
+            allowed=replacement_rules.requests_allowed(),
+            page_title=title,
+        ),
+        status=status,
+    )

@@ -273,3 +273,16 @@ def test_an_extension_stays_within_eight_days_of_the_calendar_s_close():
     assert extension_refusal(election=e, until=CLOSES + 8 * 24 * H + M, now=CLOSES)
     assert extension_refusal(election=e, until=CLOSES, now=OPENS) == "extension_too_early"
     assert extension_refusal(election=Dates(vote_frozen_at=CLOSES), until=CLOSES + H, now=CLOSES)
+
+
+@pytest.mark.parametrize(
+    ("now", "state"),
+    [
+        (T - 20 * 24 * H - S, State.BEFORE),
+        (T - 20 * 24 * H, State.OPEN),  # date B (seed 001: "à partir du 5 novembre")
+        (CLOSES - S, State.OPEN),  # until the close (seed 002: "avant 17h")
+        (CLOSES, State.AFTER),
+    ],
+)
+def test_new_identifier_from_date_b_until_the_close(now, state):
+    assert window(Dates(), Feature.REPLACEMENT).state(now) is state  # type: ignore[arg-type]

@@ -244,6 +244,13 @@ URNE_FRANCECONNECT = {
 }
 # How long the page "Générer un code" stays open after the identity was checked (seconds).
 URNE_REASSORT_GRANT_SECONDS = 30 * 60
+# A new voter identifier by SMS (2018 style, urne.portal.replacement, ADR 0610): the voter's
+# own requests (seed 002: "ne peut être faite que 3 fois") and the helpdesk's reserve on top;
+# the setup gives every voter that many spare codes (R = requests + reserve).
+URNE_REPLACEMENT_REQUESTS = 3
+URNE_REPLACEMENT_RESERVE = int(os.environ.get("URNE_REPLACEMENT_RESERVE", "1"))
+# The SMS's last line (one SMS part: 160 GSM characters with the identifier).
+URNE_SMS_SIGNATURE = os.environ.get("URNE_SMS_SIGNATURE", "Les élections professionnelles")
 # Every rate limit, by name: (requests, seconds), a fixed window (urne.site.ratelimit).
 # The key each is counted by is the caller's: per client address, identifier, account, voter.
 URNE_RATE_LIMITS = {
@@ -276,6 +283,10 @@ URNE_RATE_LIMITS = {
     # a voter has a few spares only; an address may hold a whole site (ADR 0650).
     "reassort_voter": (10, 3600),
     "reassort_address": (600, 3600),
+    # "Demander un nouvel identifiant électeur": per voter (wrong NUMEN or birth date typed,
+    # on top of the 3 requests' own limit) and per address (a site of 1 000 voters).
+    "replacement_voter": (10, 3600),
+    "replacement_address": (3000, 3600),
     # The public board's tracker lookup during the vote, per address (ADR 0324).
     "board_lookup": (120, 60),
     # The back office's login: passwords and TOTP codes, per address (ADR 0510).
