@@ -187,9 +187,14 @@ TABLE: dict[str, Row] = {
         staff_page(BUREAU),
         {**staff_page(BUREAU, 400), "superuser": 403},
     ),
-    # --- the key ceremony (ADR 0722): the bureau's members only; this world has no bureau
+    # --- the key ceremony (ADR 0722): the bureau's members only. This world's bureau has
+    # members but no ceremony yet: its page shows the progress; an empty POST names no step
+    # (400), and a superuser, who is no member, opens none (403). The holder's and files'
+    # pages need a ceremony (404).
     "bureau:ceremony": Row(
-        _r("bureau:ceremony", E), staff_page(BUREAU, 404), staff_page(BUREAU, 404)
+        _r("bureau:ceremony", E),
+        staff_page(BUREAU),
+        {**staff_page(BUREAU, 400), "superuser": 403},
     ),
     "bureau:ceremony_holder": Row(
         _r("bureau:ceremony_holder", E), staff_page(BUREAU, 404), staff_page(BUREAU, 404)

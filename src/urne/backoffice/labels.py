@@ -23,6 +23,7 @@ MESSAGES: dict[str, Promise] = {
     TEMPLATE_OPENING: _("Ouverture du portail"),
     TEMPLATE_RESET: _("Mot de passe oublié"),
     "cast_receipt": _("Accusé de réception du vote"),
+    "replacement_confirmation": _("Confirmation d'un nouvel identifiant électeur"),
 }
 
 AUDIT_ACTIONS: dict[str, Promise] = {
@@ -32,6 +33,8 @@ AUDIT_ACTIONS: dict[str, Promise] = {
     "admin.change": _("Administration : modification"),
     "admin.delete": _("Administration : suppression"),
     "authority.code_replaced": _("Code de vote remplacé"),
+    "reassort.granted": _("Réassort accordé (identité vérifiée)"),
+    "reassort.refused": _("Réassort refusé"),
     "authority.credentials_generated": _("Codes de vote générés"),
     "authority.notices_downloaded": _("Notices téléchargées"),
     "authority.notices_printed": _("Notices imprimées"),
@@ -48,6 +51,7 @@ AUDIT_ACTIONS: dict[str, Promise] = {
     "count.results": _("Résultats calculés"),
     "election.calendar": _("Calendrier modifié"),
     "election.create": _("Élection créée"),
+    "election.update": _("Élection modifiée"),
     "list.profession_de_foi": _("Profession de foi déposée"),
     "list.register": _("Liste de candidats déposée"),
     "messaging.campaign_pause": _("Envoi suspendu"),
