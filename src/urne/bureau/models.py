@@ -76,3 +76,17 @@ class Member(models.Model):
     def holds_key(self) -> bool:
         """The president and the delegates hold a part of the election key (R211-532)."""
         return self.role in (self.Role.PRESIDENT, self.Role.DELEGATE)
+
+
+# The seal's and the rehearsal's records (a module of their own, ADR 0750).
+from .seal_models import Rehearsal, Seal, SealCheck, SealConfirmation, SealDecision  # noqa: E402
+
+__all__ = [
+    "Bureau",
+    "Member",
+    "Rehearsal",
+    "Seal",
+    "SealCheck",
+    "SealConfirmation",
+    "SealDecision",
+]

@@ -16,10 +16,13 @@ if TYPE_CHECKING:
 
 
 def seal_refusal(*, election: Election) -> str | None:
-    """The polling station's freeze and seal check (hook): None once the data are frozen and
-    the seal checks, else the refusal's code. The freeze and the seal are not built yet, so
-    this refuses nothing; the count's opening asks it after the calendar."""
-    return None
+    """The polling station's seal check (ADR 0750): None if the election's seal (and the
+    freeze's, once made) checks at the count, or the bureau recorded a decision about what
+    changed; else ``sealed:<components>``, naming each component that changed
+    (``bureau.seal.seal_refusal_code``). An election never sealed is not refused here."""
+    from urne.bureau.seal import seal_refusal_code
+
+    return seal_refusal_code(election=election)
 
 
 def count_opening_refusal(*, election: Election, now: datetime) -> str | None:
