@@ -655,14 +655,15 @@ def seal_decision_record(*, check: SealCheck, actor: Any, text: str) -> SealDeci
     return decision
 
 
-def _decided(seal: Seal, changes: list[dict[str, Any]]) -> bool:
-    """Whether a decision of the bureau covers these changes: one recorded on a check of the
-    same seal that found at least the same entries changed."""
-    wanted = {canonical(c) for c in changes}
-    for check in SealCheck.objects.filter(seal=seal, ok=False, decision__isnull=False):
-        if wanted <= {canonical(c) for c in check.changes}:
-            return True
-    return False
+def _undecided(seal: Seal, changes: list[dict[str, Any]]) -> list[str]:
+    """The components of ``changes`` no decision of the bureau covers: a decision covers a
+    change found, exactly so, by the check it was recorded on (a further change is new)."""
+    decided = {
+        canonical(c)
+        for check in SealCheck.objects.filter(seal=seal, ok=False, decision__isnull=False)
+        for c in check.changes
+    }
+    return [c["component"] for c in changes if canonical(c) not in decided]
 
 
 def seal_refusal_code(*, election: Election) -> str | None:
@@ -674,9 +675,9 @@ def seal_refusal_code(*, election: Election) -> str | None:
     outcome = seal_check(election=election, reason=SealCheck.Reason.COUNT)
     pending: list[str] = []
     for check in outcome.checks:
-        if check.ok or _decided(check.seal, check.changes):
+        if check.ok:
             continue
-        pending.extend(c for c in check.components if c not in pending)
+        pending.extend(c for c in _undecided(check.seal, check.changes) if c not in pending)
     return f"sealed:{','.join(pending)}" if pending else None
 
 
