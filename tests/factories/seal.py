@@ -10,10 +10,9 @@ from typing import Any
 
 from factories.authority import booth_election_make
 from factories.elections import staff_make
-from urne.bureau.models import Bureau, Member
+from urne.bureau.models import Bureau, Member, Rehearsal, Seal
 from urne.bureau.rehearsal import rehearsal_run, rehearsal_wipe
 from urne.bureau.seal import seal_compute, seal_confirm
-from urne.bureau.seal_models import Rehearsal, Seal
 from urne.elections.models import Union
 from urne.elections.services import rolls_publish
 
@@ -36,12 +35,18 @@ def bureau_make(election: Any, delegates: int = 3) -> tuple[Any, Any, list[Any]]
     bureau = Bureau.objects.create(election=election)
     president = staff_make("bureau")
     Member.objects.create(
-        bureau=bureau, role=Member.Role.PRESIDENT, name="Présidente", email="p@x.fr",
+        bureau=bureau,
+        role=Member.Role.PRESIDENT,
+        name="Présidente",
+        email="p@x.fr",
         user=president,
     )
     secretary = staff_make("bureau")
     Member.objects.create(
-        bureau=bureau, role=Member.Role.SECRETARY, name="Secrétaire", email="s@x.fr",
+        bureau=bureau,
+        role=Member.Role.SECRETARY,
+        name="Secrétaire",
+        email="s@x.fr",
         user=secretary,
     )
     users = []
@@ -49,15 +54,20 @@ def bureau_make(election: Any, delegates: int = 3) -> tuple[Any, Any, list[Any]]
         union = Union.objects.create(election=election, name=f"Union {n}", acronym=f"U{n}")
         user = staff_make("delegate")
         Member.objects.create(
-            bureau=bureau, role=Member.Role.DELEGATE, union=union, name=f"Délégué {n}",
-            email=f"d{n}@x.fr", user=user,
+            bureau=bureau,
+            role=Member.Role.DELEGATE,
+            union=union,
+            name=f"Délégué {n}",
+            email=f"d{n}@x.fr",
+            user=user,
         )
         users.append(user)
     return president, secretary, users
 
 
-def seal_world_make(*, voters: int = 3, rehearsed: bool = True, real_rehearsal: bool = False,
-                    window: str = "before") -> SealWorld:
+def seal_world_make(
+    *, voters: int = 3, rehearsed: bool = True, real_rehearsal: bool = False, window: str = "before"
+) -> SealWorld:
     """An election before its vote, ready to seal. ``rehearsed``: a rehearsal recorded as
     run and wiped (``real_rehearsal``: run and wiped through the services)."""
     election, scrutins, people, _ = booth_election_make(voters=voters, window=window)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from tests.factories.elections import staff_login, staff_make
 from tests.factories.seal import seal_world_make
 
-from urne.bureau.seal_models import Rehearsal, Seal, SealCheck
+from urne.bureau.models import Rehearsal, Seal, SealCheck
 from urne.elections.models import RollEntry
 from urne.verify import seal as outside
 
@@ -42,9 +42,10 @@ def test_the_bureau_rehearses_seals_checks_and_decides(tmp_path: Path) -> None:
     text = president.get(url).content.decode()
     assert "tout concorde" in text
     president.post(url, {"action": "wipe", "rehearsal": str(rehearsal.pk)})
-    assert "Les urnes réelles sont vides et leurs archives se vérifient." in president.get(
-        url
-    ).content.decode()
+    assert (
+        "Les urnes réelles sont vides et leurs archives se vérifient."
+        in president.get(url).content.decode()
+    )
 
     # A delegate may not compute; the president does.
     delegate = _client(world.delegates[0])
@@ -75,7 +76,10 @@ def test_the_bureau_rehearses_seals_checks_and_decides(tmp_path: Path) -> None:
     president.post(url, {"action": "check"})
     check = SealCheck.objects.filter(ok=False).get()
     assert "écart : rolls" in president.get(url).content.decode()
-    assert delegate.post(url, {"action": "decide", "check": str(check.pk), "text": "x"}).status_code == 400
+    assert (
+        delegate.post(url, {"action": "decide", "check": str(check.pk), "text": "x"}).status_code
+        == 400
+    )
     president.post(url, {"action": "decide", "check": str(check.pk), "text": "Constaté."})
     check.refresh_from_db()
     assert check.decision.text == "Constaté."

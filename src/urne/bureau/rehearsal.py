@@ -36,9 +36,8 @@ from urne.crypto.trustees import Trustee, election_public_key, generate_single_k
 from urne.elections.models import Election, Scrutin, belenios_uuid
 from urne.verify.checks import verify_archive
 
-from .models import Member
+from .models import Member, Rehearsal
 from .seal import SealError, _heads, _member, seal_current
-from .seal_models import Rehearsal
 
 #: Test voters per scrutin (each casts one test ballot; choices cycle through blank and lists).
 REHEARSAL_VOTERS = 6
@@ -111,7 +110,8 @@ def _rehearse(scrutin: Scrutin, voters: int) -> tuple[str, dict[str, Any]]:
         urn_ballot_append(scrutin_uuid=uuid, ballot=parse_ballot(text), ballot_text=text)
     urn_count_open(scrutin_uuid=uuid)
     state = urn_count_state(scrutin_uuid=uuid)
-    assert state is not None
+    if state is None:  # pragma: no cover - the count was opened just above
+        raise RuntimeError(f"rehearsal urn {uuid} has no count")
     holders = {1: president_key, 2: group.share(1), 3: group.share(2)}
     decryptions = {
         owner: compute_partial_decryption(election, state.tally, key)
@@ -138,9 +138,7 @@ def _rehearse(scrutin: Scrutin, voters: int) -> tuple[str, dict[str, Any]]:
     }
 
 
-def rehearsal_run(
-    *, election: Election, actor: Any, voters: int = REHEARSAL_VOTERS
-) -> Rehearsal:
+def rehearsal_run(*, election: Election, actor: Any, voters: int = REHEARSAL_VOTERS) -> Rehearsal:
     """The bureau's president runs the test vote of every scrutin (``_rehearse``) and gets
     its report. Before the seal only; one rehearsal at a time (the last one wiped first)."""
     member = _member(actor, election)
@@ -193,9 +191,7 @@ def rehearsal_wipe(*, rehearsal: Rehearsal, actor: Any) -> Rehearsal:
     uuids = list(rehearsal.urns.values())
     with transaction.atomic(using=URN):
         UrnScrutin.objects.using(URN).filter(uuid__in=uuids).delete()
-    left = list(
-        UrnScrutin.objects.using(URN).filter(uuid__in=uuids).values_list("uuid", flat=True)
-    )
+    left = list(UrnScrutin.objects.using(URN).filter(uuid__in=uuids).values_list("uuid", flat=True))
     urns: list[dict[str, Any]] = []
     for scrutin, head in _heads(election):
         if head is None:

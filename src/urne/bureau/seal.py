@@ -50,8 +50,7 @@ from urne.verify.seal import (
     manifest_make,
 )
 
-from .models import Member
-from .seal_models import Rehearsal, Seal, SealCheck, SealConfirmation, SealDecision
+from .models import Member, Rehearsal, Seal, SealCheck, SealConfirmation, SealDecision
 from .selectors import bureau_member
 
 #: The settings the vote's rules depend on (a change after the seal is named by the check).
@@ -160,11 +159,15 @@ def _file(path: Path) -> Source:
     return read
 
 
-def _bytes(make: Callable[[], bytes]) -> Source:
+def _bytes(make: Callable[..., bytes], *args: Any) -> Source:
     def read() -> Iterator[bytes]:
-        yield make()
+        yield make(*args)
 
     return read
+
+
+def _setting_json(name: str) -> bytes:
+    return canonical(_jsonable(getattr(settings, name, None)))
 
 
 def _jsonable(value: Any) -> Any:
@@ -180,12 +183,7 @@ def _code_sources() -> dict[str, Source]:
 
 
 def _settings_sources() -> dict[str, Source]:
-    return {
-        f"settings/{name}.json": _bytes(
-            lambda name=name: canonical(_jsonable(getattr(settings, name, None)))
-        )
-        for name in SEALED_SETTINGS
-    }
+    return {f"settings/{name}.json": _bytes(_setting_json, name) for name in SEALED_SETTINGS}
 
 
 def _roll_source(scrutin: Scrutin) -> Source:
@@ -301,8 +299,7 @@ def _audit_source(upto: int) -> Source:
             .iterator(chunk_size=2000)
         )
         for ev in rows:
-            ev["at"] = ev["at"].isoformat()
-            yield audit_line(ev)
+            yield audit_line({**ev, "at": ev["at"].isoformat()})
 
     return read
 
@@ -344,8 +341,7 @@ def _heads(election: Election) -> list[tuple[Scrutin, Any]]:
 
     scrutins = list(election.scrutins.select_related("election").order_by("pk"))
     heads = {
-        h.uuid: h
-        for h in UrnScrutin.objects.using(URN).filter(uuid__in=[s.uuid for s in scrutins])
+        h.uuid: h for h in UrnScrutin.objects.using(URN).filter(uuid__in=[s.uuid for s in scrutins])
     }
     return [(s, heads.get(s.uuid)) for s in scrutins]
 
@@ -362,7 +358,7 @@ def seal_sources(
         uuid = scrutin.uuid
         out["rolls"][f"rolls/{uuid}.tsv"] = _roll_source(scrutin)
         for cl in CandidateList.objects.filter(scrutin=scrutin).order_by("pk"):
-            out["lists"][f"lists/{uuid}/{cl.pk}.json"] = _bytes(lambda cl=cl: _list_json(cl))
+            out["lists"][f"lists/{uuid}/{cl.pk}.json"] = _bytes(_list_json, cl)
             if cl.profession_de_foi:
                 out["lists"][f"lists/{uuid}/{cl.pk}.pdf"] = _pdf_source(cl)
         out["credentials"][f"credentials/{uuid}.authority.txt"] = _authority_credentials(uuid)
@@ -561,11 +557,15 @@ class SealOutcome:
 def _recompute(seal: Seal) -> tuple[dict[str, Any], dict[str, Any]]:
     sealed = json.loads(seal.manifest)
     meta = sealed["meta"]
-    now = seal_manifest(election=seal.election, audit_upto=meta["audit_upto"], boxes=meta.get("boxes"))
+    now = seal_manifest(
+        election=seal.election, audit_upto=meta["audit_upto"], boxes=meta.get("boxes")
+    )
     return sealed, now
 
 
-def seal_check(*, election: Election, reason: str = SealCheck.Reason.DEMAND, actor: Any = None) -> SealOutcome:
+def seal_check(
+    *, election: Election, reason: str = SealCheck.Reason.DEMAND, actor: Any = None
+) -> SealOutcome:
     """Check the election's seal (and the freeze's, once made) against the state now: each
     component that changed is named, recorded (``SealCheck``) and audited. Not sealed: an
     empty outcome."""

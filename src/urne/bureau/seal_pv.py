@@ -12,8 +12,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from .models import Seal
 from .seal import seal_summary
-from .seal_models import Seal
 
 
 def _paris(moment: object) -> str:
@@ -25,7 +25,7 @@ def seal_pv_pdf(*, seal: Seal) -> bytes:
     out = io.BytesIO()
     c = Canvas(out, pagesize=A4, pageCompression=1)
     c.setTitle(_("Procès-verbal de scellement"))
-    width, height = A4
+    _width, height = A4
     x, y = 20 * mm, height - 25 * mm
 
     def line(text: str, font: str = "Helvetica", size: int = 10, step: float = 5.5) -> None:

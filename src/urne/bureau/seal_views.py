@@ -16,6 +16,7 @@ from urne.backoffice.permissions import BUREAU_PAGES, staff_required
 from urne.elections.models import Election
 from urne.site.parsing import InputError, int_id, refusal_page, text
 
+from .models import Rehearsal, Seal, SealCheck
 from .rehearsal import rehearsal_run, rehearsal_wipe
 from .seal import (
     SealError,
@@ -26,7 +27,6 @@ from .seal import (
     seal_export_bytes,
     seal_summary,
 )
-from .seal_models import Rehearsal, Seal, SealCheck
 from .seal_pv import seal_pv_pdf
 from .selectors import bureau_member
 
@@ -34,9 +34,7 @@ from .selectors import bureau_member
 def _context(request: HttpRequest, election: Election) -> dict[str, object]:
     seals = list(Seal.objects.filter(election=election).order_by("-pk")[:5])
     member = bureau_member(request.user, election)
-    confirmed = {
-        s.pk: list(s.confirmations.select_related("member").order_by("at")) for s in seals
-    }
+    confirmed = {s.pk: list(s.confirmations.select_related("member").order_by("at")) for s in seals}
     return {
         "election": election,
         "member": member,
@@ -125,9 +123,7 @@ def seal_page(request: HttpRequest, election_id: int) -> HttpResponse:
 
 def _seal(election_id: int, seal_id: int) -> Seal:
     seal = (
-        Seal.objects.select_related("election")
-        .filter(election_id=election_id, pk=seal_id)
-        .first()
+        Seal.objects.select_related("election").filter(election_id=election_id, pk=seal_id).first()
     )
     if seal is None:
         raise Http404

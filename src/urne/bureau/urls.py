@@ -8,9 +8,7 @@ app_name = "bureau"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:election_id>/scellement/", seal_views.seal_page, name="seal"),
-    path(
-        "<int:election_id>/scellement/<int:seal_id>/pv.pdf", seal_views.seal_pv, name="seal_pv"
-    ),
+    path("<int:election_id>/scellement/<int:seal_id>/pv.pdf", seal_views.seal_pv, name="seal_pv"),
     path(
         "<int:election_id>/scellement/<int:seal_id>/export.zip",
         seal_views.seal_export,

@@ -125,7 +125,9 @@ def components_compare(
                 component=name,
                 added=tuple(sorted(set(current) - set(entries))),
                 removed=tuple(sorted(set(entries) - set(current))),
-                changed=tuple(sorted(k for k in entries if k in current and current[k] != entries[k])),
+                changed=tuple(
+                    sorted(k for k in entries if k in current and current[k] != entries[k])
+                ),
             )
         )
     return out
@@ -288,9 +290,7 @@ class _Export:
         return {p.relative_to(self.path).as_posix() for p in self.path.rglob("*") if p.is_file()}
 
 
-def export_check(
-    path: Path, *, expected: str = "", code_root: Path | None = None
-) -> SealReport:
+def export_check(path: Path, *, expected: str = "", code_root: Path | None = None) -> SealReport:
     """Check the export at ``path`` (zip or folder) on its own: the manifest's digests and
     fingerprint recomputed, every sealed file against its entry, the audit chain, and if
     given the fingerprint from the PV (``expected``) and a copy of the release

@@ -21,6 +21,7 @@ from urne.audit.models import AuditEvent
 from urne.audit.services import audit_append, event_hash
 from urne.authority.models import PublicCredential
 from urne.authority.services import credentials_replace
+from urne.bureau.models import SealCheck
 from urne.bureau.seal import (
     SealError,
     election_sealed,
@@ -32,7 +33,6 @@ from urne.bureau.seal import (
     seal_freeze,
     seal_manifest,
 )
-from urne.bureau.seal_models import SealCheck
 from urne.count.rules import count_opening_refusal
 from urne.elections.models import CandidateList, RollEntry
 from urne.elections.services import election_calendar_set
@@ -130,9 +130,10 @@ def test_a_lists_pdf_changed_is_named() -> None:
     cl = CandidateList.objects.filter(scrutin=world.scrutins[1]).first()
     cl.profession_de_foi.save("pdf.pdf", ContentFile(b"%PDF-1.4 sealed"))
     seal = seal_make(world)
-    assert f"lists/{world.scrutins[1].uuid}/{cl.pk}.pdf" in json.loads(seal.manifest)[
-        "components"
-    ]["lists"]
+    assert (
+        f"lists/{world.scrutins[1].uuid}/{cl.pk}.pdf"
+        in json.loads(seal.manifest)["components"]["lists"]
+    )
     with open(cl.profession_de_foi.path, "wb") as f:
         f.write(b"%PDF-1.4 swapped")
     outcome = seal_check(election=world.election)
@@ -261,9 +262,15 @@ def test_the_freeze_seals_again_with_the_ballot_boxes_and_the_emargements() -> N
 
 def test_the_audit_hash_outside_is_the_servers() -> None:
     fields = dict(
-        prev_hash="0" * 64, seq=7, at="2026-12-03T10:00:00.123456+00:00", actor_id=3,
-        actor="présidente", action="bureau.seal_made", object_type="elections.election",
-        object_id="1", data={"fingerprint": "ab", "n": [1, 2]},
+        prev_hash="0" * 64,
+        seq=7,
+        at="2026-12-03T10:00:00.123456+00:00",
+        actor_id=3,
+        actor="présidente",
+        action="bureau.seal_made",
+        object_type="elections.election",
+        object_id="1",
+        data={"fingerprint": "ab", "n": [1, 2]},
     )
     assert outside.audit_event_hash(**fields) == event_hash(**fields)
 
@@ -327,3 +334,36 @@ def test_the_outside_check_catches_a_forged_audit_file(tmp_path: Path) -> None:
     assert any(p.startswith("audit:") for p in report.problems)
     # ...and its fingerprint is not the PV's.
     assert not outside.export_check(forged, expected=seal.fingerprint).ok
+
+
+def test_seal_show_prints_the_seal_checks_it_and_exports_it(tmp_path: Path) -> None:
+    from django.core.management import CommandError, call_command
+
+    world = seal_world_make()
+    seal = seal_make(world)
+    out = io.StringIO()
+    export = tmp_path / "seal.zip"
+    call_command(
+        "seal_show",
+        str(world.election.pk),
+        "--entries",
+        "--check",
+        "--export",
+        str(export),
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert seal.fingerprint in text and "the seal checks" in text
+    assert f"rolls/{world.scrutins[0].uuid}.tsv" in text
+    assert outside.export_check(export, expected=seal.fingerprint).ok
+    RollEntry.objects.filter(scrutin=world.scrutins[0]).first().delete()
+    with pytest.raises(CommandError):
+        call_command("seal_show", str(world.election.pk), "--check", stdout=io.StringIO())
+
+
+def test_the_pv_is_a_pdf_with_the_fingerprint() -> None:
+    from urne.bureau.seal_pv import seal_pv_pdf
+
+    world = seal_world_make()
+    pdf = seal_pv_pdf(seal=seal_make(world))
+    assert pdf.startswith(b"%PDF")

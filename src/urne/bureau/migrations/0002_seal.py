@@ -6,90 +6,216 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bureau', '0001_initial'),
-        ('elections', '0002_import_hash_and_limits'),
+        ("bureau", "0001_initial"),
+        ("elections", "0002_import_hash_and_limits"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Rehearsal',
+            name="Rehearsal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
-                ('urns', models.JSONField(default=dict)),
-                ('report', models.JSONField(default=dict)),
-                ('wiped_at', models.DateTimeField(blank=True, null=True)),
-                ('wipe_report', models.JSONField(default=dict)),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rehearsals', to='elections.election')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("urns", models.JSONField(default=dict)),
+                ("report", models.JSONField(default=dict)),
+                ("wiped_at", models.DateTimeField(blank=True, null=True)),
+                ("wipe_report", models.JSONField(default=dict)),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rehearsals",
+                        to="elections.election",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['election', 'started_at', 'pk'],
+                "ordering": ["election", "started_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Seal',
+            name="Seal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('seal', 'scellement'), ('freeze', 'scellement du gel')], default='seal', max_length=6)),
-                ('fingerprint', models.CharField(max_length=64, verbose_name='empreinte')),
-                ('manifest', models.TextField()),
-                ('computed_at', models.DateTimeField()),
-                ('sealed_at', models.DateTimeField(blank=True, null=True, verbose_name='scellé le')),
-                ('computed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='seals', to='elections.election')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("seal", "scellement"), ("freeze", "scellement du gel")],
+                        default="seal",
+                        max_length=6,
+                    ),
+                ),
+                ("fingerprint", models.CharField(max_length=64, verbose_name="empreinte")),
+                ("manifest", models.TextField()),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "sealed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="scellé le"),
+                ),
+                (
+                    "computed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="seals",
+                        to="elections.election",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scellement',
-                'ordering': ['election', 'computed_at', 'pk'],
+                "verbose_name": "scellement",
+                "ordering": ["election", "computed_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SealCheck',
+            name="SealCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('reason', models.CharField(choices=[('demand', 'à la demande'), ('closing', 'à la clôture'), ('count', 'au dépouillement')], max_length=8)),
-                ('ok', models.BooleanField()),
-                ('changes', models.JSONField(default=list)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('seal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='bureau.seal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("demand", "à la demande"),
+                            ("closing", "à la clôture"),
+                            ("count", "au dépouillement"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("ok", models.BooleanField()),
+                ("changes", models.JSONField(default=list)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "seal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checks",
+                        to="bureau.seal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['seal', 'at', 'pk'],
+                "ordering": ["seal", "at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SealConfirmation',
+            name="SealConfirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='bureau.member')),
-                ('seal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='confirmations', to='bureau.seal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="bureau.member",
+                    ),
+                ),
+                (
+                    "seal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="confirmations",
+                        to="bureau.seal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['seal', 'at', 'pk'],
+                "ordering": ["seal", "at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SealDecision',
+            name="SealDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='décision du bureau')),
-                ('at', models.DateTimeField()),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='bureau.member')),
-                ('seal_check', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='decision', to='bureau.sealcheck')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="décision du bureau")),
+                ("at", models.DateTimeField()),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="bureau.member",
+                    ),
+                ),
+                (
+                    "seal_check",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decision",
+                        to="bureau.sealcheck",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='seal',
-            constraint=models.UniqueConstraint(condition=models.Q(('sealed_at__isnull', False)), fields=('election', 'kind'), name='seal_one_per_kind'),
+            model_name="seal",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sealed_at__isnull", False)),
+                fields=("election", "kind"),
+                name="seal_one_per_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sealconfirmation',
-            constraint=models.UniqueConstraint(fields=('seal', 'member'), name='seal_confirmation_unique'),
+            model_name="sealconfirmation",
+            constraint=models.UniqueConstraint(
+                fields=("seal", "member"), name="seal_confirmation_unique"
+            ),
         ),
     ]
