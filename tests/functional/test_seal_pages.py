@@ -94,3 +94,21 @@ def test_a_staff_member_of_another_bureau_sees_but_cannot_act() -> None:
     assert outsider.post(url, {"action": "nothing"}).status_code == 400
     assert outsider.post(url, {"action": "confirm", "seal": "x"}).status_code == 400
     assert outsider.get(reverse("bureau:seal_pv", args=[world.election.pk, 999])).status_code == 404
+
+
+def test_the_seal_speaks_english_too() -> None:
+    """The back office is served in French (its paths carry no language prefix); the seal's
+    messages and the page's template have their English (bureau/locale/en)."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from urne.bureau.seal import seal_message
+
+    world = seal_world_make()
+    with translation.override("en"):
+        assert seal_message("no_rehearsal").startswith("No rehearsal was run")
+        html = render_to_string(
+            "bureau/seal_page.html",
+            {"election": world.election, "seals": [], "checks": [], "rehearsal": None},
+        )
+    assert "Test vote and seal" in html and "Compute the fingerprint" in html
