@@ -206,20 +206,37 @@ def _roll_source(scrutin: Scrutin) -> Source:
 
 
 def _list_json(cl: CandidateList) -> bytes:
+    """A list as sealed: its label, unions (with their declared shares) and candidates
+    (read from the prefetched rows, sorted here)."""
+    unions = sorted(cl.listunion_set.all(), key=lambda lu: lu.union.acronym)
     return canonical(
         {
             "label": cl.label,
             "unions": [
                 {"acronym": lu.union.acronym, "name": lu.union.name, "share": lu.share}
-                for lu in cl.listunion_set.select_related("union").order_by("union__acronym")
+                for lu in unions
             ],
             "candidates": [
                 [c.position, c.last_name, c.first_name, c.gender]
-                for c in cl.candidates.order_by("position")
+                for c in sorted(cl.candidates.all(), key=lambda c: c.position)
             ],
             "profession_de_foi": bool(cl.profession_de_foi),
         }
     )
+
+
+def _lists(election: Election) -> dict[int, list[CandidateList]]:
+    """The election's candidate lists by scrutin id, unions and candidates prefetched (three
+    statements for the whole election)."""
+    out: dict[int, list[CandidateList]] = {}
+    rows = (
+        CandidateList.objects.filter(scrutin__election=election)
+        .order_by("scrutin_id", "pk")
+        .prefetch_related("listunion_set__union", "candidates")
+    )
+    for cl in rows:
+        out.setdefault(cl.scrutin_id, []).append(cl)
+    return out
 
 
 def _pdf_source(cl: CandidateList) -> Source:
@@ -262,6 +279,22 @@ _SETUP_RECORDS = {
     4: ("urns", "4-setup.json"),
     5: ("urns", "5-event.json"),
 }
+
+
+def _small_records(head_ids: list[int]) -> dict[tuple[int, int], str]:
+    """The setup's small records (all but the credentials) of every urn, in one statement."""
+    from urne.urn.models import UrnRecord
+
+    rows = (
+        UrnRecord.objects.using(URN)
+        .filter(scrutin_id__in=head_ids, seq__in=[k for k in _SETUP_RECORDS if k != 3])
+        .values_list("scrutin_id", "seq", "body")
+    )
+    return {(sid, seq): body for sid, seq, body in rows}
+
+
+def _text(value: str) -> bytes:
+    return value.encode()
 
 
 def _urn_record(head_id: int, seq: int) -> Source:
@@ -354,10 +387,12 @@ def seal_sources(
     out["code"] = _code_sources()
     out["settings"] = _settings_sources()
     heads = _heads(election)
+    lists = _lists(election)
+    small = _small_records([h.pk for _, h in heads if h is not None])
     for scrutin, head in heads:
         uuid = scrutin.uuid
         out["rolls"][f"rolls/{uuid}.tsv"] = _roll_source(scrutin)
-        for cl in CandidateList.objects.filter(scrutin=scrutin).order_by("pk"):
+        for cl in lists.get(scrutin.pk, []):
             out["lists"][f"lists/{uuid}/{cl.pk}.json"] = _bytes(_list_json, cl)
             if cl.profession_de_foi:
                 out["lists"][f"lists/{uuid}/{cl.pk}.pdf"] = _pdf_source(cl)
@@ -365,12 +400,14 @@ def seal_sources(
         if head is None:
             continue
         for seq, (component, name) in _SETUP_RECORDS.items():
-            if component == "urns":
-                out["urns"][f"urns/{uuid}/{name}"] = _urn_record(head.pk, seq)
-            elif component == "trustees":
-                out["trustees"][f"trustees/{uuid}.json"] = _urn_record(head.pk, seq)
-            else:
+            if component == "credentials":
                 out["credentials"][f"credentials/{uuid}.urn.json"] = _urn_record(head.pk, seq)
+                continue
+            record = _bytes(_text, small.get((head.pk, seq), ""))
+            if component == "urns":
+                out["urns"][f"urns/{uuid}/{name}"] = record
+            else:
+                out["trustees"][f"trustees/{uuid}.json"] = record
     out["audit"] = {AUDIT_FILE: _audit_source(audit_upto)}
     if boxes is not None:
         out["boxes"] = {}
@@ -693,7 +730,7 @@ def seal_export(*, seal: Seal, out: IO[bytes], actor: Any = None) -> None:
     sources = seal_sources(
         election=seal.election, audit_upto=meta["audit_upto"], boxes=meta.get("boxes")
     )
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("manifest.json", json.dumps(sealed, indent=1, sort_keys=True))
         for component, entries in sources.items():
             if component in HASH_ONLY:
