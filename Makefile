@@ -11,7 +11,7 @@ SYSTEM_PACKAGES := chromium espeak-ng
 
 .PHONY: help install install-tools install-system test lint typecheck contracts test-crypto bench-crypto \
 	frontend test-js \
-	demo demo-count demo-stop migrate test-platform bench-import bench-accounts test-browser bench-cast bench-count
+	demo demo-count demo-stop migrate test-platform bench-import bench-accounts test-browser bench-cast bench-count bench-seal
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -109,6 +109,9 @@ bench-import: install  ## voter import: rows/s on SQLite and PostgreSQL (1.1 M r
 
 bench-count: install  ## count after the last upload: 290 scrutins, 1 M ballots (arithmetic), then through the services
 	$(PY) bench/bench_count.py
+
+bench-seal: install  ## seal of 290 scrutins, 1.1 M voters, 16 M public credentials (PostgreSQL)
+	$(PY) bench/bench_seal.py
 
 bench-cast: install  ## cast: casts/s through gunicorn + PostgreSQL vs the bare ballot-check ceiling
 	$(PY) bench/bench_cast.py

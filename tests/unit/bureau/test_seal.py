@@ -367,3 +367,18 @@ def test_the_pv_is_a_pdf_with_the_fingerprint() -> None:
     world = seal_world_make()
     pdf = seal_pv_pdf(seal=seal_make(world))
     assert pdf.startswith(b"%PDF")
+
+
+def test_the_rows_hash_the_same_through_copy_and_through_python() -> None:
+    """On PostgreSQL the rolls and the credentials stream through COPY; its bytes are the
+    portable path's, odd characters included (SQLite takes the portable path only)."""
+    from urne.bureau.seal import _lines, _lines_portable
+    from urne.elections.models import Voter
+
+    world = seal_world_make()
+    Voter.objects.filter(pk=world.voters[0].pk).update(last_name="O\\'Brien\tde\nla Tour")
+    qs = Voter.objects.filter(election=world.election).order_by("numen")
+    columns = ("numen", "civility", "last_name", "first_name", "birth_date")
+    copied = b"".join(_lines("default", qs, columns))
+    assert copied == b"".join(_lines_portable(qs.values_list(*columns)))
+    assert b"O\\\\'Brien\\tde\\nla Tour" in copied
