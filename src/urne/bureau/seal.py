@@ -82,7 +82,7 @@ SEALED_SETTINGS = (
     "X_FRAME_OPTIONS",
     "URNE_SEAL_CODE_ROOT",
 )
-#: The president and at least this many delegates confirm the seal (R211-... : the seal is
+#: The president and at least this many delegates confirm the seal (CGFP R211-503 to R211-584:
 #: made in the presence of the president and two delegates).
 DELEGATES_NEEDED = 2
 AUTHORITY = "authority"
