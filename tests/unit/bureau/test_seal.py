@@ -382,3 +382,19 @@ def test_the_rows_hash_the_same_through_copy_and_through_python() -> None:
     copied = b"".join(_lines("default", qs, columns))
     assert copied == b"".join(_lines_portable(qs.values_list(*columns)))
     assert b"O\\\\'Brien\\tde\\nla Tour" in copied
+
+
+def test_the_count_opening_names_the_component_that_changed() -> None:
+    from urne.count.errors import CountError
+    from urne.count.services import count_open
+
+    world = seal_world_make()
+    seal_make(world)
+    PublicCredential.objects.using("authority").filter(
+        pk=PublicCredential.objects.using("authority").first().pk
+    ).update(credential="22" * 32)
+    after = world.election.vote_closes + timedelta(days=1)
+    with pytest.raises(CountError) as refused:
+        count_open(election=world.election, actor="tests", now=after)
+    assert refused.value.code == "sealed" and refused.value.detail == "credentials"
+    assert "credentials" in refused.value.message
