@@ -595,6 +595,11 @@ def seal_confirm(*, seal: Seal, actor: Any) -> Seal:
         )
         raise SealError("state_changed", ", ".join(c.component for c in changes))
     with transaction.atomic():
+        # Two last confirmations at once: the row lock lets one of them seal.
+        locked = Seal.objects.select_for_update().get(pk=seal.pk)
+        if locked.sealed_at is not None:
+            return locked
+        seal = locked
         seal.sealed_at = timezone.now()
         seal.save(update_fields=["sealed_at"])
         audit_append(
