@@ -81,7 +81,7 @@ def _copy(alias: str, table: str, columns: list[str], rows: object) -> None:
             cursor.execute(f'DROP INDEX "{name}"')
         raw = cursor.cursor  # psycopg 3
         cols = ", ".join(columns)
-        with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # noqa: S608 - fixed names
+        with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
             block: list[str] = []
             for row in rows:  # type: ignore[attr-defined]
                 block.append("\t".join(text(v) for v in row))
@@ -381,10 +381,12 @@ def main() -> None:
     parser.add_argument("--spares", type=int, default=3)
     parser.add_argument("--audit", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--reuse", action="store_true", help="seal a kept fixture again")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-seal-"))
-    _databases()
+    if not args.reuse:
+        _databases()
     os.environ.update(
         {
             "URNE_VAR": str(tmp),
@@ -398,23 +400,33 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-
-    for alias in ("default", "authority", "urn"):
-        call_command("migrate", database=alias, verbosity=0)
-    print(f"fixture: {args.voters:,} voters, {args.scrutins} scrutins", flush=True)
-    built = fixture(
-        voters=args.voters,
-        scrutins=args.scrutins,
-        spares=args.spares,
-        audit=args.audit,
-        media=Path(settings.MEDIA_ROOT),
-    )
-    election = built["election"]
     from django.db import connections
 
-    for alias in ("default", "authority", "urn"):
-        with connections[alias].cursor() as c:
-            c.execute("ANALYZE")
+    if args.reuse:
+        from urne.authority.models import PublicCredential
+        from urne.bureau.models import Seal
+        from urne.elections.models import Election
+
+        election = Election.objects.get()
+        Seal.objects.all().delete()
+        built = {"election": election, "credentials": PublicCredential.objects.count()}
+        settings.MEDIA_ROOT = os.environ["BENCH_MEDIA"]
+    else:
+        for alias in ("default", "authority", "urn"):
+            call_command("migrate", database=alias, verbosity=0)
+        print(f"fixture: {args.voters:,} voters, {args.scrutins} scrutins", flush=True)
+        print(f"  media: {settings.MEDIA_ROOT} (BENCH_MEDIA for --reuse)", flush=True)
+        built = fixture(
+            voters=args.voters,
+            scrutins=args.scrutins,
+            spares=args.spares,
+            audit=args.audit,
+            media=Path(settings.MEDIA_ROOT),
+        )
+        for alias in ("default", "authority", "urn"):
+            with connections[alias].cursor() as c:
+                c.execute("ANALYZE")
+    election = built["election"]
 
     from urne.bureau.seal import seal_manifest
     from urne.verify.seal import export_check
@@ -444,6 +456,18 @@ def main() -> None:
     print(f"check (the same computation again): {figures['check_s']} s", flush=True)
     entries = {k: len(v) for k, v in first["components"].items()}
     figures["entries"] = entries
+    from urne.bureau.seal import _digest, seal_sources
+
+    per: dict[str, float] = {}
+    for name, sources in seal_sources(
+        election=election, audit_upto=first["meta"]["audit_upto"]
+    ).items():
+        start = time.perf_counter()
+        for source in sources.values():
+            _digest(source)
+        per[name] = round(time.perf_counter() - start, 1)
+    figures["seconds_per_component"] = per
+    print(f"per component: {per}", flush=True)
 
     # The export and the outside check, timed for the expert's side.
     from django.utils import timezone

@@ -34,8 +34,8 @@ from django.utils.translation import gettext as _
 import urne
 from urne.audit.models import AuditEvent, AuditHead
 from urne.audit.services import audit_append
-from urne.elections.eligibility import roll_voters, rolls_published
-from urne.elections.models import CandidateList, Election, Scrutin
+from urne.elections.eligibility import rolls_published
+from urne.elections.models import CandidateList, Election, RollEntry, Scrutin
 from urne.verify.seal import (
     AUDIT_FILE,
     COMPONENTS,
@@ -238,11 +238,20 @@ def _lines_portable(rows: Any) -> Iterator[bytes]:
 
 
 def _roll_source(scrutin: Scrutin) -> Source:
+    """The published roll (its ``RollEntry`` rows: the seal needs published rolls), read
+    from the entries of this scrutin joined to their voters, in NUMEN order."""
+
     def read() -> Iterator[bytes]:
         yield from _lines(
             "default",
-            roll_voters(scrutin).order_by("numen"),
-            ("numen", "civility", "last_name", "first_name", "birth_date"),
+            RollEntry.objects.filter(scrutin=scrutin).order_by("voter__numen"),
+            (
+                "voter__numen",
+                "voter__civility",
+                "voter__last_name",
+                "voter__first_name",
+                "voter__birth_date",
+            ),
         )
 
     return read
