@@ -80,38 +80,21 @@ def main() -> None:
 
     start = time.perf_counter()
     voters_csv_write(path=csv_path, count=args.rows, seed=1)
-    print(
-        f"generated {args.rows} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in "
-        f"{time.perf_counter() - start:.1f} s",
-        flush=True,
-    )
+    print(f"generated {args.rows} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in "
+          f"{time.perf_counter() - start:.1f} s", flush=True)
     results = []
     for backend in args.backends.split(","):
         out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                backend,
-                "--csv",
-                str(csv_path),
-                "--var",
-                str(work / backend),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
+            [sys.executable, __file__, "--child", backend, "--csv", str(csv_path),
+             "--var", str(work / backend)],
+            check=True, capture_output=True, text=True, cwd=ROOT,
         )
         res = json.loads(out.stdout.strip().splitlines()[-1])
         results.append(res)
-        print(
-            f"{backend:<9} import {res['import_rows_per_s']:>8,} rows/s "
-            f"({res['import_seconds']} s, {res['import_created']} created)   "
-            f"re-import {res['reimport_rows_per_s']:>8,} rows/s "
-            f"({res['reimport_seconds']} s, {res['reimport_updated']} updated)",
-            flush=True,
-        )
+        print(f"{backend:<9} import {res['import_rows_per_s']:>8,} rows/s "
+              f"({res['import_seconds']} s, {res['import_created']} created)   "
+              f"re-import {res['reimport_rows_per_s']:>8,} rows/s "
+              f"({res['reimport_seconds']} s, {res['reimport_updated']} updated)", flush=True)
     shutil.rmtree(work)  # the CSV and the SQLite files (hundreds of MB)
     print(json.dumps(results))
 

@@ -5,83 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("elections", "0002_import_hash_and_limits"),
-        ("messaging", "0002_drop_redundant_indexes"),
+        ('elections', '0002_import_hash_and_limits'),
+        ('messaging', '0002_drop_redundant_indexes'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="SmsGateway",
+            name='SmsGateway',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("next_slot", models.DateTimeField(null=True)),
-                ("paused_until", models.DateTimeField(null=True)),
-                ("failures", models.PositiveIntegerField(default=0)),
-                ("last_error", models.CharField(blank=True, max_length=200)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('next_slot', models.DateTimeField(null=True)),
+                ('paused_until', models.DateTimeField(null=True)),
+                ('failures', models.PositiveIntegerField(default=0)),
+                ('last_error', models.CharField(blank=True, max_length=200)),
             ],
             options={
-                "verbose_name": "passerelle SMS",
+                'verbose_name': 'passerelle SMS',
             },
         ),
         migrations.CreateModel(
-            name="SmsMessage",
+            name='SmsMessage',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("kind", models.CharField(max_length=60, verbose_name="type")),
-                ("metadata", models.JSONField(blank=True, default=dict)),
-                ("language", models.CharField(default="fr", max_length=8)),
-                ("recipient_sealed", models.BinaryField(null=True)),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("ready", "à envoyer"),
-                            ("sending", "en cours d'envoi"),
-                            ("sent", "accepté par l'opérateur"),
-                            ("failed", "échec"),
-                            ("uncertain", "envoi incertain"),
-                        ],
-                        default="ready",
-                        max_length=10,
-                    ),
-                ),
-                ("attempts", models.PositiveSmallIntegerField(default=0)),
-                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
-                ("last_error", models.CharField(blank=True, max_length=200)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("sending_at", models.DateTimeField(blank=True, null=True)),
-                ("submitted_at", models.DateTimeField(blank=True, null=True)),
-                ("gateway_id", models.CharField(blank=True, db_index=True, max_length=65)),
-                ("receipt_state", models.CharField(blank=True, max_length=10)),
-                ("receipt_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "voter",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="sms_messages",
-                        to="elections.voter",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(max_length=60, verbose_name='type')),
+                ('metadata', models.JSONField(blank=True, default=dict)),
+                ('language', models.CharField(default='fr', max_length=8)),
+                ('recipient_sealed', models.BinaryField(null=True)),
+                ('state', models.CharField(choices=[('ready', 'à envoyer'), ('sending', "en cours d'envoi"), ('sent', "accepté par l'opérateur"), ('failed', 'échec'), ('uncertain', 'envoi incertain')], default='ready', max_length=10)),
+                ('attempts', models.PositiveSmallIntegerField(default=0)),
+                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
+                ('last_error', models.CharField(blank=True, max_length=200)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('sending_at', models.DateTimeField(blank=True, null=True)),
+                ('submitted_at', models.DateTimeField(blank=True, null=True)),
+                ('gateway_id', models.CharField(blank=True, db_index=True, max_length=65)),
+                ('receipt_state', models.CharField(blank=True, max_length=10)),
+                ('receipt_at', models.DateTimeField(blank=True, null=True)),
+                ('voter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sms_messages', to='elections.voter')),
             ],
             options={
-                "verbose_name": "SMS",
-                "verbose_name_plural": "SMS",
-                "indexes": [
-                    models.Index(
-                        fields=["state", "next_attempt_at"], name="messaging_s_state_5a0d2c_idx"
-                    )
-                ],
+                'verbose_name': 'SMS',
+                'verbose_name_plural': 'SMS',
+                'indexes': [models.Index(fields=['state', 'next_attempt_at'], name='messaging_s_state_5a0d2c_idx')],
             },
         ),
     ]
