@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := chromium espeak-ng
 .PHONY: help install install-tools install-system test lint typecheck contracts test-crypto bench-crypto \
 	frontend test-js \
 	demo demo-count demo-stop migrate test-platform bench-import bench-accounts test-browser bench-cast bench-count \
-	bench-participation bench-sms
+	bench-participation bench-sms bench-seal
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -115,6 +115,9 @@ bench-count: install  ## count after the last upload: 290 scrutins, 1 M ballots 
 
 bench-sms: install frontend  ## new identifiers by SMS: 10,000 requests in the last hour, gateway at 50 SMS/s (real SMPP server), PostgreSQL
 	$(PY) bench/bench_sms.py
+
+bench-seal: install  ## seal of 290 scrutins, 1.1 M voters, 16 M public credentials (PostgreSQL)
+	$(PY) bench/bench_seal.py
 
 bench-cast: install  ## cast: casts/s through gunicorn + PostgreSQL vs the bare ballot-check ceiling
 	$(PY) bench/bench_cast.py

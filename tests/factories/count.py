@@ -54,12 +54,18 @@ def cast(world: CountWorld, i: int, voter: Any, choice: int) -> None:
     world.choices.setdefault(cs.scrutin.uuid, []).append(choice)
 
 
-def vote_end(world: CountWorld) -> None:
-    """Move the vote to the past: closed a day ago, grace period over."""
+def vote_end(world: CountWorld, *, freeze: bool = True) -> None:
+    """Move the vote to the past: closed a day ago, grace period over; then frozen, as the
+    bureau (or the scheduler) does before the count (unless ``freeze`` is False)."""
+    from urne.bureau.control import vote_freeze
+
     election = world.election
     election.vote_closes = timezone.now() - timedelta(days=1)
     election.vote_opens = election.vote_closes - timedelta(days=7)
     election.save()
+    if freeze:
+        vote_freeze(election=election)
+        election.refresh_from_db()
 
 
 def count_world_make(

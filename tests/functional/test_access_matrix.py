@@ -235,6 +235,20 @@ TABLE: dict[str, Row] = {
     "count:national_pv": Row(_r("count:national_pv"), every(404)),
     "count:national_json": Row(_r("count:national_json"), every(404)),
     "count:national_csv": Row(_r("count:national_csv"), every(404)),
+    # --- the bureau's seal page (ADR 0750): an empty POST names no action (400); no seal
+    # exists in this world, so its PV, export and manifest are 404 for the bureau
+    "bureau:seal": Row(_r("bureau:seal", E), staff_page(BUREAU), staff_page(BUREAU, 400)),
+    "bureau:seal_pv": Row(
+        lambda w: reverse("bureau:seal_pv", args=[w.election.pk, 1]), staff_page(BUREAU, 404)
+    ),
+    "bureau:seal_export": Row(
+        lambda w: reverse("bureau:seal_export", args=[w.election.pk, 1]),
+        staff_page(BUREAU, 404),
+    ),
+    "bureau:seal_manifest": Row(
+        lambda w: reverse("bureau:seal_manifest", args=[w.election.pk, 1]),
+        staff_page(BUREAU, 404),
+    ),
     # --- the voter's account pages (public forms) and the voter's space
     "accounts:login": Row(_r("accounts:login"), every(200), every(200)),
     "accounts:login_password": Row(_r("accounts:login_password"), every(302), every(302)),

@@ -272,7 +272,9 @@ def test_a_pv_without_the_polling_stations_events_says_so_in_english():
             Client().get(_url("count:result_pv", world.scrutin(0).uuid, lang="en")).content
         ).split()
     )
-    assert "No seal check is recorded." in flat
+    # Never sealed before the vote, the election still has the freeze's seal (made at the
+    # freeze, before any count): the PV gives it with its fingerprint.
+    assert re.search(r"Seal and fingerprints .* freeze [0-9a-f]{64}", flat)
     assert "The vote was not suspended." in flat
     assert "Signatures of the members of the electronic polling station" in flat
 

@@ -72,8 +72,11 @@ class ControlError(Exception):
 
 def seal_after_freeze(election: Election) -> None:
     """The seal made again over the frozen urns, émargements and counters
-    (``urne.bureau.seal.seal_freeze``): called by `vote_freeze` after its commit."""
-    return None
+    (``urne.bureau.seal.seal_freeze``: the seal checked at the closing, then the freeze's
+    own seal): called by `vote_freeze` after its commit."""
+    from .seal import seal_freeze
+
+    seal_freeze(election=election)
 
 
 def _president(actor: Any, election: Election) -> Member:

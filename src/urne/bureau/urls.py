@@ -8,6 +8,7 @@ from . import (
     control_views,
     member_views,
     participation_views,
+    seal_views,
 )
 from .ceremony_urls import urlpatterns as ceremony_urlpatterns
 
@@ -42,5 +43,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "scrutin/<int:scrutin_id>/emargements.csv",
         participation_views.emargements_csv,
         name="emargements_csv",
+    ),
+    path("<int:election_id>/scellement/", seal_views.seal_page, name="seal"),
+    path("<int:election_id>/scellement/<int:seal_id>/pv.pdf", seal_views.seal_pv, name="seal_pv"),
+    path(
+        "<int:election_id>/scellement/<int:seal_id>/export.zip",
+        seal_views.seal_export,
+        name="seal_export",
+    ),
+    path(
+        "<int:election_id>/scellement/<int:seal_id>/manifest.json",
+        seal_views.seal_manifest_json,
+        name="seal_manifest",
     ),
 ]

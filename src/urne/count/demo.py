@@ -102,6 +102,12 @@ def demo_count(*, ballots: int = 300, seed: int = 2018, log: Callable[[str], Any
         if election.vote_opens is None or election.vote_opens > election.vote_closes:
             election.vote_opens = election.vote_closes - timedelta(days=7)
         election.save(update_fields=["vote_opens", "vote_closes"])
+    if election.vote_frozen_at is None:
+        from urne.bureau.control import vote_freeze
+
+        log("Freezing the urns, the émargements and the counters…")
+        vote_freeze(election=election)
+        election.refresh_from_db()
     bureau = _holder("bureau", "bureau")
     opening = count_open(election=election, actor=bureau)
     for error in opening.refused.values():

@@ -26,6 +26,10 @@ def count_message(code: str) -> str:
             "Le dépouillement ne peut pas s'ouvrir : le vote n'est pas terminé (clôture et "
             "délai de grâce de l'isoloir)."
         ),
+        "not_frozen": _(
+            "Le dépouillement ne peut pas s'ouvrir : les urnes, les émargements et les "
+            "compteurs ne sont pas encore figés (gel après la clôture)."
+        ),
         "sealed": _("Le dépouillement ne peut pas s'ouvrir : le scellement ne se vérifie pas."),
         "no_urn": _("Aucun scrutin de cette élection n'a d'urne."),
         "tally_mismatch": _(

@@ -16,18 +16,26 @@ if TYPE_CHECKING:
 
 
 def seal_refusal(*, election: Election) -> str | None:
-    """The polling station's freeze and seal check (hook): None once the data are frozen and
-    the seal checks, else the refusal's code. The freeze and the seal are not built yet, so
-    this refuses nothing; the count's opening asks it after the calendar."""
-    return None
+    """The polling station's seal check (ADR 0750): None if the election's seal (and the
+    freeze's, once made) checks at the count, or the bureau recorded a decision about what
+    changed; else ``sealed:<components>``, naming each component that changed
+    (``bureau.seal.seal_refusal_code``). An election never sealed is not refused here."""
+    from urne.bureau.seal import seal_refusal_code
+
+    return seal_refusal_code(election=election)
 
 
 def count_opening_refusal(*, election: Election, now: datetime) -> str | None:
     """None if the bureau may open the count of ``election`` at ``now``, else why not: the
     one gate of the count. ``vote_not_over`` until the vote is over (``calendar.vote_over``:
-    past the close and the booth's grace period), then whatever ``seal_refusal`` answers."""
+    past the close and the booth's grace period), ``not_frozen`` until the bureau (or the
+    system's scheduler) froze it (``bureau.control.vote_freeze``), then whatever
+    ``seal_refusal`` answers."""
     if not vote_over(election=election, now=now):
         return "vote_not_over"
+    if election.vote_frozen_at is None:
+        # The count reads frozen data only (ADR 0770): urns, émargements and counters.
+        return "not_frozen"
     return seal_refusal(election=election)
 
 

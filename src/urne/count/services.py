@@ -71,7 +71,9 @@ def count_open(*, election: Election, actor: Any, now: datetime | None = None) -
     now = now or timezone.now()
     refused = count_opening_refusal(election=election, now=now)
     if refused:
-        raise CountError(refused)
+        # "sealed:rolls,code": the seal's refusal names the components that changed.
+        code, _, detail = refused.partition(":")
+        raise CountError(code, detail)
     scrutins = [
         s
         for s in election.scrutins.select_related("body").order_by("pk")

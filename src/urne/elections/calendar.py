@@ -264,6 +264,17 @@ def cast_refusal(
     return "closed"
 
 
+def calendar_change_refusal(election: "Election") -> str | None:
+    """None if the election's calendar may still change, else why not: ``sealed`` from the
+    seal on (ADR 0750: the dates are among what the bureau sealed; a later extension of the
+    close is the bureau's recorded decision, not a change of the calendar)."""
+    from urne.bureau.seal import election_sealed
+
+    if election.pk is not None and election_sealed(election):
+        return "sealed"
+    return None
+
+
 def vote_over(*, election: VoteDates, now: datetime | None = None) -> bool:
     """Whether no ballot can come in any more: frozen, or past the close in force and the
     grace period of the voters already in the booth, and not suspended (a suspended vote may

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from urne.audit.services import audit_append
 
-from .calendar import complaints_closed
+from .calendar import calendar_change_refusal, complaints_closed
 from .defaults import BODIES_2018, RULES_2018
 from .eligibility import roll_by_rules, roll_computed, rolls_published
 from .geography import ACADEMIES
@@ -125,6 +125,8 @@ def election_create(
 
 @transaction.atomic
 def election_calendar_set(*, actor: Any, election: Election, **dates: datetime | None) -> None:
+    if calendar_change_refusal(election) == "sealed":
+        raise ValidationError(_("Le calendrier est figé depuis le scellement de l'élection."))
     calendar_validate(dates)
     for field in CALENDAR_FIELDS:
         setattr(election, field, dates.get(field))

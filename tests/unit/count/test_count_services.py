@@ -8,6 +8,7 @@ from factories.booth import ballot_make
 from factories.count import count_world_make, holder_bundle, vote_end
 from factories.elections import staff_make
 from urne.audit.models import AuditEvent
+from urne.bureau.control import vote_freeze
 from urne.count.errors import CountError
 from urne.count.models import DecryptionUpload, ScrutinCount
 from urne.count.services import count_open, decryptions_upload, result_proclaim
@@ -56,6 +57,12 @@ def test_the_count_opens_only_once_the_vote_is_over_and_no_decryption_before(hol
     with pytest.raises(CountError) as info:
         count_open(election=world.election, actor=holders[0])
     assert info.value.code == "vote_not_over"
+    assert not ScrutinCount.objects.exists()
+    # Over but not frozen: still refused (the count reads frozen data only).
+    vote_end(world, freeze=False)
+    with pytest.raises(CountError) as info:
+        count_open(election=world.election, actor=holders[0])
+    assert info.value.code == "not_frozen"
     assert not ScrutinCount.objects.exists()
     vote_end(world)
     # The vote is over but the count is not open: a decryption is refused.
@@ -221,14 +228,18 @@ def _remove_last_ballot(uuid):
 
 
 def test_a_ballot_added_or_removed_after_the_close_stops_the_proclamation(holders):
-    world = count_world_make(voters=4)
+    world = count_world_make(voters=4, over=False)
+    vote_end(world, freeze=False)
     added, removed = world.scrutin(0), world.scrutin(1)
-    # After the close: a ballot slipped into one urn (a spare credential, no émargement),
-    # the last ballot taken out of the other.
+    # After the close, before the freeze: a ballot slipped into one urn (a spare credential,
+    # no émargement), the last ballot taken out of the other. (After the freeze the urn
+    # refuses any append, and the freeze's seal names a changed box: tests/unit/bureau.)
     cs = world.setup.scrutins[0]
     text = ballot_make(cs, world.setup.voters[0].pk, 1, spare=True)
     urn_ballot_append(scrutin_uuid=added.uuid, ballot=parse_ballot(text), ballot_text=text)
     _remove_last_ballot(removed.uuid)
+    vote_freeze(election=world.election)
+    world.election.refresh_from_db()
     count_open(election=world.election, actor=holders[0])
     for h in (0, 1, 2):
         decryptions_upload(
