@@ -1,5 +1,5 @@
-"""The monitoring endpoints (docs/operations.md, "Monitoring"), outside the language prefix,
-no session, no secret, no count of anything:
+"""The monitoring endpoints (docs/operations.md, "Monitoring"; ADR 0572), outside the
+language prefix, no session, no secret, no count of anything:
 
 - ``/healthz``: the process answers (liveness: a web worker that does not answer this is
   restarted); it touches no store;
