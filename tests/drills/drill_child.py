@@ -40,6 +40,37 @@ def cast(n: int) -> dict[str, object]:
     return {"scrutin": cs.scrutin.uuid, "trackers": trackers}
 
 
+def storm(n: int, out: str) -> dict[str, object]:
+    """Cast one ballot per voter, one after the other, writing each answered tracker to
+    ``out`` as soon as the 200 is in; stops at the first failure (the primary killed)."""
+    setup = cast_setup_make(voters=n, lists=3, seed="storm")
+    cs = setup.scrutins[0]
+    answered = 0
+    with open(out, "a") as f:
+        f.write(json.dumps({"scrutin": cs.scrutin.uuid}) + "\n")
+        f.flush()
+        for k, voter in enumerate(setup.voters):
+            try:
+                client = Client()
+                voter_client_login(client, voter)
+                ballot = ballot_make(cs, voter.pk, k % 3)
+                body = json.dumps({"scrutin": cs.scrutin.uuid, "ballot": ballot})
+                r = client.post(reverse("booth:cast"), body, content_type="application/json")
+            except Exception:
+                break
+            if r.status_code != 200:
+                break
+            f.write(json.dumps({"tracker": r.json()["tracker"]}) + "\n")
+            f.flush()
+            answered += 1
+    return {"scrutin": cs.scrutin.uuid, "answered": answered}
+
+
+def recover() -> dict[str, object]:
+    call_command("cast_recover", older_than=0, verbosity=0)
+    return {"recovered": True}
+
+
 def check(uuid: str) -> dict[str, object]:
     head = UrnScrutin.objects.using("urn").get(uuid=uuid)
     return {
