@@ -85,12 +85,12 @@ def check(uuid: str) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    command = sys.argv[1]
-    out = (
-        migrate()
-        if command == "migrate"
-        else cast(int(sys.argv[2]))
-        if command == "cast"
-        else check(sys.argv[2])
-    )
-    print(json.dumps(out))
+    command, args = sys.argv[1], sys.argv[2:]
+    commands = {
+        "migrate": lambda: migrate(),
+        "cast": lambda: cast(int(args[0])),
+        "storm": lambda: storm(int(args[0]), args[1]),
+        "recover": lambda: recover(),
+        "check": lambda: check(args[0]),
+    }
+    print(json.dumps(commands[command]()))
