@@ -31,9 +31,7 @@ def _wait(predicate, what: str, tries: int = 600) -> None:
 def test_sigkill_of_the_primary_loses_no_answered_cast(folder):
     as_user(pg_bin("initdb"), "-D", str(folder / "primary"), "-U", "postgres", "-A", "trust")
     with (folder / "primary" / "postgresql.conf").open("a") as conf:
-        conf.write(
-            "wal_level = replica\nmax_wal_senders = 4\nsynchronous_commit = on\n"
-        )
+        conf.write("wal_level = replica\nmax_wal_senders = 4\nsynchronous_commit = on\n")
     primary = Cluster(folder / "primary", free_port())
     primary.start()
     standby = Cluster(folder / "standby", free_port())
@@ -79,6 +77,7 @@ def test_sigkill_of_the_primary_loses_no_answered_cast(folder):
             stderr=subprocess.PIPE,
             text=True,
         )
+
         def answered_enough() -> bool:
             assert storm.poll() is None, storm.communicate()
             return answers.exists() and len(answers.read_text().splitlines()) > 6
