@@ -6,12 +6,13 @@ PY := $(VENV)/bin/python
 # Belenios's own tool in its two versions, the outside checks of our crypto (tools/).
 export BELENIOS_TOOL ?= $(HOME)/.cache/belenios-tool-3.0/belenios-tool
 export BELENIOS_TOOL_33 ?= $(HOME)/.cache/belenios-tool-3.3/belenios-tool
-# Debian packages the tests drive: Chromium (browser tests), espeak-ng (the CAPTCHA's audio).
-SYSTEM_PACKAGES := chromium espeak-ng
+# Debian packages the tests drive: Chromium (browser tests), espeak-ng (the CAPTCHA's audio),
+# nginx (the TLS proxy of `make serve` and its browser test).
+SYSTEM_PACKAGES := chromium espeak-ng nginx
 
 .PHONY: help install install-tools install-system test lint typecheck contracts test-crypto bench-crypto \
 	frontend test-js \
-	demo demo-count demo-stop migrate test-platform bench-import bench-accounts test-browser bench-cast bench-count \
+	demo demo-count demo-stop serve serve-stop migrate test-platform bench-import bench-accounts test-browser bench-cast bench-count \
 	bench-participation bench-sms bench-seal
 
 help:  ## list the targets
@@ -29,8 +30,8 @@ install-tools:  ## belenios-tool 3.0 and 3.3.0, the outside checks of our crypto
 	@test -x $(BELENIOS_TOOL) || tools/install-belenios-tool 3.0 $(dir $(BELENIOS_TOOL)) >/dev/null
 	@test -x $(BELENIOS_TOOL_33) || tools/install-belenios-tool 3.3 $(dir $(BELENIOS_TOOL_33)) >/dev/null
 
-install-system:  ## Debian packages the tests need (Chromium, espeak-ng): apt-get as root, else says what to run
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || echo $$p; done); \
+install-system:  ## Debian packages the tests need (Chromium, espeak-ng, nginx): apt-get as root, else says what to run
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || test -x /usr/sbin/$$p || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -97,6 +98,16 @@ demo-count: install migrate  ## after `make demo`: close the vote, cast a few hu
 demo-stop:  ## stop the demo's web server and worker
 	@for f in var/run/web.pid var/run/worker.pid; do \
 	  if [ -f $$f ]; then kill $$(cat $$f) 2>/dev/null || true; rm -f $$f; fi; done
+
+# --- The production stack on this machine (deploy/, docs/operations.md) ---------------------
+SERVE_PREFIX ?= var/serve
+SERVE_HTTPS_PORT ?= 8443
+
+serve: install install-system  ## nginx (TLS, self-signed) + gunicorn + worker + timers, production settings, https://localhost:8443/
+	@$(PY) tools/serve start --prefix $(SERVE_PREFIX) --https-port $(SERVE_HTTPS_PORT)
+
+serve-stop:  ## stop what `make serve` started
+	@$(PY) tools/serve stop --prefix $(SERVE_PREFIX)
 
 test-platform: install  ## every database test but the browser's (SQLite unless URNE_DB=postgres)
 	$(PY) -m pytest -n 2 -m "database and not browser" $(PYTEST_ARGS)

@@ -94,6 +94,9 @@ def E(w: Any) -> int:
 
 TABLE: dict[str, Row] = {
     "set_language": Row(lambda w: reverse("set_language"), every(302), every(302)),
+    # Monitoring: every caller alike, GET only (a POST is 405, no form).
+    "healthz": Row(lambda w: reverse("healthz"), every(200), every(405)),
+    "readyz": Row(lambda w: reverse("readyz"), every(200), every(405)),
     # --- back office (login pages, then the pages by permission)
     "backoffice:login": Row(_r("backoffice:login"), every(200), every(200)),
     "backoffice:otp": Row(_r("backoffice:otp"), every(302), every(302)),

@@ -162,3 +162,63 @@ def test_check_deploy_is_clean_with_the_production_settings(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert "System check identified no issues (0 silenced)." in run.stdout
+
+
+def _example_environment() -> dict[str, str]:
+    lines = (SRC.parent / "deploy" / "urne.env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def test_gunicorn_refuses_to_start_on_the_example_environment(tmp_path):
+    """The documented environment file as shipped: gunicorn, with the deployment's own
+    configuration (the checks run in its master before it binds), exits with status 1 and
+    names every value still to fill, the database and SMTP passwords as the secrets."""
+    example = _example_environment()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("URNE_", "DJANGO_"))}
+    run = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            str(SRC.parent / "deploy" / "gunicorn.conf.py"),
+        ],
+        env={
+            **clean,
+            **example,
+            "PYTHONPATH": str(SRC),
+            "URNE_VAR": str(tmp_path),
+            "URNE_WEB_BIND": "127.0.0.1:0",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 1, run.stderr
+    assert "Listening at" not in run.stderr
+    assert "urne.E001" in run.stderr and "urne.E300" in run.stderr
+    for name in ("URNE_DB_URN_PASSWORD", "URNE_SMTP_PASSWORD", "URNE_TRUSTED_PROXIES"):
+        assert f"{name} is still a placeholder" in run.stderr
+    assert "(urne.E002)" in run.stderr
+
+
+def test_every_variable_the_settings_read_is_in_the_example_and_the_docs():
+    """One documented list: every URNE_ variable of the settings is in the example file
+    and in docs/deployment.md."""
+    read = set(
+        re.findall(
+            r'"(URNE_[A-Z_]+)"',
+            "".join(p.read_text() for p in (SRC / "urne" / "site" / "settings").glob("*.py")),
+        )
+    )
+    example = set(_example_environment())
+    docs = (SRC.parent / "docs" / "deployment.md").read_text()
+    # Left to their defaults in the example: one server for every store, Debian's espeak-ng.
+    defaults = {"URNE_DB_HOST", "URNE_DB_PORT", "URNE_DB_USER", "URNE_DB_PASSWORD", "URNE_ESPEAK"}
+    assert read - example - defaults == set()
+    assert [name for name in sorted(read) if name not in docs] == []
+
+
+def test_wsgi_entry_refuses_an_empty_host_list(tmp_path):
+    env = {k: v for k, v in REAL_SECRETS.items() if k != "URNE_ALLOWED_HOSTS"}
+    run = _run(LOAD_WSGI, env, tmp_path)
+    assert run.returncode != 0 and "urne.E003" in run.stderr

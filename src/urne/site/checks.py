@@ -5,6 +5,7 @@ behind a proxy names it. They run under `manage.py` and at the WSGI entry
 with an error here."""
 
 import ipaddress
+import os
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,7 @@ MIN_SECRET_LENGTH = 50
 
 @register(Tags.security, deploy=False)
 def secret_key_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    if settings.DEBUG or not getattr(settings, "URNE_REFUSE_PLACEHOLDER_SECRETS", False):
+    if not _refusing():
         return []
     key = str(settings.SECRET_KEY)
     if len(key) < MIN_SECRET_LENGTH or any(m in key.lower() for m in PLACEHOLDER_MARKERS):
@@ -28,6 +29,39 @@ def secret_key_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             )
         ]
     return []
+
+
+def _refusing() -> bool:
+    return not settings.DEBUG and getattr(settings, "URNE_REFUSE_PLACEHOLDER_SECRETS", False)
+
+
+@register(Tags.security, deploy=False)
+def environment_placeholders_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """No setting read from the environment may still hold a placeholder of the example
+    file (deploy/urne.env.example writes "changeme" in every value to fill): a database
+    password, an SMTP or SMPP password or an address left as in the example stops the server
+    as a placeholder secret does; and the public host names must be set, or Django would
+    refuse every request of a server that looked started."""
+    if not _refusing():
+        return []
+    errors = [
+        Error(
+            f"{name} is still a placeholder.",
+            hint='Set it in the environment file (docs/deployment.md, "The environment").',
+            id="urne.E002",
+        )
+        for name, value in sorted(os.environ.items())
+        if name.startswith("URNE_") and any(m in value.lower() for m in PLACEHOLDER_MARKERS)
+    ]
+    if not settings.ALLOWED_HOSTS:
+        errors.append(
+            Error(
+                "URNE_ALLOWED_HOSTS is empty: every request would be refused.",
+                hint="Set URNE_ALLOWED_HOSTS to the public host names, comma-separated.",
+                id="urne.E003",
+            )
+        )
+    return errors
 
 
 @register(Tags.security)

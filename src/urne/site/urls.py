@@ -3,9 +3,13 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from urne.backoffice.auth_views import admin_login
+from urne.site.health import healthz, readyz
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # Monitoring (docs/operations.md): no language prefix, no session, nothing counted.
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
 ]
 urlpatterns += i18n_patterns(
     path("backoffice/messagerie/", include("urne.messaging.urls")),

@@ -93,10 +93,18 @@ def _databases() -> dict[str, dict[str, object]]:
             "PASSWORD": os.environ.get("URNE_DB_PASSWORD", ""),
             "CONN_MAX_AGE": 60,
         }
-        return {
-            alias: {**common, "NAME": f"{prefix}_{suffix}"}
-            for alias, suffix in (("default", "voters"), ("authority", "authority"), ("urn", "urn"))
-        }
+        # In production each store is its own server reached with its own role
+        # (docs/operations.md, "Least privilege"): URNE_DB_<STORE>_HOST, _PORT, _USER,
+        # _PASSWORD and _NAME (STORE: VOTERS, AUTHORITY, URN) override the shared values.
+        stores = {}
+        for alias, suffix in (("default", "voters"), ("authority", "authority"), ("urn", "urn")):
+            own = {
+                key: os.environ[f"URNE_DB_{suffix.upper()}_{key}"]
+                for key in ("HOST", "PORT", "USER", "PASSWORD", "NAME")
+                if f"URNE_DB_{suffix.upper()}_{key}" in os.environ
+            }
+            stores[alias] = {**common, "NAME": f"{prefix}_{suffix}", **own}
+        return stores
     return {
         alias: {
             "ENGINE": "django.db.backends.sqlite3",

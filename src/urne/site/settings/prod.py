@@ -13,6 +13,8 @@ CSRF_COOKIE_SECURE = True
 # HTTPS only: plain HTTP is redirected, and browsers are told for a year to use nothing else,
 # on every subdomain, and may list the domain as HTTPS-only (ADR 0551).
 SECURE_SSL_REDIRECT = True
+# The monitoring probes may ask a web process directly, past the proxy (docs/operations.md).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

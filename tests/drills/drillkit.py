@@ -1,0 +1,101 @@
+"""Private PostgreSQL clusters for the drills: initdb into a temporary folder, their own
+ports on 127.0.0.1, run as the unprivileged user ``nobody`` when the tests run as root; the
+machine's own server is never touched. ``child`` runs drill_child.py on a cluster."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+ROOT = HERE.parents[1]
+BINS = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+USER = "nobody"
+
+
+def pg_bin(name: str) -> str:
+    return str(BINS[-1] / name)
+
+
+def as_user(*argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    command = list(argv) if os.geteuid() != 0 else ["runuser", "-u", USER, "--", *argv]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    if check and run.returncode != 0:
+        raise AssertionError(f"{argv[0]} failed: {run.stdout}{run.stderr}")
+    return run
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Cluster:
+    def __init__(self, data: Path, port: int) -> None:
+        self.data, self.port = data, port
+
+    def start(self) -> None:
+        as_user(
+            pg_bin("pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.data.parent / f"{self.port}.log"),
+            "-o",
+            f"-p {self.port} -k {self.data.parent} -c listen_addresses=127.0.0.1",
+            "-w",
+            "-t",
+            "120",
+            "start",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        as_user(pg_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
+
+    def sql(self, query: str, db: str = "postgres") -> str:
+        run = as_user(
+            pg_bin("psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            db,
+            "-Atc",
+            query,
+        )
+        return run.stdout.strip()
+
+
+def child_env(port: int) -> dict[str, str]:
+    """The environment of a child on the cluster at ``port``: the test settings, the three
+    stores as databases ``drill_*`` there."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("URNE_", "DJANGO_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="urne.site.settings.test",
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests")]),
+        URNE_DB="postgres",
+        URNE_DB_HOST="127.0.0.1",
+        URNE_DB_PORT=str(port),
+        URNE_DB_USER="postgres",
+        URNE_DB_PREFIX="drill",
+    )
+    return env
+
+
+def child(port: int, *args: str) -> dict:
+    run = subprocess.run(
+        [sys.executable, str(HERE / "drill_child.py"), *args],
+        env=child_env(port),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    return json.loads(run.stdout.strip().splitlines()[-1])
