@@ -7,7 +7,6 @@ import json
 import re
 import subprocess
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -49,9 +48,10 @@ class Provider:
             text=True,
         )
         assert self.proc.stdout is not None
+        # The one line the provider prints: it says nothing else on stdout (warnings go to
+        # stderr, discarded), so the pipe is read once and closed at stop().
         line = self.proc.stdout.readline()
         assert '"ready"' in line, line
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
 
     def settings(self, acr: str = "eidas1", **override: str) -> dict[str, Any]:
         """The URNE_FRANCECONNECT setting for this provider (oidc-provider's endpoint paths)."""
@@ -71,6 +71,8 @@ class Provider:
     def stop(self) -> None:
         self.proc.kill()
         self.proc.wait(timeout=5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
         Path(self._conf.name).unlink(missing_ok=True)
 
 

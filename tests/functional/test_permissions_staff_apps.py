@@ -12,6 +12,7 @@ STAFF_NAMESPACES = ("authority", "messaging", "helpdesk")
 # POST-only actions and the DEBUG-only mailbox are tested by their own apps' tests.
 NOT_GET_PAGES = {
     "helpdesk:voter_account",
+    "helpdesk:voter_reserve",
     "messaging:campaign",
     "messaging:campaign_control",
     "messaging:mailbox",

@@ -104,6 +104,8 @@ def test_every_limit_in_one_setting_with_todays_values(settings):
         "assistance": (5, 3600),
         "complaint": (5, 3600),
         "roll_search": (120, 60),
+        "replacement_voter": (10, 3600),
+        "replacement_address": (3000, 3600),
         "reassort_voter": (10, 3600),
         "reassort_address": (600, 3600),
         "board_lookup": (120, 60),
