@@ -134,8 +134,9 @@ def participation_visible(*, user: User, election: Election) -> bool:
     académie and category, the chart, the émargement list and its export; ADR 0771): the
     polling station only, bureau members and union delegates, during the vote and after it.
     The manager, the helpdesk, the auditor, voters and the public never see these pages;
-    after the close the published results give the figures to everyone (ADR 0531)."""
-    return user.has_perm(BUREAU_PAGES)
+    after the close the published results give the figures to everyone (ADR 0531). Only that
+    election's bureau: ``bureau_pages_allowed``."""
+    return bureau_pages_allowed(user=user, election=election)
 
 
 def board_published(scrutin: Scrutin | None, now: datetime | None = None) -> bool:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from urne.backoffice.permissions import BUREAU_PAGES, staff_required
+from urne.backoffice.permissions import BUREAU_PAGES, bureau_pages_require, staff_required
 from urne.elections.calendar import extension_limit
 from urne.elections.models import Election
 from urne.site.parsing import InputError, date, int_id, refusal_page, text
@@ -79,6 +79,7 @@ def _page(request: HttpRequest, election: Election, status: int = 200) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def control_page(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
+    bureau_pages_require(request, election)  # that election's bureau only (ADR 0702)
     if request.method == "GET":
         return _page(request, election)
     action = request.POST.get("action")

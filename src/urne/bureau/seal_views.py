@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from urne.backoffice.permissions import BUREAU_PAGES, staff_required
+from urne.backoffice.permissions import BUREAU_PAGES, bureau_pages_require, staff_required
 from urne.elections.models import Election
 from urne.site.parsing import InputError, int_id, refusal_page, text
 
@@ -61,6 +61,7 @@ def _context(request: HttpRequest, election: Election) -> dict[str, object]:
 @require_http_methods(["GET", "POST"])
 def seal_page(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
+    bureau_pages_require(request, election)  # that election's bureau only (ADR 0702)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -121,19 +122,20 @@ def seal_page(request: HttpRequest, election_id: int) -> HttpResponse:
     return render(request, "bureau/seal_page.html", _context(request, election))
 
 
-def _seal(election_id: int, seal_id: int) -> Seal:
+def _seal(request: HttpRequest, election_id: int, seal_id: int) -> Seal:
     seal = (
         Seal.objects.select_related("election").filter(election_id=election_id, pk=seal_id).first()
     )
     if seal is None:
         raise Http404
+    bureau_pages_require(request, seal.election)  # that election's bureau only (ADR 0702)
     return seal
 
 
 @staff_required(BUREAU_PAGES)
 @require_GET
 def seal_pv(request: HttpRequest, election_id: int, seal_id: int) -> HttpResponse:
-    seal = _seal(election_id, seal_id)
+    seal = _seal(request, election_id, seal_id)
     response = HttpResponse(seal_pv_pdf(seal=seal), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="pv-scellement-{seal.pk}.pdf"'
     return response
@@ -143,7 +145,7 @@ def seal_pv(request: HttpRequest, election_id: int, seal_id: int) -> HttpRespons
 @require_GET
 def seal_export(request: HttpRequest, election_id: int, seal_id: int) -> HttpResponse:
     """The manifest and the sealed files, for ``urne-seal-check`` (audited)."""
-    seal = _seal(election_id, seal_id)
+    seal = _seal(request, election_id, seal_id)
     data = seal_export_bytes(seal=seal, actor=request.user)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="scellement-{seal.pk}.zip"'
@@ -153,7 +155,7 @@ def seal_export(request: HttpRequest, election_id: int, seal_id: int) -> HttpRes
 @staff_required(BUREAU_PAGES)
 @require_GET
 def seal_manifest_json(request: HttpRequest, election_id: int, seal_id: int) -> HttpResponse:
-    seal = _seal(election_id, seal_id)
+    seal = _seal(request, election_id, seal_id)
     return HttpResponse(
         json.dumps(json.loads(seal.manifest), indent=1, ensure_ascii=False),
         content_type="application/json; charset=utf-8",

@@ -97,6 +97,8 @@ def election_update(
     changes = _changes(election, new)
     if not changes:
         return {}
+    if set(changes) & set(CALENDAR_FIELDS) and calendar_change_refusal(election) == "sealed":
+        raise ValidationError(_("Le calendrier est figé depuis le scellement de l'élection."))
     for field, value in new.items():
         setattr(election, field, value)
     election.save(update_fields=list(new))

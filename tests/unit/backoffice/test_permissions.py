@@ -89,8 +89,9 @@ def test_a_voters_participation(who, scrutin):
 
 @pytest.mark.parametrize("who", WHO)
 def test_the_bureaus_participation_pages(who, scrutin):
-    """ADR 0771: the bureau and the delegates only, during the vote and after it."""
-    user = _user(who)
+    """ADR 0771: the bureau and the delegates only (of that election's bureau: ADR 0702),
+    during the vote and after it."""
+    user = _user(who, scrutin.election)
     visible = p.participation_visible(user=user, election=scrutin.election)
     assert visible is (who in ("bureau", "delegate"))
 

@@ -243,6 +243,20 @@ def test_the_calendar_is_frozen_from_the_seal_on() -> None:
     seal_make(world)
     with pytest.raises(ValidationError):
         election_calendar_set(actor="tests", election=e, **dates)
+    # The manager's page too (election_update): the dates are refused, the name is not.
+    from urne.elections.services import CALENDAR_FIELDS, election_update
+
+    e.refresh_from_db()
+    kept = {f: getattr(e, f) for f in CALENDAR_FIELDS}
+    with pytest.raises(ValidationError):
+        election_update(
+            actor="tests",
+            election=e,
+            name=e.name,
+            style=e.style,
+            **{**kept, "vote_closes": e.vote_closes + timedelta(days=1)},
+        )
+    assert election_update(actor="tests", election=e, name="Renamed", style=e.style, **kept)
 
 
 def test_the_freeze_seals_again_with_the_ballot_boxes_and_the_emargements() -> None:
