@@ -19,3 +19,13 @@ if refusals := serving_refusals():
         + "".join(f"{m}\n" for m in refusals)
     )
     raise SystemExit(1)
+
+from urne.site.restarts import log as _restart_log  # noqa: E402
+from urne.site.restarts import restart_record  # noqa: E402
+
+# The bureau's journal lists every restart during the vote; a store that cannot take the
+# event does not stop the server (its health check says so: /readyz).
+try:
+    restart_record(process="web")
+except Exception as exc:  # the database down at start: served anyway, /readyz tells
+    _restart_log.warning("restart not recorded: %s", type(exc).__name__)

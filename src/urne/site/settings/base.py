@@ -242,12 +242,13 @@ URNE_FRANCECONNECT = {
     "issuer": _FC,
     "client_id": os.environ.get("URNE_FRANCECONNECT_CLIENT_ID", ""),
     "client_secret": os.environ.get("URNE_FRANCECONNECT_CLIENT_SECRET", ""),
-    "authorize_url": os.environ.get("URNE_FRANCECONNECT_AUTHORIZE_URL", _FC + "/api/v1/authorize"),
-    "token_url": os.environ.get("URNE_FRANCECONNECT_TOKEN_URL", _FC + "/api/v1/token"),
-    "userinfo_url": os.environ.get("URNE_FRANCECONNECT_USERINFO_URL", _FC + "/api/v1/userinfo"),
-    "jwks_url": os.environ.get("URNE_FRANCECONNECT_JWKS_URL", _FC + "/api/v1/jwks"),
+    "authorize_url": os.environ.get("URNE_FRANCECONNECT_AUTHORIZE_URL")
+    or _FC + "/api/v1/authorize",
+    "token_url": os.environ.get("URNE_FRANCECONNECT_TOKEN_URL") or _FC + "/api/v1/token",
+    "userinfo_url": os.environ.get("URNE_FRANCECONNECT_USERINFO_URL") or _FC + "/api/v1/userinfo",
+    "jwks_url": os.environ.get("URNE_FRANCECONNECT_JWKS_URL") or _FC + "/api/v1/jwks",
     # The eIDAS level asked for; an identity given at a lower level is refused.
-    "acr": os.environ.get("URNE_FRANCECONNECT_ACR", "eidas1"),
+    "acr": os.environ.get("URNE_FRANCECONNECT_ACR") or "eidas1",
     "timeout": 10,
 }
 # How long the page "Générer un code" stays open after the identity was checked (seconds).
