@@ -38,19 +38,32 @@ class Cluster:
         self.data, self.port = data, port
 
     def start(self) -> None:
-        as_user(
-            pg_bin("pg_ctl"),
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.data.parent / f"{self.port}.log"),
-            "-o",
-            f"-p {self.port} -k {self.data.parent} -c listen_addresses=127.0.0.1",
-            "-w",
-            "-t",
-            "120",
-            "start",
-        )
+        """Start the server; a port another process took meanwhile (the suite runs in
+        parallel) is traded for a fresh one, up to three times; any other failure is raised
+        with the end of the server's log."""
+        for _try in range(3):
+            log = self.data.parent / f"{self.port}.log"
+            run = as_user(
+                pg_bin("pg_ctl"),
+                "-D",
+                str(self.data),
+                "-l",
+                str(log),
+                "-o",
+                f"-p {self.port} -k {self.data.parent} -c listen_addresses=127.0.0.1",
+                "-w",
+                "-t",
+                "120",
+                "start",
+                check=False,
+            )
+            if run.returncode == 0:
+                return
+            tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+            if "could not bind" not in tail and "already in use" not in tail:
+                raise AssertionError(f"pg_ctl start failed: {run.stdout}{run.stderr}\n{tail}")
+            self.port = free_port()
+        raise AssertionError(f"pg_ctl start failed three times: {run.stdout}{run.stderr}")
 
     def stop(self, mode: str = "fast") -> None:
         as_user(pg_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
