@@ -351,14 +351,16 @@ class Bundle:
 
 
 def retention_folder() -> Path:
-    return Path(getattr(settings, "URNE_RETENTION_DIR", None) or settings.VAR_DIR / "retention")
+    """Where a bundle is written unless told: ``URNE_VAR/retention`` (from there it is copied
+    to the sealed storage, docs/operations.md, "Retention")."""
+    return Path(settings.VAR_DIR) / "retention"
 
 
 def retention_bundle_write(
     *, election: Election, actor: Any = None, folder: Path | None = None
 ) -> Bundle:
     """Write the election's retention bundle (once its vote is over) into ``folder``
-    (``URNE_RETENTION_DIR`` by default), keep its PVs and seal its fingerprint in the audit
+    (``retention_folder()`` by default), keep its PVs and seal its fingerprint in the audit
     log. Each call writes a new bundle (after a recount, say); the destruction removes all."""
     from urne.bureau.seal import record_sources
     from urne.elections.calendar import vote_over

@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--election", type=int, help="the election's id")
-        parser.add_argument("--out", help="the folder (URNE_RETENTION_DIR by default)")
+        parser.add_argument("--out", help="the folder (URNE_VAR/retention by default)")
 
     def handle(self, *args: Any, election: int | None, out: str | None, **opts: Any) -> None:
         if election is not None:
