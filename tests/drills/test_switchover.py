@@ -1,12 +1,13 @@
-"""The planned switchover (docs/operations.md, "Switchover and failover"; ADR 0574) on
-private clusters this test makes (drillkit: initdb, pg_basebackup, their own ports, run as
-``nobody``): the stores on a primary with a synchronous standby; casts under way through the HTTP endpoint
-all along; the primary stopped cleanly (``pg_ctl stop -m fast``: it sends every WAL record,
-its shutdown checkpoint included, to the standby before it exits) and the standby checked to
-have replayed up to that checkpoint; the standby promoted, the application pointed to it; the
-old primary rejoined as the new synchronous standby with ``pg_rewind``. Every cast answered
-200 is in the new primary's urn and in the rejoined standby, the émargements agree with the
-ballots, and the time during which casts were refused is printed."""
+"""The planned switchover (docs/operations.md, "Switchover and failover"; ADR 0574) on private
+clusters this test makes (drillkit: initdb, pg_basebackup, their own ports, run as
+``nobody``): the stores on a primary with a synchronous standby; casts under way through the
+HTTP endpoint all along; the primary stopped cleanly (``pg_ctl stop -m fast``: it sends
+every WAL record, its shutdown checkpoint included, to the standby before it exits) and the
+standby checked to have replayed up to that checkpoint; the standby promoted, the
+application pointed to it; the old primary rejoined as the new synchronous standby with
+``pg_rewind``. Every cast answered 200 is in the new primary's urn and in the rejoined
+standby, the émargements agree with the ballots, and the time during which casts were
+refused is printed."""
 
 import json
 import subprocess

@@ -41,10 +41,10 @@ class Command(BaseCommand):
                 hold = litigation_hold_lift(election=chosen, reason=opts["lift"], actor=actor)
                 self.stdout.write(f"{chosen}: hold lifted ({hold.lift_reason})")
             else:
-                hold = hold_current(chosen)
+                current = hold_current(chosen)
                 self.stdout.write(
-                    f"{chosen}: hold set on {hold.set_at.isoformat()} ({hold.reason})"
-                    if hold
+                    f"{chosen}: hold set on {current.set_at.isoformat()} ({current.reason})"
+                    if current
                     else f"{chosen}: no hold"
                 )
         except RetentionError as exc:
