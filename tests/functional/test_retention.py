@@ -26,7 +26,14 @@ from urne.booth.models import Emargement
 from urne.count.models import ScrutinCount
 from urne.count.services import count_open, decryptions_upload, result_proclaim
 from urne.crypto.archive import read_records
-from urne.elections.models import Candidate, CandidateList, Election, RollEntry, Voter
+from urne.elections.models import (
+    Candidate,
+    CandidateList,
+    Election,
+    ImportJob,
+    RollEntry,
+    Voter,
+)
 from urne.site import retention
 from urne.site.models import RetainedPV, RetentionBundle
 from urne.urn.models import UrnBallot, UrnRecord, UrnScrutin
@@ -182,8 +189,17 @@ def _election_rows(election, uuids):
     }
 
 
-def test_destruction_leaves_only_the_candidatures_and_the_pvs(tmp_path):
+def test_destruction_leaves_only_the_candidatures_and_the_pvs(tmp_path, settings, monkeypatch):
+    monkeypatch.setattr(retention, "BATCH", 3)  # several batches per table
     world = _counted()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    upload = tmp_path / "media" / "imports" / "electeurs.csv"
+    upload.parent.mkdir(parents=True)
+    upload.write_text("numen;nom\n")
+    operators = tmp_path / "fichier-de-l-operateur.csv"  # named on the command line: stays
+    operators.write_text("numen;nom\n")
+    for path in (upload, operators):
+        ImportJob.objects.create(election=world.election, filename=path.name, path=str(path))
     other = count_world_make(voters=2, lists=2, scrutins=1)  # another election, untouched
     election = world.election
     uuids = [world.scrutin(i).uuid for i in range(2)]
@@ -203,6 +219,7 @@ def test_destruction_leaves_only_the_candidatures_and_the_pvs(tmp_path):
     assert not any(_election_rows(election, uuids).values())
     assert _election_rows(other.election, [other.scrutin().uuid]) == other_before
     assert not (tmp_path / bundle.record.path.rsplit("/", 1)[-1]).exists()
+    assert not upload.exists() and operators.exists()
     assert deleted["urn.UrnBallot"] == 8 and deleted["elections.Voter"] == 4
     # What is left of the election: the candidatures, the count's figures, the PVs.
     assert Election.objects.filter(pk=election.pk).exists()
@@ -233,7 +250,7 @@ def test_destruction_leaves_only_the_candidatures_and_the_pvs(tmp_path):
         assert not model.objects.using(alias).filter(where(scope)).exists(), label
     # Audited, the chain whole; a second destruction is refused.
     [(_a, data)] = [(a, d) for a, d in _actions() if a == "retention.destroyed"]
-    assert data["deleted"]["urn.UrnBallot"] == 8 and data["files_removed"] == 1
+    assert data["deleted"]["urn.UrnBallot"] == 8 and data["files_removed"] == 2
     assert audit_chain_check().ok
     with pytest.raises(retention.RetentionError, match="destroyed"):
         retention.election_destroy(election=election, now=timezone.now() + LATER)

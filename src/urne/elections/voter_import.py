@@ -758,7 +758,7 @@ def _uploads_folder() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
-def _upload_discard(job: ImportJob) -> None:
+def upload_discard(job: ImportJob) -> None:
     """Delete an uploaded file once processed (it holds the personal data of a whole
     electorate); the job keeps its SHA-256 and its report. A file named on the command line
     belongs to the operator and stays."""
@@ -854,7 +854,7 @@ def voter_import_run(
         job.processed_rows = job.created_count = job.updated_count = job.error_count = 0
         job.save()
         audit_append(actor=actor, action="voters.import_failed", obj=job, data={"reason": reason})
-        _upload_discard(job)
+        upload_discard(job)
         return job
     with transaction.atomic():
         job.status, job.finished_at = ImportJob.Status.DONE, timezone.now()
@@ -871,7 +871,7 @@ def voter_import_run(
                 "errors": stats.errors,
             },
         )
-    _upload_discard(job)
+    upload_discard(job)
     return job
 
 

@@ -486,15 +486,33 @@ def destruction_refusal(*, election: Election, now: datetime | None = None) -> s
     return None
 
 
-def _files(election: Election) -> list[Path]:
-    """The files of the election the destruction removes: its import uploads still on disk
-    and its bundles."""
+def _uploads_discard(election: Election) -> int:
+    """The election's voter files still in the uploads folder, deleted as after an import
+    (``voter_import.upload_discard``: a file named on the command line is the operator's)."""
     from urne.elections.models import ImportJob
+    from urne.elections.voter_import import upload_discard
 
-    uploads = ImportJob.objects.filter(election=election).values_list("path", flat=True)
-    paths = [Path(p) for p in uploads if p]
-    paths += [Path(b.path) for b in RetentionBundle.objects.filter(election=election)]
-    return paths
+    jobs = list(ImportJob.objects.filter(election=election).exclude(path=""))
+    for job in jobs:
+        upload_discard(job)
+    return sum(not job.path for job in jobs)
+
+
+#: Rows deleted per statement: a national election's 1.1 M voters are never all in memory.
+BATCH = 5000
+
+
+def _delete(queryset: Any) -> dict[str, int]:
+    """Delete ``queryset`` in batches of ``BATCH`` primary keys (with what cascades)."""
+    counts: dict[str, int] = {}
+    model = queryset.model
+    while True:
+        pks = list(queryset.values_list("pk", flat=True)[:BATCH])
+        if not pks:
+            return counts
+        _total, by_label = model.objects.using(queryset.db).filter(pk__in=pks).delete()
+        for name, n in by_label.items():
+            counts[name] = counts.get(name, 0) + n
 
 
 def election_destroy(
@@ -509,7 +527,7 @@ def election_destroy(
     if refusal is not None:
         raise RetentionError(refusal)
     scope = _scope(election)
-    files = _files(election)
+    uploads = _uploads_discard(election)
     deleted: dict[str, int] = {}
     for alias in (URN, AUTHORITY, "default"):
         with transaction.atomic(using=alias):
@@ -520,8 +538,9 @@ def election_destroy(
                 for name, n in by_label.items():
                     if n:
                         deleted[name] = deleted.get(name, 0) + n
-    removed = 0
-    for path in files:
+    removed = uploads
+    for bundle in RetentionBundle.objects.filter(election=election):
+        path = Path(bundle.path)
         if path.is_file():
             path.unlink()
             removed += 1
