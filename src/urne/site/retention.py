@@ -534,7 +534,7 @@ def election_destroy(
             for label, store, where in DESTROYED:
                 if store != alias:
                     continue
-                _total, by_label = _model(label).objects.using(alias).filter(where(scope)).delete()
+                by_label = _delete(_model(label).objects.using(alias).filter(where(scope)))
                 for name, n in by_label.items():
                     if n:
                         deleted[name] = deleted.get(name, 0) + n
