@@ -216,6 +216,8 @@ def test_the_manager_enables_it_only_with_the_key(settings):
     url = reverse("backoffice:election_edit", args=[election.pk])
     form = _text(client.get(url))
     assert "numéro de sécurité sociale" in form and "2019-341" in form
+    import_page = reverse("backoffice:import", args=[election.pk])
+    assert "colonne « NIR »" not in _text(client.get(import_page))
     data = {"name": election.name, "style": election.style, "reassort_nir": "on"}
     for field in ("rolls_from", "lists_from", "complaints_until", "vote_opens", "vote_closes"):
         value = getattr(election, field)
@@ -230,6 +232,7 @@ def test_the_manager_enables_it_only_with_the_key(settings):
     assert r.status_code == 302, _text(r)[:2000]
     election.refresh_from_db()
     assert election.reassort_nir is True
+    assert "colonne « NIR »" in _text(client.get(import_page))
     change = AuditEvent.objects.filter(action="election.update").latest("pk")
     assert change.data["changes"]["reassort_nir"] == [False, True]
 
