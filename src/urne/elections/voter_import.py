@@ -467,8 +467,9 @@ def row_parse(
     stored as typed or refused, never cut or cleaned silently; the NIR, if the file has it,
     only as its keyed hash (never repeated in a message)."""
     errors: list[str] = []
-    values = dict(values)
-    nir = values.pop(NIR_FIELD, "")  # checked apart: its value is never repeated
+    nir = values.get(NIR_FIELD, "")
+    if NIR_FIELD in values:  # checked apart: its value is never repeated
+        values = {field: value for field, value in values.items() if field != NIR_FIELD}
     # One search over the row first: the column-by-column loop runs only for a bad row.
     if max(map(len, values.values()), default=0) > SHORTEST_LIMIT or FORBIDDEN_RE.search(
         "".join(values.values())
