@@ -4,13 +4,16 @@ and English (seed 004; ADR 0651), through the real SMPP server of the tests
 (wrong answer, wrong NUMEN, the professional address given as the personal one), then the
 answer, the NUMEN and a personal mobile → the SMS as the gateway receives it → its link
 opened → "Générer un code" → the new code typed in the booth → a vote. The same link opened
-again fails clearly. Then the personal phone is searched in every table of the three stores
-and in every log (the server's and those under var/). axe on each of our pages."""
+again fails clearly, and so does a second request's link opened after it expired. Then the
+personal phone is searched in every table of the three stores and in every log (the
+server's and those under var/). axe on each of our pages."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from factories.authority import booth_election_make
@@ -18,6 +21,7 @@ from factories.smsc import Smsc, smpp_settings
 from factories.stores import stores_text
 from urne.accounts.models import VoterAccount
 from urne.accounts.services import answer_normalise
+from urne.authority.models import ReassortGrant
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"]),
@@ -45,6 +49,7 @@ WORDS = {
         "sms_text": "Réassort du code de vote : ouvrez ce lien (30 min, une fois) : ",
         "generate": "Générer un code",
         "used": "Ce réassort a déjà servi",
+        "expired": "Cette demande de réassort a expiré.",
         "code": "Code de vote",
         "connect": "Connexion",
         "scrutins": "Mes scrutins",
@@ -72,6 +77,7 @@ WORDS = {
         "sms_text": "Vote code replacement: open this link (30 min, once): ",
         "generate": "Generate a code",
         "used": "This replacement has already been used",
+        "expired": "This replacement request has expired.",
         "code": "Vote code",
         "connect": "Log in",
         "scrutins": "My ballots",
@@ -168,6 +174,21 @@ def test_challenge_reassort_by_sms_then_vote(
     page.get_by_role("button", name=words["generate"]).click()
     expect(page.locator("body")).to_contain_text(words["used"])
     assert_accessible(page, f"lien-deja-servi-{language}")
+
+    # A second request whose link is opened too late: it has expired.
+    page.goto(live_server.url + prefix + "/vote/reassort/")
+    page.get_by_role("link", name=words["challenge"]).click()
+    _fill(page, words, ANSWER, voter.numen, phone=typed)
+    expect(page.get_by_role("heading", name=words["sent"])).to_be_visible()
+    late = LINK.search(smsc.wait("submit", 2)[1]["submit"]["text"]).group(1)
+    unlogged |= {late.split("#", 1)[1]}
+    ReassortGrant.objects.filter(voter_id=voter.pk, used_at=None).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    page.goto(late)
+    page.get_by_role("button", name=words["generate"]).click()
+    expect(page.locator("body")).to_contain_text(words["expired"])
+    assert_accessible(page, f"lien-expire-{language}")
 
     # The booth: the new code opens the scrutins; a blank vote in the first.
     page.goto(live_server.url + prefix + "/vote/")
