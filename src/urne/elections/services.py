@@ -101,7 +101,11 @@ def election_update(
         raise ValidationError(
             _("Le style ne peut plus changer : des comptes électeurs sont déjà ouverts.")
         )
-    new = {"name": name.strip(), "style": style, **{f: dates.get(f) for f in CALENDAR_FIELDS}}
+    new: dict[str, Any] = {
+        "name": name.strip(),
+        "style": style,
+        **{f: dates.get(f) for f in CALENDAR_FIELDS},
+    }
     if reassort_nir is not None:
         new["reassort_nir"] = reassort_nir
         if reassort_nir and not election.reassort_nir and not nir_key_ready():
