@@ -251,6 +251,12 @@ URNE_FRANCECONNECT = {
     "acr": os.environ.get("URNE_FRANCECONNECT_ACR") or "eidas1",
     "timeout": 10,
 }
+# The key of the social security numbers' hashes (elections.nir, ADR 0652): where an election
+# lets the réassort ask the NIR's first 10 digits instead of the NUMEN, the import keeps only
+# their HMAC under this key. Empty: no election may enable it. At least 32 characters, apart
+# from the other secrets, in the environment only (a key in a store would make 10 digits
+# findable from their hash).
+URNE_NIR_KEY = os.environ.get("URNE_NIR_KEY", "")
 # How long the page "Générer un code" stays open after the identity was checked (seconds).
 URNE_REASSORT_GRANT_SECONDS = 30 * 60
 # A new voter identifier by SMS (2018 style, urne.portal.replacement, ADR 0610): the voter's
