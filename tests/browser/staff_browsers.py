@@ -114,3 +114,42 @@ def db_text() -> str:
                         else:
                             parts.append(str(value))
     return "\n".join(parts)
+
+
+def ceremony_in_browsers(
+    president: Holder,
+    delegates: list[Holder],
+    election_id: int,
+    *,
+    passphrase: str = "",
+    check: Any = None,
+) -> None:
+    """The whole key ceremony in the holders' browsers (threshold 2): the president opens it
+    and makes a single key; each delegate makes its certificate, polynomial and share, the
+    first one's ID.key and ID.dkey wrapped under ``passphrase`` (if given). ``check(page,
+    step)`` (axe-core) runs on the first page of each kind. The private files are in each
+    holder's ``files`` ("key", "cert", "voutput")."""
+    base = f"/backoffice/bureau/{election_id}/ceremonie/"
+    check = check or (lambda page, step: None)
+    president.goto(base)
+    president.page.get_by_label("Nombre de délégués requis pour déchiffrer").fill("2")
+    president.page.get_by_role("button", name="Ouvrir la cérémonie des clés").click()
+    expect(president.page.locator("#ceremony-phase")).to_have_text("Clés et certificats")
+    check(president.page, "ceremonie-ouverte")
+    president.goto(base + "ma-cle/")
+    president.make("key")
+    for step in ("cert", "polynomial", "voutput"):
+        for i, d in enumerate(delegates):
+            wrap = passphrase if i == 0 else ""
+            d.goto(base + "ma-cle/")
+            if i == 0:
+                check(d.page, f"ceremonie-{step}")
+            if step == "cert":
+                d.make("cert", wrap=wrap)
+            elif step == "polynomial":
+                d.make("polynomial", key=d.files["cert"], key_pass=wrap)
+            else:
+                d.make("voutput", key=d.files["cert"], key_pass=wrap, wrap=wrap)
+    president.goto(base)
+    expect(president.page.locator("#ceremony-phase")).to_have_text("Terminée")
+    check(president.page, "ceremonie-terminee")
