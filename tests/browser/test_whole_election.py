@@ -2,10 +2,11 @@
 holders' browsers (the first delegate's files wrapped under a passphrase), the seal computed
 and confirmed in the president's and two delegates' browsers, the vote opened, two voters in
 the booth in both scrutins (one blank) and a third through the cast service, the close and
-the freeze, the count opened in the page, the president and the first delegate decrypting in
-their browsers and the second delegate with ``urne-trustee decrypt-bureau``, the
-proclamation, the results pages and their charts, a PV downloaded and its text read; then
-every archive passes urne-verify and belenios-tool 3.3. axe-core on every page."""
+the freeze in the control page, the count opened in the page, the president and the first
+delegate decrypting in their browsers and the second delegate with ``urne-trustee
+decrypt-bureau``, the proclamation, the results pages and their charts, a PV downloaded and
+its text read; then every archive passes urne-verify and belenios-tool 3.3. axe-core on every
+page."""
 
 from __future__ import annotations
 
@@ -32,7 +33,6 @@ from urne.authority.codes import credential_of_code
 from urne.authority.models import CredentialSet
 from urne.authority.services import code_derive
 from urne.booth.services import cast_submit
-from urne.bureau.control import vote_close, vote_freeze
 from urne.bureau.models import Rehearsal
 from urne.count.models import ScrutinCount
 from urne.crypto.ballot import create_ballot
@@ -143,11 +143,23 @@ def test_a_whole_election_in_the_browser(
             ballot = create_ballot(crypto, secret, vector).to_string()
             cast_submit(voter_id=world.voters[2].pk, scrutin_uuid=s.uuid, ballot=ballot)
 
-        # The close and the freeze (the bureau's control page is tested on its own).
-        members = [world.president.pk, *(m.pk for m in world.delegates[:2])]
-        vote_close(election=election, actor=world.president.user, members=members, reason="Fin")
-        election.refresh_from_db()
-        vote_freeze(election=election, actor=world.president.user)
+        # The close (the president, with two delegates present) and the freeze, in the
+        # bureau's control page (no grace period in this test).
+        president.goto(f"/backoffice/bureau/{election.pk}/controle/")
+        control = president.page
+        control.get_by_label("Clore le vote maintenant").check()
+        for m in (world.president, *world.delegates[:2]):
+            control.locator(f"#m-{m.pk}").check()
+        control.get_by_label("Motif").fill("Fin du vote")
+        assert_accessible(control, "controle-cloture")
+        control.get_by_role("button", name="Enregistrer la décision").click()
+        expect(control.locator(".msg").first).to_contain_text("Le vote est clos")
+        control.reload()
+        control.get_by_role("button", name="Figer").click()
+        expect(control.locator(".msg").first).to_contain_text(
+            "Les urnes, les émargements et les compteurs sont figés."
+        )
+        assert_accessible(control, "controle-fige")
 
         # The count: opened in the page; the president and delegate 1 decrypt in their
         # browsers (delegate 1's files wrapped), delegate 2 with urne-trustee.
