@@ -73,14 +73,16 @@ export function checkScrutin({ uuid, name = uuid, archive, tally }) {
   if (election.uuid !== uuid) throw new HolderError('archive_other', election.uuid, name);
   if (read.hasResult) throw new HolderError('result_done', '', name);
   let recomputed;
+  let points;
   try {
     recomputed = tallyText(encryptedTally(election, read.ballots));
+    points = tallyOfText(recomputed); // every element of the product checked a group member
   } catch (exc) {
     throw new HolderError('archive_unreadable', exc.message, name);
   }
   if (tally !== recomputed) throw new HolderError('tally_mismatch', `${read.ballots.length} ballots`, name);
   if (read.tallyText !== null && read.tallyText !== recomputed) throw new HolderError('tally_mismatch', 'archive', name);
-  return { uuid, name, election, trusteesRaw: read.trusteesRaw, tally: tallyOfText(recomputed), ballots: read.ballots.length };
+  return { uuid, name, election, trusteesRaw: read.trusteesRaw, tally: points, ballots: read.ballots.length };
 }
 
 /**
