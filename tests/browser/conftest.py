@@ -183,15 +183,10 @@ THEMES = ["default", "dsfr"]
 
 @pytest.fixture(params=THEMES)
 def theme(request: pytest.FixtureRequest) -> Any:
-    """The test's pages in one theme (URNE_THEME): its app installed for the test only, as
-    the settings would install it (urne.site.themes)."""
-    from django.conf import settings
-    from django.test import override_settings
+    """The test's pages in one theme (URNE_THEME), installed for the test only."""
+    from factories.themes import theme_use
 
-    from urne.site.themes import content_security_policy, installed_apps
-
-    name = request.param
-    if name == "dsfr":
+    if request.param == "dsfr":
         from urne.theme_dsfr.checks import assets_missing
 
         if missing := assets_missing():
@@ -199,14 +194,7 @@ def theme(request: pytest.FixtureRequest) -> Any:
                 f"the DSFR's files are missing ({', '.join(missing)}): run `make dsfr`.",
                 pytrace=False,
             )
-    if name == settings.URNE_THEME:
-        yield name
-        return
-    with override_settings(
-        URNE_THEME=name,
-        INSTALLED_APPS=installed_apps(list(settings.INSTALLED_APPS), name),
-        SECURE_CSP=content_security_policy(settings.SECURE_CSP, name),
-    ):
+    with theme_use(request.param) as name:
         yield name
 
 
