@@ -80,6 +80,10 @@ $(DSFR_STATIC)/.installed: frontend/package.json frontend/package-lock.json | fr
 	  dist/fonts dist/icons dist/favicon $(CURDIR)/$(DSFR_STATIC)/
 	@touch $@
 
+# The test targets accept the DSFR's terms for the build they test, which is served on loopback
+# to the test browser only, never published (ADR 0241); a deployment accepts them itself.
+test test-browser: export DSFR_ACCEPT_LICENSE = 1
+
 dsfr: $(DSFR_STATIC)/.installed  ## the DSFR theme's files from @gouvfr/dsfr (State deployments only: DSFR_ACCEPT_LICENSE=1)
 
 test-js: frontend  ## booth JS: Python-made vectors reproduced byte for byte, bundle up to date
