@@ -30,8 +30,13 @@ def _run(module: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     path = os.pathsep.join([str(ROOT / "src"), str(ROOT / "bench"), str(tmp_path)])
     return subprocess.run(
         [sys.executable, "-c", SERVE],
-        env={**clean, **SECRETS, "PYTHONPATH": path, "URNE_VAR": str(tmp_path),
-             "DJANGO_SETTINGS_MODULE": module},  # fmt: skip
+        env={
+            **clean,
+            **SECRETS,
+            "PYTHONPATH": path,
+            "URNE_VAR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": module,
+        },
         capture_output=True,
         text=True,
         timeout=120,
@@ -62,8 +67,12 @@ def test_the_bench_settings_are_production_plus_the_hook(tmp_path):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("URNE_", "DJANGO_"))}
     diff = subprocess.run(
         [sys.executable, "-c", code],
-        env={**clean, **SECRETS, "URNE_VAR": str(tmp_path),
-             "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "bench")])},  # fmt: skip
+        env={
+            **clean,
+            **SECRETS,
+            "URNE_VAR": str(tmp_path),
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "bench")]),
+        },
         capture_output=True,
         text=True,
         timeout=60,

@@ -19,7 +19,13 @@ from django.views.decorators.http import require_GET, require_POST
 from urne.site.ratelimit import client_address, rate_limited
 
 from . import services
-from .captcha import BENCH_ANSWER_HEADER, AudioUnavailable, captcha_png, captcha_wav, code_from_token
+from .captcha import (
+    BENCH_ANSWER_HEADER,
+    AudioUnavailable,
+    captcha_png,
+    captcha_wav,
+    code_from_token,
+)
 from .forms import (
     ActivationForm,
     IdentifyForm,
