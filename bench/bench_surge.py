@@ -122,6 +122,25 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def smtp_start(env: dict[str, str]) -> Any:
+    """An SMTP sink on the loopback (aiosmtpd): the receipts leave the web workers over SMTP
+    as in production, and are dropped there."""
+    port = _free_port()
+    env["URNE_SMTP_PORT"] = str(port)
+    sink = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c",
+         "aiosmtpd.handlers.Sink"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return sink
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the SMTP sink did not start")
+
+
 def server_start(env: dict[str, str], admission: int = 0, cores: str = "") -> tuple[Any, int]:
     port = _free_port()
     senv = dict(
@@ -355,6 +374,15 @@ def _saturation(r: dict[str, Any]) -> str:
 def main() -> None:
     tmp = tempfile.mkdtemp(prefix="urne-bench-surge-")
     env = _env(tmp)
+    sink = smtp_start(env)
+    try:
+        run(tmp, env)
+    finally:
+        sink.terminate()
+        sink.wait(timeout=30)
+
+
+def run(tmp: str, env: dict[str, str]) -> None:
     os.environ.update(env)
     voters = int(os.environ.get("SURGE_VOTERS", "1500" if SHORT else "5000"))
     fresh = os.environ.get("SURGE_KEEP_WORLD", "") in ("", "0")

@@ -20,7 +20,6 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 
 KINDS = {
@@ -76,8 +75,6 @@ class Http:
     sent: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        # Secure cookies go back over the loopback's plain HTTP: the client is the TLS proxy.
-        self.client.cookies.set_policy(DefaultCookiePolicy(secure_protocols=("https", "http")))
         self.client.headers.update(
             {"X-Forwarded-Proto": "https", "X-Forwarded-For": self.address,
              "Accept-Language": "fr"}
@@ -94,7 +91,12 @@ class Http:
         def send() -> Any:
             return self.client.request(method, self.base + path, **kw)
 
-        return self.meter(kind, send) if self.meter else send()
+        r = self.meter(kind, send) if self.meter else send()
+        for cookie in self.client.cookies:
+            # Secure cookies go back over the loopback's plain HTTP: the client is the proxy.
+            # (requests merges the jar into a new one per request, whose policy would not.)
+            cookie.secure = False
+        return r
 
 
 def _expect(r: Any, kind: str, *statuses: int) -> Any:
