@@ -44,13 +44,21 @@ CORES = os.cpu_count() or 2
 PARTS = ("argon2", "pages", "code", "casts")
 # The world's files (the professions de foi), kept with the databases for SURGE_KEEP_WORLD=1.
 VAR = ROOT / "var" / "bench-surge"
+WARM_JOURNEYS = 4
 
 
 def _env(tmp: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("URNE_", "DJANGO_"))}
+    # Fresh keys with a fresh world; kept with it (the vote codes derive from the authority's).
+    keys = VAR / "keys.json"
+    if os.environ.get("SURGE_KEEP_WORLD", "") in ("", "0") or not keys.exists():
+        VAR.mkdir(parents=True, exist_ok=True)
+        keys.write_text(json.dumps([secrets.token_urlsafe(50), secrets.token_urlsafe(40)]))
+        keys.chmod(0o600)
+    secret, authority = json.loads(keys.read_text())
     env.update(
-        URNE_SECRET_KEY=secrets.token_urlsafe(50),
-        URNE_AUTHORITY_KEY=secrets.token_urlsafe(40),
+        URNE_SECRET_KEY=secret,
+        URNE_AUTHORITY_KEY=authority,
         URNE_ALLOWED_HOSTS="127.0.0.1,localhost",
         URNE_TRUSTED_PROXIES="127.0.0.1",  # the load generator plays the TLS proxy
         URNE_PUBLIC_URL="https://127.0.0.1",
@@ -198,7 +206,10 @@ def calibrate(data: dict[str, Any], port: int, master: int, voters: list[int]) -
         counts[kind] = counts.get(kind, 0) + 1
         return r
 
-    for i in voters:
+    for k, i in enumerate(voters):
+        if k == WARM_JOURNEYS:  # the first ones warm the workers (imports, templates): not counted
+            per_kind.clear()
+            counts.clear()
         with requests.Session() as client:
             http = Http(
                 client,
@@ -208,7 +219,7 @@ def calibrate(data: dict[str, Any], port: int, master: int, voters: list[int]) -
                 meter=meter,
             )
             journey(http, data["voters"][i], data["password"])
-    n = len(voters)
+    n = len(voters) - WARM_JOURNEYS
     parts = {p: [0.0, 0.0] for p in PARTS}
     for kind, (web, pg) in per_kind.items():
         parts[KINDS[kind]][0] += 1000 * web / n
@@ -281,15 +292,16 @@ def locust_run(
     if cores:
         cmd = ["taskset", "-c", cores, *cmd]
     probe = Probe(master)
-    gen = subprocess.Popen(
-        cmd, env=lenv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
+    log = Path(tmp, "locust.log")
+    with log.open("w") as err_file:
+        gen = subprocess.Popen(cmd, env=lenv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err_file)
     time.sleep(warm)
     t0, w0, p0, g0 = time.time(), probe.web(), probe.pg(), _cpu_ns(gen.pid)
     l0 = os.getloadavg()[0]
     time.sleep(max(1.0, seconds - warm - 3))
     t1, w1, p1, g1 = time.time(), probe.web(), probe.pg(), _cpu_ns(gen.pid)
-    _, err = gen.communicate(timeout=seconds + 120)
+    gen.wait(timeout=seconds + 120)
+    err = log.read_text()
     rec = json.loads(out.read_text())
     window = t1 - t0
     done = [j for j in rec["journeys"] if t0 <= j[1] < t1]
@@ -416,7 +428,7 @@ def run(tmp: str, env: dict[str, str]) -> None:
 
     server, port = server_start(env)
     try:
-        cal_n = 10 if SHORT else 30
+        cal_n = WARM_JOURNEYS + (12 if SHORT else 40)
         cal = calibrate(data, port, server.pid, list(range(n_voters - cal_n, n_voters)))
         print(
             f"\ncalibration: {cal_n} journeys one after the other, CPU per journey by part "
