@@ -431,7 +431,8 @@ def run(tmp: str, env: dict[str, str]) -> None:
         cal_n = WARM_JOURNEYS + (12 if SHORT else 40)
         cal = calibrate(data, port, server.pid, list(range(n_voters - cal_n, n_voters)))
         print(
-            f"\ncalibration: {cal_n} journeys one after the other, CPU per journey by part "
+            f"\ncalibration: {cal_n - WARM_JOURNEYS} journeys one after the other (after "
+            f"{WARM_JOURNEYS} not counted), CPU per journey by part "
             "(web workers + PostgreSQL backends, /proc schedstat):"
         )
         total = 0.0
@@ -479,7 +480,7 @@ def run(tmp: str, env: dict[str, str]) -> None:
         server_stop(server)
 
     # Admission: the limit from the capacity, offered twice it; server and generator pinned.
-    per_minute = max(1, int(0.9 * capacity * 60 / WORKERS))
+    per_minute = max(1, int(0.9 * capacity * 60))  # one bucket for the server's workers
     server, port = server_start(env, admission=per_minute, cores="0")
     try:
         pacing = 10.0
@@ -497,8 +498,8 @@ def run(tmp: str, env: dict[str, str]) -> None:
             cores=str(CORES - 1),
         )
         _print_run(
-            f"admission: URNE_ADMISSION_PER_MINUTE={per_minute} on each of {WORKERS} "
-            f"workers, offered 2 x capacity = {u / pacing:.1f} journeys/s ({u} users, one "
+            f"admission: URNE_ADMISSION_PER_MINUTE={per_minute} (shared by the server's {WORKERS} "
+            f"workers), offered 2 x capacity = {u / pacing:.1f} journeys/s ({u} users, one "
             f"journey every {pacing:.0f} s each); server on core 0, Locust on core "
             f"{CORES - 1}",
             adm,

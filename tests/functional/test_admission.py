@@ -99,3 +99,20 @@ def test_the_bucket_refills_at_its_rate_with_a_burst():
     assert [bucket.take(), bucket.take()] == [True, False]
     now[0] += 100  # never more than the burst
     assert [bucket.take() for _ in range(4)] == [True, True, True, False]
+
+
+def _take_one(bucket: TokenBucket) -> None:
+    assert bucket.take()
+
+
+def test_one_bucket_for_every_worker_forked_after_it():
+    """Made in gunicorn's master before the fork, the bucket is shared by the workers: a
+    token taken in one is gone for the others."""
+    import multiprocessing
+
+    bucket = TokenBucket(rate=0.0, capacity=2.0)
+    worker = multiprocessing.get_context("fork").Process(target=_take_one, args=(bucket,))
+    worker.start()
+    worker.join(timeout=30)
+    assert worker.exitcode == 0
+    assert [bucket.take(), bucket.take()] == [True, False]

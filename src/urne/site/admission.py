@@ -17,11 +17,15 @@ The rule, one place:
   come back all at once), in the visitor's language, in the site's frame;
 - the rest of the site (public pages, the board, the back office, the probes) is never held.
 
-The bucket is per process, so the setting is per web process: the platform's rate is it times
-the number of workers (docs/deployment.md; `make bench-surge` measures the capacity it is set
-from). A refusal costs no database query.
+The bucket is made when the middleware is, in gunicorn's master before it forks the workers
+(``preload_app``), in shared memory: the limit is per server (one gunicorn and its workers),
+whatever worker accepts each connection; the platform's rate is it times the number of
+servers (docs/deployment.md; `make bench-surge` measures the capacity it is set from). A
+process that is not forked from a master (``runserver``) has its own. A refusal costs no
+database query.
 """
 
+import multiprocessing
 import random
 import re
 import threading
@@ -37,22 +41,24 @@ BURST_SECONDS = 5.0
 
 
 class TokenBucket:
-    """``rate`` tokens a second, at most ``capacity`` kept; thread-safe (gthread workers)."""
+    """``rate`` tokens a second, at most ``capacity`` kept. Its state lives in shared memory
+    with a process-shared lock: made in gunicorn's master before the fork (``preload_app``:
+    the middleware is built there), one bucket serves every worker of the server, whatever
+    worker accepts the connection; it is thread-safe as well (gthread workers)."""
 
     def __init__(self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic):
         self.rate, self.capacity, self.clock = rate, capacity, clock
-        self.tokens, self.at = capacity, clock()
-        self.lock = threading.Lock()
+        self.state = multiprocessing.RawArray("d", [capacity, clock()])  # tokens, at
+        self.lock = multiprocessing.Lock()
 
     def take(self) -> bool:
         with self.lock:
+            tokens, at = self.state
             now = self.clock()
-            self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
-            self.at = now
-            if self.tokens >= 1.0:
-                self.tokens -= 1.0
-                return True
-            return False
+            tokens = min(self.capacity, tokens + (now - at) * self.rate)
+            admitted = tokens >= 1.0
+            self.state[0], self.state[1] = tokens - 1.0 if admitted else tokens, now
+            return admitted
 
 
 _buckets: dict[int, TokenBucket] = {}
@@ -103,6 +109,8 @@ class AdmissionMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        if int(settings.URNE_ADMISSION_PER_MINUTE) > 0:
+            _bucket(int(settings.URNE_ADMISSION_PER_MINUTE))  # now: in the master, before the fork
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         per_minute = int(settings.URNE_ADMISSION_PER_MINUTE)
