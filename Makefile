@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := chromium espeak-ng nginx
 .PHONY: help install install-tools install-system test lint typecheck contracts test-crypto bench-crypto \
 	frontend test-js dsfr \
 	demo demo-count demo-stop serve serve-stop migrate test-platform bench-import bench-accounts test-browser bench-cast bench-count \
-	bench-participation bench-sms bench-seal
+	bench-participation bench-sms bench-seal bench-surge
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -21,7 +21,7 @@ help:  ## list the targets
 $(VENV)/.installed: pyproject.toml setup.py src/urne/crypto/_ed25519.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[platform,dev]'
+	$(PY) -m pip install -q -e '.[platform,dev,bench]'
 	touch $@
 
 install: $(VENV)/.installed  ## create .venv and install Urne with the platform and dev tools
@@ -157,3 +157,6 @@ bench-cast: install  ## cast: casts/s through gunicorn + PostgreSQL vs the bare 
 
 bench-participation: install  ## bureau's participation page: 1.1 M voters, 4 M émargements, 290 scrutins (PostgreSQL); counters' cost per cast
 	$(PY) bench/bench_participation.py
+
+bench-surge: install  ## opening-day surge: the whole voter journey under Locust (gunicorn + PostgreSQL), CPU per journey by part, admission control at 2x; SURGE_SHORT=1 for a few minutes
+	$(PY) bench/bench_surge.py

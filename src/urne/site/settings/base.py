@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # New journeys at the rate the platform carries; the others wait (ADR 0580).
+    "urne.site.admission.AdmissionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, which reads a form body in its process_view (ADR 0520).
     "urne.site.parsing.StrictInputMiddleware",
@@ -199,6 +201,9 @@ URNE_PASSWORD_POLICIES = {
     ],
 }
 URNE_CAPTCHA_ENABLED = True
+# Benchmarks only (bench/surge, ADR 0581): the CAPTCHA image's answer in a response header,
+# so that the load generator can solve it. Production refuses to serve with it (urne.E004).
+URNE_BENCH_CAPTCHA_ANSWERS = False
 URNE_ESPEAK = os.environ.get("URNE_ESPEAK", "espeak-ng")
 # Messaging (urne.messaging, ADR 0204): SMTP by default; dev writes files, tests use memory.
 URNE_MAIL_CHANNEL = "urne.messaging.channels.SmtpChannel"
@@ -275,6 +280,10 @@ URNE_REPLACEMENT_REQUESTS = 3
 URNE_REPLACEMENT_RESERVE = int(os.environ.get("URNE_REPLACEMENT_RESERVE", "1"))
 # The SMS's last line (one SMS part: 160 GSM characters with the identifier).
 URNE_SMS_SIGNATURE = os.environ.get("URNE_SMS_SIGNATURE", "Les élections professionnelles")
+# Admission control (urne.site.admission, ADR 0580): new journeys admitted per minute on each
+# web process (0: no limit), and the seconds a held arrival is told to wait (spread to twice).
+URNE_ADMISSION_PER_MINUTE = int(os.environ.get("URNE_ADMISSION_PER_MINUTE", "0"))
+URNE_ADMISSION_RETRY_AFTER = int(os.environ.get("URNE_ADMISSION_RETRY_AFTER", "30"))
 # Every rate limit, by name: (requests, seconds), a fixed window (urne.site.ratelimit).
 # The key each is counted by is the caller's: per client address, identifier, account, voter.
 URNE_RATE_LIMITS = {
