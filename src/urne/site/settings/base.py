@@ -51,6 +51,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A store that cannot be reached answers 503, never 500 (ADR 0585); after the locale,
+    # so that its page is in the request's language.
+    "urne.site.db_unavailable.DatabaseUnavailableMiddleware",
     # Before the CSRF check, which reads a form body in its process_view (ADR 0520).
     "urne.site.parsing.StrictInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -92,6 +95,9 @@ def _databases() -> dict[str, dict[str, object]]:
             "USER": os.environ.get("URNE_DB_USER", "root"),
             "PASSWORD": os.environ.get("URNE_DB_PASSWORD", ""),
             "CONN_MAX_AGE": 60,
+            # A kept connection is checked before its first use in a request: after a
+            # restart of the server, the worker connects again instead of failing (ADR 0585).
+            "CONN_HEALTH_CHECKS": True,
         }
         # In production each store is its own server reached with its own role
         # (docs/operations.md, "Least privilege"): URNE_DB_<STORE>_HOST, _PORT, _USER,
