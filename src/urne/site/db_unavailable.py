@@ -93,7 +93,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """The site's ``handler500``: the 503 answer when the error is the database's, else
     Django's own 500 page (``500.html``)."""
     error = sys.exc_info()[1]
-    if is_database_down(error):
-        assert error is not None
+    if error is not None and is_database_down(error):
         return unavailable_response(request, error)
     return defaults.server_error(request)
