@@ -322,7 +322,11 @@ class Relay:
         return "250 OK"
 
     def start(self) -> None:
+        import logging
+
         from aiosmtpd.controller import Controller
+
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command
 
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self._controller.start()
