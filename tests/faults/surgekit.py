@@ -41,10 +41,11 @@ PAGES = {"fr": "/scrutins/", "en": "/en/scrutins/"}
 class Surge:
     """The private cluster, its stores and world, and the server on them."""
 
-    def __init__(self, folder: Path) -> None:
-        """The cluster in ``folder``, its three stores migrated."""
+    def __init__(self, folder: Path, conf: str = "") -> None:
+        """The cluster in ``folder`` (``conf``: more of its postgresql.conf), its three
+        stores migrated."""
         self.folder = folder
-        self.cluster: Cluster = cluster_make(folder, "pg", "max_connections = 60\n")
+        self.cluster: Cluster = cluster_make(folder, "pg", "max_connections = 60\n" + conf)
         for store in ("voters", "authority", "urn"):
             self.cluster.sql(f"CREATE DATABASE surge_{store}")
         self.extra: dict[str, str] = {}
@@ -108,6 +109,10 @@ class Surge:
             threads=threads,
             settings="surge_settings",
         )
+        for _ in range(1200):  # every worker booted (the master listens before they are)
+            if len(self.server.worker_pids()) == workers:
+                break
+            time.sleep(0.05)
         return self.server
 
     def server_log(self) -> str:

@@ -216,8 +216,8 @@ URNE_MAIL_MAX_ATTEMPTS = 5
 # The outbox's retry after a temporary failure (the relay down): the first wait, doubling at
 # each try, at most the longest: 30 s, 1, 2, 4 min, the fifth try 7.5 min after the first
 # (a relay down five minutes loses nothing; ADR 0586).
-URNE_MAIL_RETRY_SECONDS = float(os.environ.get("URNE_MAIL_RETRY_SECONDS", "30"))
-URNE_MAIL_RETRY_MAX_SECONDS = float(os.environ.get("URNE_MAIL_RETRY_MAX_SECONDS", "3600"))
+URNE_MAIL_RETRY_SECONDS = 30.0
+URNE_MAIL_RETRY_MAX_SECONDS = 3600.0
 URNE_MAIL_SENDING_TIMEOUT = 15 * 60
 URNE_MAIL_BATCH_SIZE = 500
 URNE_MAIL_RATE_PER_SECOND = float(os.environ.get("URNE_MAIL_RATE", "50"))
