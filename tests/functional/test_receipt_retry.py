@@ -94,3 +94,13 @@ def test_the_retry_waits_double_each_time_up_to_the_longest(settings):
     settings.URNE_MAIL_RETRY_SECONDS = 0.5
     settings.URNE_MAIL_RETRY_MAX_SECONDS = 1
     assert [(retry_at(n, now) - now).total_seconds() for n in (1, 2, 3)] == [0.5, 1, 1]
+
+
+def test_no_campaign_sends_receipts(world):
+    from urne.messaging.registry import campaign_template_names
+    from urne.messaging.services import campaign_start
+
+    assert "cast_receipt" not in campaign_template_names()
+    assert "accounts.opening" in campaign_template_names()
+    with pytest.raises(ValueError):
+        campaign_start(actor="x", election=world.voters[0].election, template="cast_receipt")

@@ -14,4 +14,4 @@ class BoothConfig(AppConfig):
         from .reassort import sms_kinds_register
 
         sms_kinds_register()
-        template_register(services.TEMPLATE_RECEIPT, services.receipt_compose)
+        template_register(services.TEMPLATE_RECEIPT, services.receipt_compose, campaign=False)

@@ -18,7 +18,7 @@ from urne.elections.models import Election, Voter
 
 from .channels import Channel, PermanentError, TemporaryError, channel_get
 from .models import Campaign, OutboxMessage, SmsMessage
-from .registry import composer_get, preparer_get, sms_composer_get
+from .registry import campaign_template_names, composer_get, preparer_get, sms_composer_get
 from .sms_channels import (
     GatewayUnavailable,
     PermanentRefusal,
@@ -147,6 +147,8 @@ def campaign_start(*, actor: object, election: Election, template: str) -> Campa
     from .tasks import campaign_run_task
 
     composer_get(template)
+    if template not in campaign_template_names():
+        raise ValueError(f"no campaign sends {template!r}")
     with transaction.atomic():
         running = Campaign.objects.filter(
             election=election, template=template, state=Campaign.State.RUNNING
