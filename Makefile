@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := chromium espeak-ng nginx
 .PHONY: help install install-tools install-system test lint typecheck contracts test-crypto bench-crypto \
 	frontend test-js dsfr \
 	demo demo-count demo-stop serve serve-stop migrate test-platform bench-import bench-accounts test-browser bench-cast bench-count \
-	bench-participation bench-sms bench-seal bench-surge
+	bench-participation bench-sms bench-seal bench-surge bench-faults
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -154,6 +154,9 @@ bench-seal: install  ## seal of 290 scrutins, 1.1 M voters, 16 M public credenti
 
 bench-cast: install  ## cast: casts/s through gunicorn + PostgreSQL vs the bare ballot-check ceiling
 	$(PY) bench/bench_cast.py
+
+bench-faults: install  ## faults under load on a private PostgreSQL cluster: server stopped and restarted, workers SIGKILLed, SMTP relay down 5 min
+	$(PY) bench/bench_faults.py
 
 bench-participation: install  ## bureau's participation page: 1.1 M voters, 4 M émargements, 290 scrutins (PostgreSQL); counters' cost per cast
 	$(PY) bench/bench_participation.py

@@ -1,90 +1,20 @@
-"""Private PostgreSQL clusters for the drills: initdb into a temporary folder, their own
-ports on 127.0.0.1, run as the unprivileged user ``nobody`` when the tests run as root; the
-machine's own server is never touched. ``child`` runs drill_child.py on a cluster."""
+"""The drills' helpers: their private PostgreSQL clusters are pgcluster's (tests/pgcluster.py);
+``child`` runs drill_child.py on a cluster."""
 
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from pgcluster import BINS, USER, Cluster, as_user, free_port, pg_bin
+
+__all__ = ["BINS", "USER", "Cluster", "as_user", "child", "child_env", "free_port", "pg_bin"]
+
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
-BINS = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
-USER = "nobody"
-
-
-def pg_bin(name: str) -> str:
-    return str(BINS[-1] / name)
-
-
-def as_user(*argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    command = list(argv) if os.geteuid() != 0 else ["runuser", "-u", USER, "--", *argv]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-    if check and run.returncode != 0:
-        raise AssertionError(f"{argv[0]} failed: {run.stdout}{run.stderr}")
-    return run
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Cluster:
-    def __init__(self, data: Path, port: int) -> None:
-        self.data, self.port = data, port
-
-    def start(self) -> None:
-        """Start the server; a port another process took meanwhile (the suite runs in
-        parallel) is traded for a fresh one, up to three times; any other failure is raised
-        with the end of the server's log."""
-        for _try in range(3):
-            log = self.data.parent / f"{self.port}.log"
-            run = as_user(
-                pg_bin("pg_ctl"),
-                "-D",
-                str(self.data),
-                "-l",
-                str(log),
-                "-o",
-                f"-p {self.port} -k {self.data.parent} -c listen_addresses=127.0.0.1",
-                "-w",
-                "-t",
-                "120",
-                "start",
-                check=False,
-            )
-            if run.returncode == 0:
-                return
-            tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
-            if "could not bind" not in tail and "already in use" not in tail:
-                raise AssertionError(f"pg_ctl start failed: {run.stdout}{run.stderr}\n{tail}")
-            self.port = free_port()
-        raise AssertionError(f"pg_ctl start failed three times: {run.stdout}{run.stderr}")
-
-    def stop(self, mode: str = "fast") -> None:
-        as_user(pg_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
-
-    def sql(self, query: str, db: str = "postgres") -> str:
-        run = as_user(
-            pg_bin("psql"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "-U",
-            "postgres",
-            "-d",
-            db,
-            "-Atc",
-            query,
-        )
-        return run.stdout.strip()
 
 
 def child_env(port: int) -> dict[str, str]:

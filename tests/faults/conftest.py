@@ -1,6 +1,7 @@
 """Fault tests: real processes, real crashes, PostgreSQL only (SQLite's single writer and
 in-memory test databases cannot show two-store crash recovery meaningfully); a module
-with ``RUNS_ON_SQLITE = True`` makes its own SQLite files and runs on both."""
+with ``RUNS_ON_SQLITE = True`` makes its own stores (SQLite files, or a private PostgreSQL
+cluster: test_surge_faults.py) and runs whatever the suite's database."""
 
 import os
 from pathlib import Path

@@ -1,18 +1,14 @@
 """Helpers of the fault tests: child processes on this test's databases."""
 
-import http.client
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connections
+from gunicorn_kit import CSRF, Server
 
 from urne.booth.models import Emargement
 from urne.crypto.archive import read_records
@@ -24,7 +20,7 @@ from urne.verify.checks import verify_archive
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
-CSRF = "f" * 32
+__all__ = ["CSRF", "Server", "check_stores", "child_env", "run_child", "start_child"]
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -40,63 +36,6 @@ def child_env(**extra: str) -> dict[str, str]:
         env["URNE_FAULT_DBS"] = json.dumps(names)
     env.update(extra)
     return env
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """gunicorn on a free port, its own process group (so that it can be killed whole)."""
-
-    def __init__(self, log: Path, env: dict[str, str], *, threads: int = 1) -> None:
-        """Serve with ``env`` (``child_env``: the test's databases); two workers of
-        ``threads`` threads each."""
-        self.port = _free_port()
-        env = {**env, "DJANGO_SETTINGS_MODULE": "server_settings"}
-        cmd = [
-            str(Path(sys.executable).parent / "gunicorn"), "urne.site.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--threads", str(threads),
-            "--timeout", "60", "--log-level", "warning",
-        ]  # fmt: skip
-        self.log = log.open("a")
-        self.proc = subprocess.Popen(
-            cmd, env=env, cwd=ROOT, stdout=self.log, stderr=self.log, start_new_session=True
-        )
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                assert self.proc.poll() is None, log.read_text()[-3000:]
-                time.sleep(0.05)
-        raise AssertionError("gunicorn did not start")
-
-    def post(self, session: str, scrutin: str, ballot: str) -> tuple[int, dict]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            conn.request(
-                "POST",
-                "/vote/bulletin/",
-                json.dumps({"scrutin": scrutin, "ballot": ballot}),
-                {
-                    "Content-Type": "application/json",
-                    "X-CSRFToken": CSRF,
-                    "Cookie": f"csrftoken={CSRF}; {settings.SESSION_COOKIE_NAME}={session}",
-                },
-            )
-            resp = conn.getresponse()
-            return resp.status, json.loads(resp.read())
-        finally:
-            conn.close()
-
-    def kill(self) -> None:
-        """The whole server (master and workers) dies at once."""
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=30)
-        self.log.close()
 
 
 def run_child(tasks_file: Path, **extra: str) -> subprocess.CompletedProcess[str]:

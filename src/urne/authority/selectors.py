@@ -31,6 +31,16 @@ def credential_status(*, voter_id: int, scrutin_uuid: str, public_credential: st
     return status
 
 
+def voter_credentials(*, voter_id: int, scrutin_uuid: str) -> list[str]:
+    """Every public credential of voter ``voter_id`` in scrutin ``scrutin_uuid``, whatever
+    its status (the one that voted may have been revoked since)."""
+    return list(
+        PublicCredential.objects.filter(
+            scrutin_uuid=scrutin_uuid, slot__voter_id=voter_id
+        ).values_list("credential", flat=True)
+    )
+
+
 def credential_set(*, election_id: int) -> CredentialSet | None:
     return CredentialSet.objects.filter(election_id=election_id).first()
 

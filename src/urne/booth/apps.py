@@ -8,6 +8,10 @@ class BoothConfig(AppConfig):
     verbose_name = _("Isoloir")
 
     def ready(self) -> None:
+        from urne.messaging.registry import template_register
+
+        from . import services
         from .reassort import sms_kinds_register
 
         sms_kinds_register()
+        template_register(services.TEMPLATE_RECEIPT, services.receipt_compose, campaign=False)

@@ -528,63 +528,133 @@ def _channel() -> Any:
     return channel
 
 
+#: The outbox template of the cast's receipt: its row is the note of the e-mail sent with the
+#: cast, or the e-mail waiting for its retry (ADR 0586).
+TEMPLATE_RECEIPT = "cast_receipt"
+
+
+def scrutin_label(scrutin: Scrutin) -> str:
+    """The scrutin as the voter knows it (body name and perimeter)."""
+    return f"{scrutin.body.name} {scrutin.perimeter}".strip()
+
+
+def receipt_board_url(*, scrutin_uuid: str, tracker: str) -> str:
+    """The public board's address showing ``tracker`` (the receipt e-mail's link)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from urne.site.public_url import public_url
+
+    return public_url(reverse("urn:board", args=[scrutin_uuid]) + "?" + urlencode({"q": tracker}))
+
+
+def _receipt_email(
+    *, who: Any, to: str, tracker: str, scrutin_label: str, url: str, recorded_at: datetime
+) -> Any:
+    from django.template.loader import render_to_string
+    from django.utils.translation import gettext
+
+    from urne.elections.calendar import paris
+    from urne.messaging.channels import Email
+
+    context = {
+        "voter": who,
+        "receipt": {"tracker": tracker},
+        "scrutin_label": scrutin_label,
+        "url": url,
+        "recorded_at": paris(recorded_at),
+    }
+    return Email(
+        to=to,
+        subject=gettext("Accusé de réception de votre vote"),
+        text=render_to_string("cast/receipt_email.txt", context),
+        keep=False,  # it ties the voter to their ballot's tracker: no channel keeps a copy
+    )
+
+
 def receipt_send(
     *, receipt: Receipt, scrutin_label: str, url: str, voter: Voter | None = None
 ) -> bool:
     """E-mail the receipt (the tracker) to the voter's address, now, through the messaging
     app's channel. The body is composed here and kept nowhere; the outbox gets a metadata row
-    (template, voter, state). A failed send does not undo the vote: the receipt is on screen
-    and printable (ADR 0321). Without ``voter``, the receipt's voter fields (read with the
-    cast) are used."""
-    from django.template.loader import render_to_string
-    from django.utils.translation import gettext
-
-    from urne.messaging.channels import Email
-
+    (template, voter, scrutin, state). A failed send does not undo the vote: the receipt is on
+    screen and printable (ADR 0321), and the row waits in the outbox for the retry sweep,
+    which composes the e-mail again from the stores (``receipt_compose``, ADR 0586). Without
+    ``voter``, the receipt's voter fields (read with the cast) are used."""
     who: Any = voter or {"first_name": receipt.first_name, "email": receipt.email}
     voter_id = voter.pk if voter is not None else receipt.voter_id
-    from urne.elections.calendar import paris
-
     # Sent as the cast returns: the moment of sending is the moment of recording to the minute.
-    context = {
-        "voter": who,
-        "receipt": receipt,
-        "scrutin_label": scrutin_label,
-        "url": url,
-        "recorded_at": paris(timezone.now()),
-    }
-    email = Email(
+    email = _receipt_email(
+        who=who,
         to=voter.email if voter is not None else receipt.email,
-        subject=gettext("Accusé de réception de votre vote"),
-        text=render_to_string("cast/receipt_email.txt", context),
-        keep=False,  # it ties the voter to their ballot's tracker: no channel keeps a copy
+        tracker=receipt.tracker,
+        scrutin_label=scrutin_label,
+        url=url,
+        recorded_at=timezone.now(),
     )
+    error = ""
     try:
         _channel().send(email)
-        sent = True
     except Exception as exc:  # the vote stands; only the class of the error is logged
         log.warning("receipt e-mail not sent: %s", type(exc).__name__)
         _channels.channel = None
-        sent = False
-    _outbox_note(voter_id, sent)
-    return sent
+        error = type(exc).__name__
+    _outbox_note(voter_id, receipt.scrutin_uuid, error)
+    return not error
 
 
-def _outbox_note(voter_id: int | None, sent: bool) -> None:
+def receipt_compose(message: Any) -> Any:
+    """The receipt e-mail of an outbox row waiting for its retry (the messaging app's
+    composer of ``TEMPLATE_RECEIPT``): the tracker is read again, never kept in the voter
+    store: the voter's credentials in the scrutin (authority), the ballot cast with one of
+    them (urn). The moment of recording is the row's, written right after the cast."""
+    from django.utils import translation
+
+    from urne.authority.selectors import voter_credentials
+    from urne.urn.selectors import urn_tracker_of
+
+    scrutin_uuid = str(message.metadata.get("scrutin", ""))
+    voter = message.voter
+    tracker = urn_tracker_of(
+        scrutin_uuid=scrutin_uuid,
+        credentials=voter_credentials(voter_id=voter.pk, scrutin_uuid=scrutin_uuid),
+    )
+    if tracker is None:
+        raise LookupError("no ballot of this voter in the scrutin")
+    scrutin = Scrutin.objects.select_related("body").get(uuid=scrutin_uuid)
+    with translation.override(message.language):
+        return _receipt_email(
+            who=voter,
+            to=voter.email,
+            tracker=tracker,
+            scrutin_label=scrutin_label(scrutin),
+            url=receipt_board_url(scrutin_uuid=scrutin_uuid, tracker=tracker),
+            recorded_at=message.created_at,
+        )
+
+
+def _outbox_note(voter_id: int | None, scrutin_uuid: str, error: str) -> None:
+    """The receipt's outbox row: sent, or waiting for the retry sweep (``error``: the class
+    of the send's error)."""
     if voter_id is None:  # a receipt with no voter to note it against
         return
     from django.utils.translation import get_language
 
     from urne.messaging.models import OutboxMessage
+    from urne.messaging.services import retry_at
 
+    now = timezone.now()
     note = OutboxMessage(
-        template="cast_receipt",  # hidden from staff during the vote: PARTICIPATION_TEMPLATES
+        template=TEMPLATE_RECEIPT,  # hidden from staff during the vote: PARTICIPATION_TEMPLATES
         voter_id=voter_id,
         language=(get_language() or "fr")[:8],
-        state=OutboxMessage.State.SENT if sent else OutboxMessage.State.FAILED,
+        metadata={"scrutin": scrutin_uuid},
+        state=OutboxMessage.State.READY if error else OutboxMessage.State.SENT,
         attempts=1,
-        sent_at=timezone.now() if sent else None,
-        last_error="" if sent else "send failed",
+        next_attempt_at=retry_at(1, now) if error else None,
+        sent_at=None if error else now,
+        last_error=error[:200],
     )
     # The ORM's insert, without its query building (ADR 0333): every concrete field, with
     # its defaults and auto_now_add, prepared by the field itself.

@@ -21,7 +21,14 @@ from urne.urn.selectors import urn_tracker_exists
 
 from .errors import CAST_ERRORS
 from .models import Emargement
-from .services import MAX_BALLOT_BYTES, CastError, cast_submit, receipt_send
+from .services import (
+    MAX_BALLOT_BYTES,
+    CastError,
+    cast_submit,
+    receipt_board_url,
+    receipt_send,
+    scrutin_label,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +87,7 @@ def cast(request: HttpRequest) -> JsonResponse:
         + urlencode({"suivi": receipt.tracker})
     )
     if not receipt.resent:
-        board = public_url(
-            reverse("urn:board", args=[receipt.scrutin_uuid])
-            + "?"
-            + urlencode({"q": receipt.tracker})
-        )
+        board = receipt_board_url(scrutin_uuid=receipt.scrutin_uuid, tracker=receipt.tracker)
         receipt_send(receipt=receipt, scrutin_label=receipt.label, url=board)
     return JsonResponse(
         {
@@ -95,10 +98,6 @@ def cast(request: HttpRequest) -> JsonResponse:
             "message": gettext("Votre vote a bien été enregistré."),
         }
     )
-
-
-def _label(scrutin: Scrutin) -> str:
-    return f"{scrutin.body.name} {scrutin.perimeter}".strip()
 
 
 @require_GET
@@ -124,7 +123,7 @@ def receipt(request: HttpRequest, scrutin_uuid: str) -> HttpResponse:
         "style": voter.election.style,
         "portal_voter": voter,
         "scrutin": scrutin,
-        "label": _label(scrutin),
+        "label": scrutin_label(scrutin),
         "tracker": tracker if found else "",
         "voted": voted,
         "board_url": reverse("urn:board", args=[scrutin_uuid]),

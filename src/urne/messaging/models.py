@@ -56,6 +56,9 @@ class OutboxMessage(models.Model):
         db_index=False,
     )
     language = models.CharField(max_length=8, default="fr")
+    # What the composer needs beyond the voter, ids only (the cast receipt's scrutin, ADR
+    # 0586): never a secret, a tracker or a text.
+    metadata = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.READY)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

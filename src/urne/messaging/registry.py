@@ -19,13 +19,19 @@ Composer = Callable[["OutboxMessage"], Email]
 Preparer = Callable[[list[int]], None]
 _COMPOSERS: dict[str, Composer] = {}
 _PREPARERS: dict[str, Preparer] = {}
+_NO_CAMPAIGN: set[str] = set()
 
 
-def template_register(name: str, composer: Composer, prepare: Preparer | None = None) -> None:
+def template_register(
+    name: str, composer: Composer, prepare: Preparer | None = None, *, campaign: bool = True
+) -> None:
     """Register a template's composer, and optionally a `prepare(voter_ids)` hook a campaign
     calls once per batch (inside the batch's transaction) to create what the composer needs
-    in bulk."""
+    in bulk. ``campaign=False``: a template no campaign may send (its rows carry metadata a
+    campaign does not write: the cast receipt's scrutin)."""
     _COMPOSERS[name] = composer
+    if not campaign:
+        _NO_CAMPAIGN.add(name)
     if prepare is not None:
         _PREPARERS[name] = prepare
 
@@ -40,6 +46,11 @@ def composer_get(name: str) -> Composer:
 
 def template_names() -> list[str]:
     return sorted(_COMPOSERS)
+
+
+def campaign_template_names() -> list[str]:
+    """The templates a manager may send to every voter of an election."""
+    return sorted(set(_COMPOSERS) - _NO_CAMPAIGN)
 
 
 def email_render(

@@ -6,7 +6,7 @@ session.
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +18,7 @@ from urne.elections.models import Election, Voter
 
 from .channels import Channel, PermanentError, TemporaryError, channel_get
 from .models import Campaign, OutboxMessage, SmsMessage
-from .registry import composer_get, preparer_get, sms_composer_get
+from .registry import campaign_template_names, composer_get, preparer_get, sms_composer_get
 from .sms_channels import (
     GatewayUnavailable,
     PermanentRefusal,
@@ -51,7 +51,16 @@ def message_enqueue(
 
 
 def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+    """The wait after the ``attempts``-th failed try: ``URNE_MAIL_RETRY_SECONDS``, doubling
+    at each try, at most ``URNE_MAIL_RETRY_MAX_SECONDS``."""
+    first = float(settings.URNE_MAIL_RETRY_SECONDS)
+    longest = float(settings.URNE_MAIL_RETRY_MAX_SECONDS)
+    return timedelta(seconds=min(longest, first * 2 ** max(0, attempts - 1)))
+
+
+def retry_at(attempts: int, now: datetime) -> datetime:
+    """When a message that failed its ``attempts``-th try is tried again."""
+    return now + _backoff(attempts)
 
 
 def message_send(*, message_id: int, channel: Channel | None = None) -> str:
@@ -90,7 +99,7 @@ def message_send(*, message_id: int, channel: Channel | None = None) -> str:
         if message.attempts >= settings.URNE_MAIL_MAX_ATTEMPTS:
             return _finish(message, State.FAILED, str(error))
         message.state = State.READY
-        message.next_attempt_at = timezone.now() + _backoff(message.attempts)
+        message.next_attempt_at = retry_at(message.attempts, timezone.now())
         message.last_error = str(error)[:200]
         message.save(update_fields=["state", "next_attempt_at", "last_error"])
         log.warning("message %s: temporary failure (%s), retry later", message.pk, error)
@@ -138,6 +147,8 @@ def campaign_start(*, actor: object, election: Election, template: str) -> Campa
     from .tasks import campaign_run_task
 
     composer_get(template)
+    if template not in campaign_template_names():
+        raise ValueError(f"no campaign sends {template!r}")
     with transaction.atomic():
         running = Campaign.objects.filter(
             election=election, template=template, state=Campaign.State.RUNNING

@@ -14,7 +14,7 @@ from urne.elections.models import Election
 from . import services
 from .channels import FileChannel
 from .models import Campaign
-from .registry import template_names
+from .registry import campaign_template_names
 
 
 @staff_required(MANAGE_ELECTION)
@@ -22,7 +22,7 @@ def campaigns(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
     if request.method == "POST":
         template = request.POST.get("template", "")
-        if template not in template_names():
+        if template not in campaign_template_names():
             messages.error(request, _("Modèle de message inconnu."))
             return redirect("messaging:campaigns", election_id=election.pk)
         campaign = services.campaign_start(actor=request.user, election=election, template=template)
@@ -35,7 +35,7 @@ def campaigns(request: HttpRequest, election_id: int) -> HttpResponse:
     return render(
         request,
         "messaging/campaigns.html",
-        {"election": election, "rows": rows, "templates": template_names()},
+        {"election": election, "rows": rows, "templates": campaign_template_names()},
     )
 
 

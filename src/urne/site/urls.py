@@ -31,3 +31,7 @@ urlpatterns += i18n_patterns(
 # MEDIA_ROOT is never served, not even in development: it holds the voter files (NUMEN, birth
 # dates, e-mails), the uploaded imports and the professions de foi before date B. Each file
 # someone may read has a view that checks who asks (portal and back office; ADR 0553).
+
+# A store that cannot be reached is a 503, never a 500 (ADR 0585); every other error is
+# Django's 500 page (the theme's 500.html).
+handler500 = "urne.site.db_unavailable.server_error"

@@ -64,6 +64,17 @@ def urn_tracker_exists(*, scrutin_uuid: str, tracker: str) -> bool:
     return UrnBallot.objects.using(URN).filter(scrutin__uuid=scrutin_uuid, tracker=tracker).exists()
 
 
+def urn_tracker_of(*, scrutin_uuid: str, credentials: list[str]) -> str | None:
+    """The tracker of the ballot cast with one of ``credentials`` (a credential casts at most
+    once), None when none did."""
+    return (
+        UrnBallot.objects.using(URN)
+        .filter(scrutin__uuid=scrutin_uuid, credential__in=credentials)
+        .values_list("tracker", flat=True)
+        .first()
+    )
+
+
 def urn_trackers(*, scrutin_uuid: str, query: str = "") -> QuerySet[UrnBallot]:
     """The public board: trackers in cast order, optionally those starting with ``query``."""
     qs = UrnBallot.objects.using(URN).filter(scrutin__uuid=scrutin_uuid).order_by("height")

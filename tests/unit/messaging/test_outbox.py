@@ -60,6 +60,7 @@ def test_row_keeps_metadata_only(smtp, election):
         "voter_id",
         "campaign_id",
         "language",
+        "metadata",  # ids only (the cast receipt's scrutin, ADR 0586)
         "state",
         "attempts",
         "next_attempt_at",

@@ -62,6 +62,9 @@ MIDDLEWARE = [
     # New journeys at the rate the platform carries; the others wait (ADR 0580).
     "urne.site.admission.AdmissionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A store that cannot be reached answers 503, never 500 (ADR 0585); after the locale,
+    # so that its page is in the request's language.
+    "urne.site.db_unavailable.DatabaseUnavailableMiddleware",
     # Before the CSRF check, which reads a form body in its process_view (ADR 0520).
     "urne.site.parsing.StrictInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -103,6 +106,9 @@ def _databases() -> dict[str, dict[str, object]]:
             "USER": os.environ.get("URNE_DB_USER", "root"),
             "PASSWORD": os.environ.get("URNE_DB_PASSWORD", ""),
             "CONN_MAX_AGE": 60,
+            # A kept connection is checked before its first use in a request: after a
+            # restart of the server, the worker connects again instead of failing (ADR 0585).
+            "CONN_HEALTH_CHECKS": True,
         }
         # In production each store is its own server reached with its own role
         # (docs/operations.md, "Least privilege"): URNE_DB_<STORE>_HOST, _PORT, _USER,
@@ -221,6 +227,11 @@ URNE_SMTP = {
 }
 URNE_MAIL_DIR = VAR_DIR / "mail"
 URNE_MAIL_MAX_ATTEMPTS = 5
+# The outbox's retry after a temporary failure (the relay down): the first wait, doubling at
+# each try, at most the longest: 30 s, 1, 2, 4 min, the fifth try 7.5 min after the first
+# (a relay down five minutes loses nothing; ADR 0586).
+URNE_MAIL_RETRY_SECONDS = 30.0
+URNE_MAIL_RETRY_MAX_SECONDS = 3600.0
 URNE_MAIL_SENDING_TIMEOUT = 15 * 60
 URNE_MAIL_BATCH_SIZE = 500
 URNE_MAIL_RATE_PER_SECOND = float(os.environ.get("URNE_MAIL_RATE", "50"))
