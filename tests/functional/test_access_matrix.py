@@ -141,7 +141,7 @@ TABLE: dict[str, Row] = {
     "backoffice:complaint": Row(
         _r("backoffice:complaint", lambda w: w.complaint.pk),
         staff_page(READERS),
-        staff_page(MANAGER, 200),
+        staff_page(MANAGER, 400),
     ),
     "backoffice:voter_find": Row(_r("backoffice:voter_find", E), staff_page(FINDERS)),
     "backoffice:voter": Row(_r("backoffice:voter", lambda w: w.voter.pk), staff_page(FINDERS)),
@@ -179,6 +179,14 @@ TABLE: dict[str, Row] = {
         _r("helpdesk:voter_reserve", lambda w: w.voter.pk),
         staff_page(FINDERS, 405),
         staff_page(FINDERS, 302),
+    ),
+    # The assistance requests (an election's list, one request): whoever finds voters; an
+    # empty POST names no action (400), nothing is closed.
+    "helpdesk:assistance_requests": Row(_r("helpdesk:assistance_requests", E), staff_page(FINDERS)),
+    "helpdesk:assistance_request": Row(
+        _r("helpdesk:assistance_request", lambda w: w.request.pk),
+        staff_page(FINDERS),
+        staff_page(FINDERS, 400),
     ),
     # --- the bureau's pages: its own members only (the world's bureau and delegate accounts
     # are members of its election's bureau; ``permissions.bureau_pages_allowed``)

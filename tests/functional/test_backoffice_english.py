@@ -20,6 +20,7 @@ from urne.backoffice.labels import AUDIT_ACTIONS, MESSAGES, PHASES
 from urne.elections.models import Body, Candidate, Union, VoterCategory
 from urne.messaging.models import Campaign, OutboxMessage
 from urne.messaging.registry import template_names
+from urne.portal.models import AssistanceRequest
 
 pytestmark = pytest.mark.django_db(databases=["default", "authority", "urn"])
 
@@ -140,6 +141,9 @@ def world():
     from urne.elections.services import rolls_publish
 
     rolls_publish(actor=root, election=w.election)
+    w.assistance = AssistanceRequest.objects.create(
+        election=w.election, name="Camille", email="c@ac-lyon.fr", topic="vote", message="m"
+    )
     yield w
     mail_clear()
 
@@ -168,6 +172,9 @@ def _pages(w):
         reverse("messaging:campaigns", args=[e]),
         reverse("messaging:campaign", args=[w.campaign.pk]),
         reverse("count:page", args=[e]),
+        reverse("helpdesk:assistance_requests", args=[e]),
+        reverse("helpdesk:assistance_requests", args=[e]) + "?etat=closed",
+        reverse("helpdesk:assistance_request", args=[w.assistance.pk]),
     ]
 
 

@@ -24,6 +24,8 @@ MESSAGES: dict[str, Promise] = {
     TEMPLATE_RESET: _("Mot de passe oublié"),
     "cast_receipt": _("Accusé de réception du vote"),
     "replacement_confirmation": _("Confirmation d'un nouvel identifiant électeur"),
+    "assistance_answer": _("Réponse à une demande d'assistance"),
+    "complaint_decision": _("Décision sur une réclamation"),
 }
 
 AUDIT_ACTIONS: dict[str, Promise] = {
@@ -32,6 +34,8 @@ AUDIT_ACTIONS: dict[str, Promise] = {
     "admin.add": _("Administration : ajout"),
     "admin.change": _("Administration : modification"),
     "admin.delete": _("Administration : suppression"),
+    "assistance.answer": _("Demande d'assistance : réponse envoyée"),
+    "assistance.close": _("Demande d'assistance close sans réponse"),
     "authority.code_replace_refused": _("Remplacement de code refusé : urnes figées"),
     "authority.code_replaced": _("Code de vote remplacé"),
     "authority.credentials_generated": _("Codes de vote générés"),

@@ -38,7 +38,11 @@ from urne.elections.models import (
     VoterCategory,
 )
 from urne.elections.voter_import import import_errors_csv, voter_import_start
-from urne.portal.helpdesk import replacement_state
+from urne.portal.helpdesk import (
+    open_assistance_requests,
+    replacement_state,
+    voter_assistance_requests,
+)
 
 from .forms import (
     AdjustmentForm,
@@ -96,6 +100,7 @@ def election_detail(request: HttpRequest, election_id: int) -> HttpResponse:
             "open_complaints": Complaint.objects.filter(
                 election=election, status=Complaint.Status.OPEN
             ).count(),
+            "open_requests": open_assistance_requests(election),
         },
     )
 
@@ -382,7 +387,7 @@ def complaints(request: HttpRequest, election_id: int) -> HttpResponse:
 def complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
     _require_manage_on_post(request)
     item = get_object_or_404(Complaint.objects.select_related("election", "voter"), pk=complaint_id)
-    form = ComplaintDecisionForm(request.POST or None)
+    form = ComplaintDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.complaint_decide(
@@ -404,6 +409,7 @@ def complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
             "election": item.election,
             "form": form,
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -446,6 +452,7 @@ def voter_detail(request: HttpRequest, voter_id: int) -> HttpResponse:
             ),
             "can_act": request.user.has_perm(FIND_VOTER),
             "reassort_requests": reassort_requests(voter_id=voter.pk),
+            "assistance_requests": voter_assistance_requests(voter),
         },
     )
 
