@@ -134,6 +134,19 @@ TABLE: dict[str, Row] = {
         staff_page(READERS),
         staff_page(MANAGER, 200),
     ),
+    # The unions and the lists' registration, change and withdrawal: the manager changes,
+    # the auditor reads the unions; an empty form is refused (400), nothing registered.
+    "backoffice:unions": Row(
+        _r("backoffice:unions", E), staff_page(READERS), staff_page(MANAGER, 400)
+    ),
+    "backoffice:list_add": Row(
+        _r("backoffice:list_add", E), staff_page(MANAGER), staff_page(MANAGER, 400)
+    ),
+    "backoffice:list_edit": Row(
+        _r("backoffice:list_edit", lambda w: w.candidate_list.pk),
+        staff_page(MANAGER),
+        staff_page(MANAGER, 400),
+    ),
     "backoffice:profession_de_foi": Row(
         _r("backoffice:profession_de_foi", lambda w: w.candidate_list.pk), staff_page(READERS)
     ),

@@ -27,6 +27,9 @@ def _urls(w):
             reverse("backoffice:candidate_list", args=[w.candidate_list.pk]),
             READERS,
         ),
+        "unions": (reverse("backoffice:unions", args=[w.election.pk]), READERS),
+        "list_add": (reverse("backoffice:list_add", args=[w.election.pk]), {"manager"}),
+        "list_edit": (reverse("backoffice:list_edit", args=[w.candidate_list.pk]), {"manager"}),
         "profession_de_foi": (
             reverse("backoffice:profession_de_foi", args=[w.candidate_list.pk]),
             READERS,

@@ -19,7 +19,10 @@ urlpatterns = [
     path("elections/<int:election_id>/rolls/", views.rolls, name="rolls"),
     path("scrutins/<int:scrutin_id>/roll/", views.roll, name="roll"),
     path("elections/<int:election_id>/lists/", views.list_checks, name="list_checks"),
+    path("elections/<int:election_id>/unions/", views.unions, name="unions"),
+    path("elections/<int:election_id>/lists/new/", views.list_add, name="list_add"),
     path("lists/<int:list_id>/", views.candidate_list, name="candidate_list"),
+    path("lists/<int:list_id>/edit/", views.list_edit, name="list_edit"),
     path(
         "lists/<int:list_id>/profession-de-foi.pdf",
         views.profession_de_foi,
