@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("elections/<int:election_id>/", views.election_detail, name="election"),
     path("elections/<int:election_id>/modifier/", views.election_edit, name="election_edit"),
+    path("elections/<int:election_id>/scrutins/", views.scrutins_create, name="scrutins_create"),
     path("elections/<int:election_id>/import/", views.voter_import, name="import"),
     path("imports/<int:job_id>/", views.import_progress, name="import_progress"),
     path("imports/<int:job_id>/errors.csv", views.import_errors, name="import_errors"),

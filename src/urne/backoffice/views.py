@@ -141,6 +141,17 @@ def election_edit(request: HttpRequest, election_id: int) -> HttpResponse:
 
 
 @staff_required(MANAGE_ELECTION)
+@require_http_methods(["POST"])
+def scrutins_create(request: HttpRequest, election_id: int) -> HttpResponse:
+    """One scrutin per body and perimeter, those missing (``services.scrutins_create_all``,
+    each audited)."""
+    election = get_object_or_404(Election, pk=election_id)
+    created = services.scrutins_create_all(actor=request.user, election=election)
+    messages.success(request, _("Scrutins créés : %(n)d.") % {"n": created})
+    return redirect("backoffice:election", election_id=election.pk)
+
+
+@staff_required(MANAGE_ELECTION)
 @require_http_methods(["GET", "POST"])
 def voter_import(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)

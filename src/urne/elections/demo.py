@@ -598,7 +598,7 @@ def demo_election_create(
 
 def demo_staff_reset(roles: list[str] | None = None) -> dict[str, str]:
     """One staff account per role, with a fresh random password (printed by `make demo`)."""
-    roles = roles or ["manager", "helpdesk", "auditor", "bureau", "delegate"]
+    roles = roles or ["manager", "helpdesk", "auditor", "bureau", "delegate", "administrator"]
     user_model: Any = get_user_model()
     passwords = {}
     for role in roles:

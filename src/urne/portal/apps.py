@@ -21,7 +21,7 @@ def helpdesk_grant(using: str = "default", **kwargs: Any) -> None:
             codename__in=["view_assistancerequest", "change_assistancerequest"],
         )
     )
-    for group in Group.objects.filter(name__in=["helpdesk", "manager"]):
+    for group in Group.objects.filter(name__in=["helpdesk", "manager", "administrator"]):
         group.permissions.add(*perms)
 
 
