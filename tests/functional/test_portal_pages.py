@@ -9,7 +9,7 @@ from factories.portal import portal_world_make
 from urne.elections.models import Complaint
 from urne.portal.models import AssistanceRequest
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "authority"])
 
 STYLES = ["2018", "2022"]
 

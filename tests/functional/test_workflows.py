@@ -146,7 +146,7 @@ def test_complaint_decision(manager_client):
     w = workflow_world_make()
     url = reverse("backoffice:complaint", args=[w.complaint.pk])
     page = manager_client.post(url, {"status": "accepted", "response": ""})
-    assert page.status_code == 200
+    assert page.status_code == 400  # a reasoned answer is required
     response = manager_client.post(url, {"status": "accepted", "response": "Corrigé."})
     assert response.status_code == 302
     w.complaint.refresh_from_db()
