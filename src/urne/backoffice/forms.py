@@ -135,7 +135,9 @@ class CandidateListForm(forms.Form):
         self.unions = unions
         if with_scrutin:
             scrutins = Scrutin.objects.filter(election=election).select_related("body")
-            self.fields["scrutin"].queryset = scrutins.order_by("body__code", "perimeter")
+            field = self.fields["scrutin"]
+            assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+            field.queryset = scrutins.order_by("body__code", "perimeter")
         else:
             del self.fields["scrutin"]
         for union in unions:

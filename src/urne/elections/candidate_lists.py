@@ -193,8 +193,8 @@ def candidate_list_update(
 ) -> dict[str, list[Any]]:
     """Change a registered list (its label, unions and split key, candidates in order), with
     the registration's rules; audited with what changed (old → new). Returns the changes."""
-    lst = CandidateList.objects.select_for_update().select_related("scrutin__election")
-    lst = lst.get(pk=candidate_list.pk)
+    locked = CandidateList.objects.select_for_update().select_related("scrutin__election")
+    lst = locked.get(pk=candidate_list.pk)
     _list_validate(
         scrutin=lst.scrutin,
         label=label,
@@ -221,8 +221,8 @@ def candidate_list_update(
 def candidate_list_withdraw(*, actor: Any, candidate_list: CandidateList) -> None:
     """Withdraw a list (its unions, candidates and profession de foi go with it), until the
     scrutin's urn is set up or the vote opens; audited with what the list was."""
-    lst = CandidateList.objects.select_for_update().select_related("scrutin__election")
-    lst = lst.get(pk=candidate_list.pk)
+    locked = CandidateList.objects.select_for_update().select_related("scrutin__election")
+    lst = locked.get(pk=candidate_list.pk)
     _lists_change_require(lst.scrutin)
     before = _shown(lst.label, *candidate_list_inputs(lst))
     if lst.profession_de_foi:
