@@ -397,7 +397,9 @@ def complaint_decide(*, actor: Any, complaint: Complaint, status: str, response:
         raise ValidationError(_("Décision inconnue."))
     if not response.strip():
         raise ValidationError(_("Une réponse motivée est obligatoire."))
-    complaint = Complaint.objects.select_for_update().select_related("voter").get(pk=complaint.pk)
+    # of=self: the voter is an outer join, which PostgreSQL does not lock.
+    locked = Complaint.objects.select_for_update(of=("self",)).select_related("voter")
+    complaint = locked.get(pk=complaint.pk)
     if complaint.status != Complaint.Status.OPEN:
         raise ValidationError(_("Cette réclamation est déjà décidée."))
     changes = field_changes(complaint, {"status": status, "response": response.strip()})

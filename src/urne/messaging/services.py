@@ -71,7 +71,8 @@ def message_send(*, message_id: int, channel: Channel | None = None) -> str:
     stale = now - timedelta(seconds=settings.URNE_MAIL_SENDING_TIMEOUT)
     with transaction.atomic():
         message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
+            # of=self: the voter is optional (an outer join, which PostgreSQL does not lock).
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("voter", "voter__election")
             .filter(pk=message_id)
             .first()
