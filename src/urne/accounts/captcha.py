@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 SESSION_KEY = "urne_captcha"
+# The answer, in the image's response, only under the benchmark's settings (ADR 0581).
+BENCH_ANSWER_HEADER = "X-Urne-Bench-Captcha"
 LENGTH = 5
 LIFETIME_SECONDS = 10 * 60
 DIGITS_FR = ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]

@@ -64,6 +64,23 @@ def environment_placeholders_check(app_configs: Any = None, **kwargs: Any) -> li
     return errors
 
 
+@register(Tags.security, deploy=False)
+def bench_hook_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The benchmark's CAPTCHA hook (URNE_BENCH_CAPTCHA_ANSWERS: every image's answer in a
+    header, ADR 0581) would hand any robot the CAPTCHA: a production server never serves
+    with it. The benchmark's own settings silence this error by its id, and say so."""
+    if _refusing() and getattr(settings, "URNE_BENCH_CAPTCHA_ANSWERS", False):
+        return [
+            Error(
+                "URNE_BENCH_CAPTCHA_ANSWERS is on: every CAPTCHA's answer would be sent "
+                "with its image.",
+                hint="It is for the benchmark's settings only (bench/surge); remove it.",
+                id="urne.E004",
+            )
+        ]
+    return []
+
+
 @register(Tags.security)
 def rate_limits_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     """Every rate limit is a positive (requests, seconds) and every trusted proxy an address

@@ -29,3 +29,10 @@ try:
     restart_record(process="web")
 except Exception as exc:  # the database down at start: served anyway, /readyz tells
     _restart_log.warning("restart not recorded: %s", type(exc).__name__)
+finally:
+    # gunicorn loads this module in its master, then forks the workers (preload_app): a
+    # connection left open here would be one socket shared by every worker, their
+    # statements interleaved (found by `make bench-surge`). Each worker opens its own.
+    from django.db import connections
+
+    connections.close_all()

@@ -12,6 +12,8 @@ from pathlib import Path
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from urne.site.themes import content_security_policy, installed_apps
+
 SRC_DIR = Path(__file__).resolve().parents[2]  # src/urne
 VAR_DIR = Path(os.environ.get("URNE_VAR", Path.cwd() / "var"))
 
@@ -20,7 +22,10 @@ SECRET_KEY = os.environ.get("URNE_SECRET_KEY", "placeholder-not-a-secret")
 DEBUG = False
 ALLOWED_HOSTS: list[str] = [h for h in os.environ.get("URNE_ALLOWED_HOSTS", "").split(",") if h]
 
-INSTALLED_APPS = [
+# The look (ADRs 0221, 0241): "default", Urne's neutral theme, or "dsfr", the French State's
+# design system, for a State deployment only (its files: `make dsfr`).
+URNE_THEME = os.environ.get("URNE_THEME", "default")
+_APPS = [
     # The admin with its site closed to all but the manager (ADR 0560).
     "urne.backoffice.admin_site.UrneAdminConfig",
     "django.contrib.auth",
@@ -45,11 +50,17 @@ INSTALLED_APPS = [
     "urne.portal",
     "urne.count",
 ]
+INSTALLED_APPS = installed_apps(_APPS, URNE_THEME)
+# Form fields through the theme's template (theme/forms/field.html), so that a theme styles
+# the staff's forms too.
+FORM_RENDERER = "urne.theme.forms.ThemeFormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # New journeys at the rate the platform carries; the others wait (ADR 0580).
+    "urne.site.admission.AdmissionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, which reads a form body in its process_view (ADR 0520).
     "urne.site.parsing.StrictInputMiddleware",
@@ -190,6 +201,9 @@ URNE_PASSWORD_POLICIES = {
     ],
 }
 URNE_CAPTCHA_ENABLED = True
+# Benchmarks only (bench/surge, ADR 0581): the CAPTCHA image's answer in a response header,
+# so that the load generator can solve it. Production refuses to serve with it (urne.E004).
+URNE_BENCH_CAPTCHA_ANSWERS = False
 URNE_ESPEAK = os.environ.get("URNE_ESPEAK", "espeak-ng")
 # Messaging (urne.messaging, ADR 0204): SMTP by default; dev writes files, tests use memory.
 URNE_MAIL_CHANNEL = "urne.messaging.channels.SmtpChannel"
@@ -251,6 +265,12 @@ URNE_FRANCECONNECT = {
     "acr": os.environ.get("URNE_FRANCECONNECT_ACR") or "eidas1",
     "timeout": 10,
 }
+# The key of the social security numbers' hashes (elections.nir, ADR 0652): where an election
+# lets the réassort ask the NIR's first 10 digits instead of the NUMEN, the import keeps only
+# their HMAC under this key. Empty: no election may enable it. At least 32 characters, apart
+# from the other secrets, in the environment only (a key in a store would make 10 digits
+# findable from their hash).
+URNE_NIR_KEY = os.environ.get("URNE_NIR_KEY", "")
 # How long the page "Générer un code" stays open after the identity was checked (seconds).
 URNE_REASSORT_GRANT_SECONDS = 30 * 60
 # A new voter identifier by SMS (2018 style, urne.portal.replacement, ADR 0610): the voter's
@@ -260,6 +280,10 @@ URNE_REPLACEMENT_REQUESTS = 3
 URNE_REPLACEMENT_RESERVE = int(os.environ.get("URNE_REPLACEMENT_RESERVE", "1"))
 # The SMS's last line (one SMS part: 160 GSM characters with the identifier).
 URNE_SMS_SIGNATURE = os.environ.get("URNE_SMS_SIGNATURE", "Les élections professionnelles")
+# Admission control (urne.site.admission, ADR 0580): new journeys admitted per minute on each
+# web process (0: no limit), and the seconds a held arrival is told to wait (spread to twice).
+URNE_ADMISSION_PER_MINUTE = int(os.environ.get("URNE_ADMISSION_PER_MINUTE", "0"))
+URNE_ADMISSION_RETRY_AFTER = int(os.environ.get("URNE_ADMISSION_RETRY_AFTER", "30"))
 # Every rate limit, by name: (requests, seconds), a fixed window (urne.site.ratelimit).
 # The key each is counted by is the caller's: per client address, identifier, account, voter.
 URNE_RATE_LIMITS = {
@@ -339,20 +363,24 @@ URNE_AUTHORITY_KEY = os.environ.get("URNE_AUTHORITY_KEY", "placeholder-authority
 # Content-Security-Policy on every page, in every settings module (the browser tests run the
 # booth and the portal under it and fail on a violation; ADR 0550). Scripts and styles come
 # only from our static files: no inline script or style, no eval, no other host; the booth's
-# crypto is plain JavaScript (@noble, BigInt), so not even 'wasm-unsafe-eval' is needed.
-SECURE_CSP = {
-    "default-src": [CSP.NONE],
-    "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF],  # the CAPTCHA's image
-    "media-src": [CSP.SELF],  # and its audio
-    "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF],  # the booth's code check and cast, the campaign's progress
-    "form-action": [CSP.SELF],
-    "frame-ancestors": [CSP.NONE],
-    "base-uri": [CSP.NONE],
-    "object-src": [CSP.NONE],
-}
+# crypto is plain JavaScript (@noble, BigInt), so not even 'wasm-unsafe-eval' is needed. A
+# theme may add to it (urne.site.themes: the DSFR's data: images).
+SECURE_CSP = content_security_policy(
+    {
+        "default-src": [CSP.NONE],
+        "script-src": [CSP.SELF],
+        "style-src": [CSP.SELF],
+        "img-src": [CSP.SELF],  # the CAPTCHA's image
+        "media-src": [CSP.SELF],  # and its audio
+        "font-src": [CSP.SELF],
+        "connect-src": [CSP.SELF],  # the booth's code check and cast, the campaign's progress
+        "form-action": [CSP.SELF],
+        "frame-ancestors": [CSP.NONE],
+        "base-uri": [CSP.NONE],
+        "object-src": [CSP.NONE],
+    },
+    URNE_THEME,
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "urne.accounts.session_store"  # Django's db sessions, plain-SQL read (ADR 0330)
