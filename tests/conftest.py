@@ -48,3 +48,13 @@ def election(db):
 def media_root(settings, tmp_path):
     """Uploaded files go to a per-test folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) the SMTP channel sends to; its recorder (what came)."""
+    from factories.accounts import smtp_server_start
+
+    controller, recorder = smtp_server_start(settings)
+    yield recorder
+    controller.stop()

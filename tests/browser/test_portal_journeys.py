@@ -13,7 +13,7 @@ from factories.portal import portal_world_make
 from urne.elections.models import Complaint
 from urne.portal.models import AssistanceRequest
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "authority"])
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from factories.bureau import member_make
 from factories.elections import staff_login, staff_make
 from factories.workflows import workflow_world_make
+from urne.portal.models import AssistanceRequest
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
@@ -31,6 +32,9 @@ MANAGER_PAGES = [
     "backoffice:roll",
     "backoffice:list_checks",
     "backoffice:candidate_list",
+    "backoffice:unions",
+    "backoffice:list_add",
+    "backoffice:list_edit",
     "backoffice:complaints",
     "backoffice:complaint",
     "backoffice:voter_find",
@@ -40,6 +44,8 @@ MANAGER_PAGES = [
     "authority:replace",
     "messaging:campaigns",
     "bureau:members_manage",
+    "helpdesk:assistance_requests",
+    "helpdesk:assistance_request",
 ]
 BUREAU_PAGES = [
     "bureau:home",
@@ -63,6 +69,9 @@ def _ids(w: Any) -> dict[str, int]:
         "complaint_id": w.complaint.pk,
         "voter_id": w.voter.pk,
         "job_id": w.job.pk,
+        "request_id": AssistanceRequest.objects.create(
+            election=w.election, name="Camille", email="c@ac-lyon.fr", topic="vote", message="m"
+        ).pk,
     }
 
 

@@ -74,9 +74,6 @@ def portal_world_make(
 ) -> PortalWorld:
     """A PE in Lyon (69) votes in CTA Lyon and CAPD 69; CTA Grenoble is someone else's."""
     election = election_make(name=f"Élections professionnelles {style}", style=style)
-    for field, value in calendar_at(phase).items():
-        setattr(election, field, value)
-    election.save()
     cta = scrutin_make(election, "CTA", "Lyon", titular_seats=2, substitute_seats=2)
     capd = scrutin_make(election, "CAPD PE", "69", titular_seats=2, substitute_seats=2)
     other = scrutin_make(election, "CTA", "Grenoble", titular_seats=2, substitute_seats=2)
@@ -87,6 +84,10 @@ def portal_world_make(
     union = Union.objects.create(election=election, name="Syndicat Alpha", acronym="SA")
     lists = [_list(cta, union, "Liste Alpha CTA", 3), _list(capd, union, "Liste Alpha CAPD", 4)]
     _list(other, union, "Liste Alpha Grenoble", 3)
+    # The calendar once the lists are filed (they are frozen from the vote's opening on).
+    for field, value in calendar_at(phase).items():
+        setattr(election, field, value)
+    election.save()
     if publish:
         from factories.elections import staff_make
 

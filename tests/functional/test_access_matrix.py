@@ -33,9 +33,10 @@ from urne.audit.models import AuditEvent
 from urne.messaging.models import Campaign
 from urne.portal.models import AssistanceRequest
 
-STAFF = ["manager", "helpdesk", "auditor", "bureau", "delegate"]
+STAFF = ["manager", "helpdesk", "auditor", "bureau", "delegate", "administrator"]
 ROLES = ["anonymous", "voter", *STAFF, "superuser"]
-ADMINS = {"manager", "superuser"}
+# The Django admin: the administrator's only (ADR 0160), the manager's own pages replace it.
+ADMINS = {"administrator", "superuser"}
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,10 @@ TABLE: dict[str, Row] = {
     "backoffice:logout": Row(_r("backoffice:logout"), every(405), every(302)),
     "backoffice:home": Row(_r("backoffice:home"), staff_page(set(STAFF))),
     "backoffice:election": Row(_r("backoffice:election", E), staff_page(READERS)),
+    # The missing scrutins of every body created: POST only.
+    "backoffice:scrutins_create": Row(
+        _r("backoffice:scrutins_create", E), staff_page(MANAGER, 405), staff_page(MANAGER, 302)
+    ),
     # An empty form: refused (the name is required), nothing changed.
     "backoffice:election_edit": Row(
         _r("backoffice:election_edit", E), staff_page(MANAGER), staff_page(MANAGER, 400)
@@ -134,6 +139,19 @@ TABLE: dict[str, Row] = {
         staff_page(READERS),
         staff_page(MANAGER, 200),
     ),
+    # The unions and the lists' registration, change and withdrawal: the manager changes,
+    # the auditor reads the unions; an empty form is refused (400), nothing registered.
+    "backoffice:unions": Row(
+        _r("backoffice:unions", E), staff_page(READERS), staff_page(MANAGER, 400)
+    ),
+    "backoffice:list_add": Row(
+        _r("backoffice:list_add", E), staff_page(MANAGER), staff_page(MANAGER, 400)
+    ),
+    "backoffice:list_edit": Row(
+        _r("backoffice:list_edit", lambda w: w.candidate_list.pk),
+        staff_page(MANAGER),
+        staff_page(MANAGER, 400),
+    ),
     "backoffice:profession_de_foi": Row(
         _r("backoffice:profession_de_foi", lambda w: w.candidate_list.pk), staff_page(READERS)
     ),
@@ -141,7 +159,7 @@ TABLE: dict[str, Row] = {
     "backoffice:complaint": Row(
         _r("backoffice:complaint", lambda w: w.complaint.pk),
         staff_page(READERS),
-        staff_page(MANAGER, 200),
+        staff_page(MANAGER, 400),
     ),
     "backoffice:voter_find": Row(_r("backoffice:voter_find", E), staff_page(FINDERS)),
     "backoffice:voter": Row(_r("backoffice:voter", lambda w: w.voter.pk), staff_page(FINDERS)),
@@ -179,6 +197,14 @@ TABLE: dict[str, Row] = {
         _r("helpdesk:voter_reserve", lambda w: w.voter.pk),
         staff_page(FINDERS, 405),
         staff_page(FINDERS, 302),
+    ),
+    # The assistance requests (an election's list, one request): whoever finds voters; an
+    # empty POST names no action (400), nothing is closed.
+    "helpdesk:assistance_requests": Row(_r("helpdesk:assistance_requests", E), staff_page(FINDERS)),
+    "helpdesk:assistance_request": Row(
+        _r("helpdesk:assistance_request", lambda w: w.request.pk),
+        staff_page(FINDERS),
+        staff_page(FINDERS, 400),
     ),
     # --- the bureau's pages: its own members only (the world's bureau and delegate accounts
     # are members of its election's bureau; ``permissions.bureau_pages_allowed``)
@@ -307,23 +333,24 @@ TABLE: dict[str, Row] = {
     # A new voter identifier (2018 style): the world's election has no date B, so the page
     # says when it opens, for a GET and a POST alike (nothing is done).
     "portal:replacement": Row(_r("portal:replacement"), voter_page(200), voter_page(200)),
-    # --- the admin: its login goes to the back office's; the rest is the manager's
+    # --- the admin: its login goes to the back office's; the rest is the administrator's
     "admin_login": Row(_r("admin_login"), every(302), every(302)),
     "admin:login": Row(_r("admin:login"), every(302), every(302)),  # shadowed by admin_login
 }
 
 
 def admin(ok: Outcome, anonymous: Outcome = To("admin:login")) -> dict[str, Outcome]:
-    """An admin page: ``ok`` for the manager and superusers, 403 for the other staff
-    (ADR 0560), the admin's login (then the back office's) for everyone else."""
+    """An admin page: ``ok`` for the administrator and superusers, 403 for the other staff,
+    the manager included (ADRs 0560, 0160), the admin's login (then the back office's) for
+    everyone else."""
     out: dict[str, Outcome] = {"anonymous": anonymous, "voter": anonymous}
     for role in [*STAFF, "superuser"]:
         out[role] = ok if role in ADMINS else 403
     return out
 
 
-def admin2(manager: Outcome, superuser: Outcome) -> dict[str, Outcome]:
-    return admin(0) | {"manager": manager, "superuser": superuser}
+def admin2(administrator: Outcome, superuser: Outcome) -> dict[str, Outcome]:
+    return admin(0) | {"administrator": administrator, "superuser": superuser}
 
 
 TABLE |= {
@@ -355,9 +382,9 @@ TABLE |= {
     ),
 }
 
-# Each registered model: its object in the world, then what the manager may do there (the
-# role's model permissions: add, change, view; nobody deletes), the superuser all but writing
-# the append-only audit log.
+# Each registered model: its object in the world, then what the administrator may do there
+# (the role's model permissions: add, change, view; nobody deletes), the superuser all but
+# writing the append-only audit log.
 ADMIN_MODELS: dict[str, tuple[Callable[[Any], Any], str, str]] = {
     "auth_group": (lambda w: w.group.pk, "", "acdv"),
     "auth_user": (lambda w: w.users["auditor"].pk, "", "acdv"),
@@ -381,13 +408,13 @@ def _can(perms: str, what: str) -> int:
     return 200 if set(what) & set(perms) else 403
 
 
-def _admin_rows(model: str, pk: Callable[[Any], Any], manager: str, superuser: str) -> None:
+def _admin_rows(model: str, pk: Callable[[Any], Any], administrator: str, superuser: str) -> None:
     def url(kind: str, with_pk: bool) -> Callable[[Any], str]:
         name = f"admin:{model}_{kind}"
         return lambda w: reverse(name, args=[pk(w)] if with_pk else [])
 
     def both(what: str) -> dict[str, Outcome]:
-        return admin2(_can(manager, what), _can(superuser, what))
+        return admin2(_can(administrator, what), _can(superuser, what))
 
     app, _, name = model.rpartition("_")
     TABLE[f"admin:{model}_changelist"] = Row(url("changelist", False), both("cv"), both("cv"))
@@ -401,8 +428,8 @@ def _admin_rows(model: str, pk: Callable[[Any], Any], manager: str, superuser: s
     )
 
 
-for _model, (_pk, _manager, _superuser) in ADMIN_MODELS.items():
-    _admin_rows(_model, _pk, _manager, _superuser)
+for _model, (_pk, _administrator, _superuser) in ADMIN_MODELS.items():
+    _admin_rows(_model, _pk, _administrator, _superuser)
 
 # The world has no task result: the admin sends whoever may see one back to its index.
 _TASKS = "admin:django_tasks_database_dbtaskresult"
@@ -562,9 +589,10 @@ def test_every_pattern_has_a_row():
 
 
 @pytest.mark.django_db(databases="__all__")
-@pytest.mark.parametrize("role", ["auditor", "helpdesk", "bureau", "delegate"])
+@pytest.mark.parametrize("role", ["manager", "auditor", "helpdesk", "bureau", "delegate"])
 def test_the_admin_is_closed_to(world, role):
-    """ADR 0560: no admin page, no record, for these roles (a voter's record above all)."""
+    """ADRs 0560, 0160: no admin page, no record, for every role but the administrator (a
+    voter's record above all); the manager's own pages replace it."""
     client = _client(world, role)
     urls = [reverse("admin:index"), reverse("admin:elections_voter_changelist")]
     urls += [reverse("admin:elections_voter_change", args=[world.voter.pk])]
@@ -573,3 +601,17 @@ def test_the_admin_is_closed_to(world, role):
         response = client.get(url)
         assert response.status_code == 403, url
         assert world.voter.numen not in response.content.decode(), url
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_the_administrator_has_the_admin_and_no_staff_page(world):
+    """ADR 0160: the administrator opens the admin's records; none of the staff's pages."""
+    client = _client(world, "administrator")
+    page = client.get(reverse("admin:elections_voter_change", args=[world.voter.pk]))
+    assert page.status_code == 200 and world.voter.numen in page.content.decode()
+    for url in (
+        reverse("backoffice:election", args=[world.election.pk]),
+        reverse("backoffice:voter", args=[world.voter.pk]),
+        reverse("backoffice:audit"),
+    ):
+        assert client.get(url).status_code == 403, url

@@ -20,6 +20,7 @@ from urne.backoffice.labels import AUDIT_ACTIONS, MESSAGES, PHASES
 from urne.elections.models import Body, Candidate, Union, VoterCategory
 from urne.messaging.models import Campaign, OutboxMessage
 from urne.messaging.registry import template_names
+from urne.portal.models import AssistanceRequest
 
 pytestmark = pytest.mark.django_db(databases=["default", "authority", "urn"])
 
@@ -140,6 +141,9 @@ def world():
     from urne.elections.services import rolls_publish
 
     rolls_publish(actor=root, election=w.election)
+    w.assistance = AssistanceRequest.objects.create(
+        election=w.election, name="Camille", email="c@ac-lyon.fr", topic="vote", message="m"
+    )
     yield w
     mail_clear()
 
@@ -157,6 +161,9 @@ def _pages(w):
         reverse("backoffice:roll", args=[s]),
         reverse("backoffice:list_checks", args=[e]),
         reverse("backoffice:candidate_list", args=[w.candidate_list.pk]),
+        reverse("backoffice:unions", args=[e]),
+        reverse("backoffice:list_add", args=[e]),
+        reverse("backoffice:list_edit", args=[w.candidate_list.pk]),
         reverse("backoffice:complaints", args=[e]),
         reverse("backoffice:complaint", args=[w.complaint.pk]),
         reverse("backoffice:voter_find", args=[e]) + "?q=" + w.voter.last_name,
@@ -168,6 +175,9 @@ def _pages(w):
         reverse("messaging:campaigns", args=[e]),
         reverse("messaging:campaign", args=[w.campaign.pk]),
         reverse("count:page", args=[e]),
+        reverse("helpdesk:assistance_requests", args=[e]),
+        reverse("helpdesk:assistance_requests", args=[e]) + "?etat=closed",
+        reverse("helpdesk:assistance_request", args=[w.assistance.pk]),
     ]
 
 

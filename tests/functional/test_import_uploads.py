@@ -21,7 +21,7 @@ from factories.spreadsheets import (
 from factories.workflows import workflow_world_make
 from urne.elections.models import ImportJob, ImportRowError, Voter
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "authority"])
 
 
 @pytest.fixture

@@ -134,7 +134,7 @@ def test_every_kind_of_page_links_to_both(client, lang):
     response = client.get(f"{prefix}/page-qui-n-existe-pas/")
     assert response.status_code == 404
     _assert_legal_links(response.content.decode(), links)
-    manager = Client()
-    staff_login(manager, staff_make("manager"))
+    administrator = Client()
+    staff_login(administrator, staff_make("administrator"))
     for url in (f"{prefix}/backoffice/", f"{prefix}/admin/"):
-        _assert_legal_links(_text(manager.get(url)), links)
+        _assert_legal_links(_text(administrator.get(url)), links)

@@ -6,7 +6,7 @@ from django.urls import get_resolver, reverse
 from factories.elections import staff_login, staff_make
 from factories.workflows import workflow_world_make
 
-ROLES = ["manager", "helpdesk", "bureau", "delegate", "auditor", None]
+ROLES = ["manager", "helpdesk", "bureau", "delegate", "auditor", "administrator", None]
 ALL = set(ROLES) - {None}
 READERS = {"manager", "auditor"}
 
@@ -27,6 +27,9 @@ def _urls(w):
             reverse("backoffice:candidate_list", args=[w.candidate_list.pk]),
             READERS,
         ),
+        "unions": (reverse("backoffice:unions", args=[w.election.pk]), READERS),
+        "list_add": (reverse("backoffice:list_add", args=[w.election.pk]), {"manager"}),
+        "list_edit": (reverse("backoffice:list_edit", args=[w.candidate_list.pk]), {"manager"}),
         "profession_de_foi": (
             reverse("backoffice:profession_de_foi", args=[w.candidate_list.pk]),
             READERS,
@@ -39,11 +42,15 @@ def _urls(w):
         ),
         "voter": (reverse("backoffice:voter", args=[w.voter.pk]), {"manager", "helpdesk"}),
         "audit": (reverse("backoffice:audit") + "?check=1", READERS),
-        # The admin is the manager's only (ADR 0560; every admin URL: test_access_matrix.py).
-        "admin_voters": (reverse("admin:elections_voter_changelist"), {"manager"}),
-        "admin_voter": (reverse("admin:elections_voter_change", args=[w.voter.pk]), {"manager"}),
-        "admin_add_body": (reverse("admin:elections_body_add"), {"manager"}),
-        "admin_audit": (reverse("admin:audit_auditevent_changelist"), {"manager"}),
+        # The admin is the administrator's only (ADRs 0560, 0160; every admin URL:
+        # test_access_matrix.py).
+        "admin_voters": (reverse("admin:elections_voter_changelist"), {"administrator"}),
+        "admin_voter": (
+            reverse("admin:elections_voter_change", args=[w.voter.pk]),
+            {"administrator"},
+        ),
+        "admin_add_body": (reverse("admin:elections_body_add"), {"administrator"}),
+        "admin_audit": (reverse("admin:audit_auditevent_changelist"), {"administrator"}),
     }
 
 
@@ -54,6 +61,7 @@ def _backoffice_names() -> set[str]:
         "otp",
         "otp_enrol",
         "logout",
+        "scrutins_create",  # POST only: test_only_managers_write and the access matrix
     }
 
 
@@ -93,6 +101,10 @@ def test_only_managers_write(client, role):
         reverse("backoffice:candidate_list", args=[w.candidate_list.pk]),
         reverse("backoffice:complaint", args=[w.complaint.pk]),
         reverse("backoffice:import", args=[w.election.pk]),
+        reverse("backoffice:scrutins_create", args=[w.election.pk]),
+        reverse("backoffice:unions", args=[w.election.pk]),
+        reverse("backoffice:list_add", args=[w.election.pk]),
+        reverse("backoffice:list_edit", args=[w.candidate_list.pk]),
     ]
     for url in posts:
         assert client.post(url, {"action": "save"}).status_code == 403, url

@@ -6,6 +6,7 @@ from django.urls import get_resolver, reverse
 
 from factories.elections import staff_login, staff_make
 from factories.workflows import workflow_world_make
+from urne.portal.models import AssistanceRequest
 
 ROLES = ["manager", "helpdesk", "bureau", "delegate", "auditor", None]
 STAFF_NAMESPACES = ("authority", "messaging", "helpdesk")
@@ -21,7 +22,18 @@ NOT_GET_PAGES = {
 
 
 def _urls(w):
+    request = AssistanceRequest.objects.create(
+        election=w.election, name="Camille", email="c@ac-lyon.fr", topic="vote", message="m"
+    )
     return {
+        "helpdesk:assistance_requests": (
+            reverse("helpdesk:assistance_requests", args=[w.election.pk]),
+            {"manager", "helpdesk"},
+        ),
+        "helpdesk:assistance_request": (
+            reverse("helpdesk:assistance_request", args=[request.pk]),
+            {"manager", "helpdesk"},
+        ),
         "authority:codes": (
             reverse("authority:codes", args=[w.election.pk]),
             {"manager", "auditor"},

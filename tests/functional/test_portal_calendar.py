@@ -13,7 +13,7 @@ from factories.portal import portal_world_make
 from urne.elections.calendar import paris
 from urne.elections.models import Complaint
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "authority"])
 
 
 @pytest.fixture(autouse=True)

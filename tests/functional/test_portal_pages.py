@@ -9,7 +9,7 @@ from factories.portal import portal_world_make
 from urne.elections.models import Complaint
 from urne.portal.models import AssistanceRequest
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "authority"])
 
 STYLES = ["2018", "2022"]
 
@@ -262,9 +262,10 @@ def test_assistance_bad_input_and_rate_limit(client, settings):
     assert AssistanceRequest.objects.count() == 2
 
 
-def test_assistance_requests_in_the_admin_for_the_manager_only(client):
-    """The admin is closed to the helpdesk (ADR 0560): until the helpdesk has its own page of
-    requests, the manager reads and closes them there."""
+def test_assistance_requests_in_the_admin_for_the_administrator_only(client):
+    """The admin is closed to the helpdesk and the manager (ADRs 0560, 0160): they answer and
+    close requests on their own pages (test_staff_answers.py); the administrator reads the
+    plain records."""
     from factories.elections import staff_login, staff_make
 
     w = portal_world_make()
@@ -276,6 +277,8 @@ def test_assistance_requests_in_the_admin_for_the_manager_only(client):
     refused = client.get(url)
     assert refused.status_code == 403 and "Camille" not in refused.content.decode()
     staff_login(client, staff_make("manager"))
+    assert client.get(url).status_code == 403
+    staff_login(client, staff_make("administrator"))
     listing = client.get(url)
     assert listing.status_code == 200 and "Camille" in listing.content.decode()
 

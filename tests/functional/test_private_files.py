@@ -12,7 +12,7 @@ from factories.accounts import voter_client_login
 from factories.elections import staff_login, staff_make
 from factories.portal import portal_world_make
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "authority"])
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ def test_the_booth_runs_its_crypto_under_the_same_policy(client):
     assert _policy(response)["connect-src"] == ["'self'"]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases=["default", "authority"])
 def test_portal_pages_of_a_logged_in_voter_have_the_policy(client):
     w = portal_world_make()
     voter_client_login(client, w.voter)

@@ -20,7 +20,7 @@ from urne.elections.services import rolls_publish
 from urne.portal.forms import RollSearchForm
 from urne.portal.selectors import roll_page
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "authority"])
 
 NAMES = [
     ("BRUNET", "Paul"),

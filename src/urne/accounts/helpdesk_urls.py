@@ -12,4 +12,12 @@ urlpatterns = [
         portal_helpdesk.reserve_send,
         name="voter_reserve",
     ),
+    path(
+        "elections/<int:election_id>/demandes/",
+        portal_helpdesk.assistance_requests,
+        name="assistance_requests",
+    ),
+    path(
+        "demandes/<int:request_id>/", portal_helpdesk.assistance_request, name="assistance_request"
+    ),
 ]

@@ -21,7 +21,7 @@ from urne.audit.services import audit_append
 from urne.elections.models import Election, Voter
 from urne.messaging.channels import Email
 from urne.messaging.models import OutboxMessage
-from urne.messaging.registry import email_render
+from urne.messaging.registry import email_render, message_voter
 from urne.messaging.services import message_enqueue
 from urne.site.public_url import public_url
 
@@ -153,15 +153,16 @@ def _compose_link_mail(
 ) -> Email:
     """A voter's e-mail carrying a fresh single-use link of ``purpose`` (composed at send time
     and not kept, ADR 0204); ``hours`` reads the link's lifetime from the style's policy."""
-    account = account_ensure(voter=message.voter)
+    voter = message_voter(message)
+    account = account_ensure(voter=voter)
     policy = _policy(account.election_id)
     raw = token_issue(account=account, purpose=purpose, policy=policy)
     return email_render(
         base=base,
-        to=message.voter.email,
+        to=voter.email,
         language=message.language,
-        from_name=message.voter.election.name,
-        context={"voter": message.voter, "link": _link(url, raw), "hours": hours(policy)},
+        from_name=voter.election.name,
+        context={"voter": voter, "link": _link(url, raw), "hours": hours(policy)},
     )
 
 

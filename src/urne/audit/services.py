@@ -3,6 +3,8 @@
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -94,6 +96,30 @@ def audit_append(
         head.last_seq, head.last_hash = seq, digest
         head.save(update_fields=["last_seq", "last_hash"])
     return event
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def field_changes(obj: Any, new: dict[str, Any]) -> dict[str, list[Any]]:
+    """What setting ``new`` (field → value) on ``obj`` changes, field by field: ``[old,
+    new]`` (dates in UTC ISO form, decimals as text), for an audit event's ``changes``. A
+    value may also be compared to a plain dict key of ``obj`` (``obj`` a dict). The one
+    home of the field-level audit (old → new) of every staff page's change."""
+
+    def current(field: str) -> Any:
+        return obj[field] if isinstance(obj, dict) else getattr(obj, field)
+
+    return {
+        field: [_shown(current(field)), _shown(value)]
+        for field, value in new.items()
+        if current(field) != value
+    }
 
 
 @dataclass(frozen=True)

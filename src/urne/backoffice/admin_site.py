@@ -1,4 +1,4 @@
-"""The Django admin's site, closed to every staff role but the manager (ADR 0560).
+"""The Django admin's site, closed to every staff role but the administrator (ADRs 0560, 0160).
 
 ``UrneAdminSite.has_permission`` asks ``permissions.admin_allowed``; a logged-in user it
 refuses gets a 403 on every admin page (never a record, nor a login form to come back to),

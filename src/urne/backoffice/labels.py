@@ -24,6 +24,8 @@ MESSAGES: dict[str, Promise] = {
     TEMPLATE_RESET: _("Mot de passe oublié"),
     "cast_receipt": _("Accusé de réception du vote"),
     "replacement_confirmation": _("Confirmation d'un nouvel identifiant électeur"),
+    "assistance_answer": _("Réponse à une demande d'assistance"),
+    "complaint_decision": _("Décision sur une réclamation"),
 }
 
 AUDIT_ACTIONS: dict[str, Promise] = {
@@ -32,6 +34,8 @@ AUDIT_ACTIONS: dict[str, Promise] = {
     "admin.add": _("Administration : ajout"),
     "admin.change": _("Administration : modification"),
     "admin.delete": _("Administration : suppression"),
+    "assistance.answer": _("Demande d'assistance : réponse envoyée"),
+    "assistance.close": _("Demande d'assistance close sans réponse"),
     "authority.code_replace_refused": _("Remplacement de code refusé : urnes figées"),
     "authority.code_replaced": _("Code de vote remplacé"),
     "authority.credentials_generated": _("Codes de vote générés"),
@@ -72,6 +76,8 @@ AUDIT_ACTIONS: dict[str, Promise] = {
     "election.update": _("Élection modifiée"),
     "list.profession_de_foi": _("Profession de foi déposée"),
     "list.register": _("Liste de candidats déposée"),
+    "list.update": _("Liste de candidats modifiée"),
+    "list.withdraw": _("Liste de candidats retirée"),
     "messaging.campaign_pause": _("Envoi suspendu"),
     "messaging.campaign_resume": _("Envoi repris"),
     "messaging.campaign_start": _("Envoi lancé"),
@@ -91,6 +97,7 @@ AUDIT_ACTIONS: dict[str, Promise] = {
     "seal.make": _("Scellement"),
     "seal.mismatch": _("Scellement rompu"),
     "system.restart": _("Redémarrage du service"),
+    "union.create": _("Organisation syndicale ajoutée"),
     "urn.archive_download": _("Archive de l'urne téléchargée"),
     "vote.close": _("Vote clos"),
     "vote.freeze": _("Urnes et émargements figés"),

@@ -13,6 +13,7 @@ class Backoffice(models.Model):
             ("find_voter", "Rechercher un électeur et voir son état"),
             ("view_audit", "Consulter le journal d'audit"),
             ("bureau_pages", "Pages du bureau de vote électronique"),
+            ("administer", "Ouvrir l'administration Django (enregistrements bruts)"),
         ]
 
     def __str__(self) -> str:

@@ -41,6 +41,8 @@ FIND_VOTER = "backoffice.find_voter"
 VIEW_AUDIT = "backoffice.view_audit"
 #: The polling station's pages (bureau members, union delegates).
 BUREAU_PAGES = "backoffice.bureau_pages"
+#: Open the Django admin, its plain records (the administrator; ADR 0160).
+ADMINISTER = "backoffice.administer"
 
 
 def staff_required(perm: str) -> Callable[[Any], Any]:
@@ -83,14 +85,16 @@ def bureau_pages_require(request: HttpRequest, election: Election) -> None:
 
 
 def admin_allowed(user: User) -> bool:
-    """Whether ``user`` may open the Django admin (ADR 0560): an active staff account that is
-    a superuser or holds ``MANAGE_ELECTION`` (the manager), until the staff's own pages
-    replace the admin's plain records. Never the auditor, the helpdesk, the bureau or a
-    delegate: the admin shows whole records (a voter's birth date, e-mail, NUMEN) that their
-    own pages show in part or not at all."""
+    """Whether ``user`` may open the Django admin (ADRs 0560, 0160): an active staff account
+    that is a superuser or holds ``ADMINISTER`` (the administrator). Never the manager, whose
+    own pages now do what the admin did (the election and its calendar, candidate lists,
+    assistance requests, complaints) with the legal checks and a field-level audit the admin
+    has not; never the auditor, the helpdesk, the bureau or a delegate: the admin shows whole
+    records (a voter's birth date, e-mail, NUMEN) that their own pages show in part or not
+    at all."""
     if not (getattr(user, "is_active", False) and getattr(user, "is_staff", False)):
         return False
-    return bool(getattr(user, "is_superuser", False)) or user.has_perm(MANAGE_ELECTION)
+    return bool(getattr(user, "is_superuser", False)) or user.has_perm(ADMINISTER)
 
 
 #: Messages whose mere existence tells that the voter voted (the booth's cast receipt).

@@ -1,6 +1,7 @@
 """Staff roles as Django groups of permissions, installed after every migrate.
 
-manager: election setup, voters, rules, lists, complaints (and the admin's plain records);
+manager: election setup, voters, rules, lists, complaints, on the back office's own pages;
+administrator: the Django admin's plain records only (ADR 0160);
 helpdesk: find a voter and see their state, never a secret; bureau member and union
 delegate: their bureau's pages (later issue); auditor: read-only, audit log."""
 
@@ -8,7 +9,14 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 
-from .permissions import BUREAU_PAGES, FIND_VOTER, MANAGE_ELECTION, VIEW_AUDIT, VIEW_ELECTION
+from .permissions import (
+    ADMINISTER,
+    BUREAU_PAGES,
+    FIND_VOTER,
+    MANAGE_ELECTION,
+    VIEW_AUDIT,
+    VIEW_ELECTION,
+)
 
 ELECTION_MODELS = [
     "election",
@@ -34,6 +42,12 @@ ROLES: dict[str, dict[str, Any]] = {
             VIEW_AUDIT,
             "audit.view_auditevent",
         ]
+        + [f"elections.{a}_{m}" for m in ELECTION_MODELS for a in ("add", "change", "view")],
+    },
+    # The Django admin and its plain records, nothing of the back office's pages (ADR 0160).
+    "administrator": {
+        "label": "Administrateur",
+        "perms": [ADMINISTER, "audit.view_auditevent"]
         + [f"elections.{a}_{m}" for m in ELECTION_MODELS for a in ("add", "change", "view")],
     },
     "helpdesk": {"label": "Assistance", "perms": [FIND_VOTER]},

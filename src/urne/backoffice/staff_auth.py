@@ -35,7 +35,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import StaffLoginFailure
-from .permissions import BUREAU_PAGES, FIND_VOTER, MANAGE_ELECTION
+from .permissions import ADMINISTER, BUREAU_PAGES, FIND_VOTER, MANAGE_ELECTION
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -53,7 +53,7 @@ PENDING_MAX_CODES = 3
 #: voter's vote code or reopen their account (FIND_VOTER), or hold a decryption key and see
 #: the polling station's pages (BUREAU_PAGES). The auditor's read-only permissions are not
 #: among them.
-SECOND_FACTOR_PERMS = (MANAGE_ELECTION, FIND_VOTER, BUREAU_PAGES)
+SECOND_FACTOR_PERMS = (MANAGE_ELECTION, FIND_VOTER, BUREAU_PAGES, ADMINISTER)
 
 
 def second_factor_required(user: AbstractBaseUser | AnonymousUser) -> bool:

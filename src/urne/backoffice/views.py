@@ -21,9 +21,15 @@ from urne.bureau.selectors import member_bureaux
 from urne.elections import eligibility, selectors, services
 from urne.elections.candidate_lists import (
     candidate_list_check,
+    candidate_list_inputs,
+    candidate_list_register,
+    candidate_list_update,
+    candidate_list_withdraw,
     electorate_women_share,
+    lists_change_refusal,
     profession_de_foi_attach,
     profession_de_foi_response,
+    union_create,
     union_shares,
 )
 from urne.elections.models import (
@@ -34,17 +40,24 @@ from urne.elections.models import (
     ImportJob,
     RollAdjustment,
     Scrutin,
+    Union,
     Voter,
     VoterCategory,
 )
 from urne.elections.voter_import import import_errors_csv, voter_import_start
-from urne.portal.helpdesk import replacement_state
+from urne.portal.helpdesk import (
+    open_assistance_requests,
+    replacement_state,
+    voter_assistance_requests,
+)
 
 from .forms import (
     AdjustmentForm,
+    CandidateListForm,
     ComplaintDecisionForm,
     ElectionForm,
     ProfessionDeFoiForm,
+    UnionForm,
     VoterFileForm,
     VoterSearchForm,
 )
@@ -96,6 +109,7 @@ def election_detail(request: HttpRequest, election_id: int) -> HttpResponse:
             "open_complaints": Complaint.objects.filter(
                 election=election, status=Complaint.Status.OPEN
             ).count(),
+            "open_requests": open_assistance_requests(election),
         },
     )
 
@@ -128,6 +142,17 @@ def election_edit(request: HttpRequest, election_id: int) -> HttpResponse:
         {"election": election, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@staff_required(MANAGE_ELECTION)
+@require_http_methods(["POST"])
+def scrutins_create(request: HttpRequest, election_id: int) -> HttpResponse:
+    """One scrutin per body and perimeter, those missing (``services.scrutins_create_all``,
+    each audited)."""
+    election = get_object_or_404(Election, pk=election_id)
+    created = services.scrutins_create_all(actor=request.user, election=election)
+    messages.success(request, _("Scrutins créés : %(n)d.") % {"n": created})
+    return redirect("backoffice:election", election_id=election.pk)
 
 
 @staff_required(MANAGE_ELECTION)
@@ -369,6 +394,120 @@ def candidate_list(request: HttpRequest, list_id: int) -> HttpResponse:
 
 
 @staff_required(VIEW_ELECTION)
+@require_http_methods(["GET", "POST"])
+def unions(request: HttpRequest, election_id: int) -> HttpResponse:
+    """The unions that may file lists in the election; the manager adds one."""
+    _require_manage_on_post(request)
+    election = get_object_or_404(Election, pk=election_id)
+    form = UnionForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            union_create(actor=request.user, election=election, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, _("Organisation syndicale enregistrée."))
+            return redirect("backoffice:unions", election_id=election.pk)
+    return render(
+        request,
+        "backoffice/unions.html",
+        {
+            "election": election,
+            "unions": Union.objects.filter(election=election)
+            .annotate(n=Count("lists"))
+            .order_by("acronym"),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _list_form_page(
+    request: HttpRequest, election: Election, form: CandidateListForm, lst: CandidateList | None
+) -> HttpResponse:
+    return render(
+        request,
+        "backoffice/list_form.html",
+        {
+            "election": election,
+            "form": form,
+            "lst": lst,
+            "refusal": lists_change_refusal(lst.scrutin) if lst else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required(MANAGE_ELECTION)
+@require_http_methods(["GET", "POST"])
+def list_add(request: HttpRequest, election_id: int) -> HttpResponse:
+    """Register a list for one of the election's scrutins."""
+    election = get_object_or_404(Election, pk=election_id)
+    form = CandidateListForm(
+        request.POST if request.method == "POST" else None,
+        election=election,
+        unions=list(Union.objects.filter(election=election).order_by("acronym")),
+        with_scrutin=True,
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            lst = candidate_list_register(
+                actor=request.user,
+                scrutin=form.cleaned_data["scrutin"],
+                label=form.cleaned_data["label"],
+                unions=form.chosen_unions(),
+                candidates=form.cleaned_data["candidates"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, _("Liste enregistrée."))
+            return redirect("backoffice:candidate_list", list_id=lst.pk)
+    return _list_form_page(request, election, form, None)
+
+
+@staff_required(MANAGE_ELECTION)
+@require_http_methods(["GET", "POST"])
+def list_edit(request: HttpRequest, list_id: int) -> HttpResponse:
+    """Change a list (label, unions and split key, candidates), or withdraw it."""
+    lst = get_object_or_404(
+        CandidateList.objects.select_related("scrutin__body", "scrutin__election"), pk=list_id
+    )
+    election = lst.scrutin.election
+    if request.method == "POST" and request.POST.get("action") == "withdraw":
+        try:
+            candidate_list_withdraw(actor=request.user, candidate_list=lst)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+            return redirect("backoffice:candidate_list", list_id=lst.pk)
+        messages.success(request, _("Liste retirée."))
+        return redirect("backoffice:list_checks", election_id=election.pk)
+    form = CandidateListForm(
+        request.POST if request.method == "POST" else None,
+        initial=CandidateListForm.initial_of(lst.label, *candidate_list_inputs(lst)),
+        election=election,
+        unions=list(Union.objects.filter(election=election).order_by("acronym")),
+        with_scrutin=False,
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            changes = candidate_list_update(
+                actor=request.user,
+                candidate_list=lst,
+                label=form.cleaned_data["label"],
+                unions=form.chosen_unions(),
+                candidates=form.cleaned_data["candidates"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            if changes:
+                messages.success(request, _("Liste enregistrée."))
+            return redirect("backoffice:candidate_list", list_id=lst.pk)
+    return _list_form_page(request, election, form, lst)
+
+
+@staff_required(VIEW_ELECTION)
 def complaints(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
     return render(
@@ -386,7 +525,7 @@ def complaints(request: HttpRequest, election_id: int) -> HttpResponse:
 def complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
     _require_manage_on_post(request)
     item = get_object_or_404(Complaint.objects.select_related("election", "voter"), pk=complaint_id)
-    form = ComplaintDecisionForm(request.POST or None)
+    form = ComplaintDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.complaint_decide(
@@ -408,6 +547,7 @@ def complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
             "election": item.election,
             "form": form,
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -450,6 +590,7 @@ def voter_detail(request: HttpRequest, voter_id: int) -> HttpResponse:
             ),
             "can_act": request.user.has_perm(FIND_VOTER),
             "reassort_requests": reassort_requests(voter_id=voter.pk),
+            "assistance_requests": voter_assistance_requests(voter),
         },
     )
 

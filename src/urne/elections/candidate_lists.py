@@ -1,8 +1,11 @@
-"""Candidate lists: registration, profession de foi upload, and the checks a list must pass
-(number of candidates within the body's bounds, gender balance, split key of a joint list)."""
+"""Candidate lists: the unions, a list's registration, change and withdrawal (until the
+scrutin's urn is set up or the vote opens; audited old → new), the profession de foi upload,
+and the checks a list must pass (number of candidates within the body's bounds, gender
+balance, split key of a joint list)."""
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,12 +14,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from urne.audit.services import audit_append
+from urne.audit.services import audit_append, field_changes
 
 from .eligibility import roll_voters
-from .models import Candidate, CandidateList, Civility, Gender, ListUnion, Scrutin, Union
+from .models import Candidate, CandidateList, Civility, Election, Gender, ListUnion, Scrutin, Union
 
 
 @dataclass(frozen=True)
@@ -26,23 +30,87 @@ class CandidateInput:
     gender: str
 
 
-@transaction.atomic
-def candidate_list_register(
+def lists_change_refusal(scrutin: Scrutin, now: datetime | None = None) -> str | None:
+    """None if the scrutin's lists may still be registered, changed or withdrawn, else why
+    not: ``urn`` once the scrutin's urn is set up (its ballot's answers are the lists'
+    labels, in order: ``authority.setup.scrutin_election_json``), ``vote`` once the vote has
+    opened (the voters see the lists and their candidates)."""
+    from django.apps import apps
+
+    setups = apps.get_model("authority", "ScrutinSetup").objects
+    if setups.filter(scrutin_uuid=scrutin.uuid).exists():
+        return "urn"
+    opens = scrutin.election.vote_opens
+    if opens is not None and (now or timezone.now()) >= opens:
+        return "vote"
+    return None
+
+
+def _lists_change_require(scrutin: Scrutin) -> None:
+    refusal = lists_change_refusal(scrutin)
+    if refusal == "urn":
+        raise ValidationError(
+            _("L'urne de ce scrutin est initialisée : ses listes ne peuvent plus changer.")
+        )
+    if refusal == "vote":
+        raise ValidationError(_("Le vote est ouvert : les listes ne peuvent plus changer."))
+
+
+def split_key_problem(shares: list[Decimal | None]) -> str | None:
+    """What is wrong with a list's split key (each union's share, percent, or None when not
+    declared), or None: declared for every union or for none; positive, totalling 100 %."""
+    declared = [share for share in shares if share is not None]
+    if declared and len(declared) != len(shares):
+        return _("Clé de répartition : déclarer la part de chaque organisation ou d'aucune.")
+    if declared and (sum(declared) != 100 or any(share <= 0 for share in declared)):
+        return _("Clé de répartition : les parts doivent être positives et totaliser 100 %.")
+    return None
+
+
+def _list_validate(
     *,
-    actor: Any,
     scrutin: Scrutin,
     label: str,
     unions: list[tuple[Union, Decimal | None]],
     candidates: list[CandidateInput],
-) -> CandidateList:
-    """Register a list: one union, or a joint list with optional shares (percent)."""
+    candidate_list: CandidateList | None = None,
+) -> None:
+    """What a list must be to be registered (its completeness is ``candidate_list_check``'s):
+    a label, one union at least, each once, of the scrutin's election and on no other list
+    of the scrutin; a valid split key; candidates named, with a gender."""
+    if not label.strip():
+        raise ValidationError(_("L'intitulé de la liste est obligatoire."))
     if not unions:
         raise ValidationError(_("Une liste est déposée par au moins une organisation syndicale."))
     if any(u.election_id != scrutin.election_id for u, _s in unions):
         raise ValidationError(_("Organisation syndicale d'une autre élection."))
+    if len({u.pk for u, _s in unions}) != len(unions):
+        raise ValidationError(_("Une organisation syndicale figure deux fois sur la liste."))
+    others = ListUnion.objects.filter(
+        candidate_list__scrutin=scrutin, union__in=[u for u, _s in unions]
+    )
+    if candidate_list is not None:
+        others = others.exclude(candidate_list=candidate_list)
+    taken = others.select_related("union").first()
+    if taken is not None:
+        raise ValidationError(
+            _("L'organisation %(u)s a déjà déposé une liste pour ce scrutin.")
+            % {"u": taken.union.acronym}
+        )
+    problem = split_key_problem([share for _u, share in unions])
+    if problem:
+        raise ValidationError(problem)
+    if any(not c.last_name.strip() or not c.first_name.strip() for c in candidates):
+        raise ValidationError(_("Chaque candidat a un nom et un prénom."))
     if any(c.gender not in Gender.values for c in candidates):
         raise ValidationError(_("Genre de candidat invalide."))
-    lst = CandidateList.objects.create(scrutin=scrutin, label=label.strip())
+
+
+def _rows_write(
+    lst: CandidateList,
+    unions: list[tuple[Union, Decimal | None]],
+    candidates: list[CandidateInput],
+) -> None:
     ListUnion.objects.bulk_create(
         ListUnion(candidate_list=lst, union=u, share=share) for u, share in unions
     )
@@ -56,6 +124,50 @@ def candidate_list_register(
         )
         for i, c in enumerate(candidates, start=1)
     )
+
+
+def _shown(
+    label: str, unions: list[tuple[Union, Decimal | None]], candidates: list[CandidateInput]
+) -> dict[str, Any]:
+    """A list as its audit shows it (old → new, ``audit.services.field_changes``)."""
+    return {
+        "label": label.strip(),
+        "unions": {u.acronym: (f"{s:.2f}" if s is not None else None) for u, s in unions},
+        "candidates": [
+            f"{i}. {c.last_name.strip()} {c.first_name.strip()} ({c.gender})"
+            for i, c in enumerate(candidates, start=1)
+        ],
+    }
+
+
+def candidate_list_inputs(
+    candidate_list: CandidateList,
+) -> tuple[list[tuple[Union, Decimal | None]], list[CandidateInput]]:
+    """A registered list's unions (with their shares) and candidates, in order."""
+    links = ListUnion.objects.filter(candidate_list=candidate_list).select_related("union")
+    unions = [(link.union, link.share) for link in links.order_by("pk")]
+    candidates = [
+        CandidateInput(c.last_name, c.first_name, c.gender)
+        for c in candidate_list.candidates.order_by("position")
+    ]
+    return unions, candidates
+
+
+@transaction.atomic
+def candidate_list_register(
+    *,
+    actor: Any,
+    scrutin: Scrutin,
+    label: str,
+    unions: list[tuple[Union, Decimal | None]],
+    candidates: list[CandidateInput],
+) -> CandidateList:
+    """Register a list: one union, or a joint list with optional shares (percent); until the
+    scrutin's urn is set up or the vote opens (``lists_change_refusal``)."""
+    _list_validate(scrutin=scrutin, label=label, unions=unions, candidates=candidates)
+    _lists_change_require(scrutin)
+    lst = CandidateList.objects.create(scrutin=scrutin, label=label.strip())
+    _rows_write(lst, unions, candidates)
     audit_append(
         actor=actor,
         action="list.register",
@@ -64,10 +176,82 @@ def candidate_list_register(
             "scrutin": scrutin.uuid,
             "label": lst.label,
             "candidates": len(candidates),
-            "unions": {u.acronym: (str(s) if s is not None else None) for u, s in unions},
+            "unions": _shown(label, unions, [])["unions"],
         },
     )
     return lst
+
+
+@transaction.atomic
+def candidate_list_update(
+    *,
+    actor: Any,
+    candidate_list: CandidateList,
+    label: str,
+    unions: list[tuple[Union, Decimal | None]],
+    candidates: list[CandidateInput],
+) -> dict[str, list[Any]]:
+    """Change a registered list (its label, unions and split key, candidates in order), with
+    the registration's rules; audited with what changed (old → new). Returns the changes."""
+    locked = CandidateList.objects.select_for_update().select_related("scrutin__election")
+    lst = locked.get(pk=candidate_list.pk)
+    _list_validate(
+        scrutin=lst.scrutin,
+        label=label,
+        unions=unions,
+        candidates=candidates,
+        candidate_list=lst,
+    )
+    changes = field_changes(
+        _shown(lst.label, *candidate_list_inputs(lst)), _shown(label, unions, candidates)
+    )
+    if not changes:
+        return {}
+    _lists_change_require(lst.scrutin)
+    lst.label = label.strip()
+    lst.save(update_fields=["label"])
+    ListUnion.objects.filter(candidate_list=lst).delete()
+    Candidate.objects.filter(candidate_list=lst).delete()
+    _rows_write(lst, unions, candidates)
+    audit_append(actor=actor, action="list.update", obj=lst, data={"changes": changes})
+    return changes
+
+
+@transaction.atomic
+def candidate_list_withdraw(*, actor: Any, candidate_list: CandidateList) -> None:
+    """Withdraw a list (its unions, candidates and profession de foi go with it), until the
+    scrutin's urn is set up or the vote opens; audited with what the list was."""
+    locked = CandidateList.objects.select_for_update().select_related("scrutin__election")
+    lst = locked.get(pk=candidate_list.pk)
+    _lists_change_require(lst.scrutin)
+    before = _shown(lst.label, *candidate_list_inputs(lst))
+    if lst.profession_de_foi:
+        lst.profession_de_foi.delete(save=False)
+    audit_append(
+        actor=actor,
+        action="list.withdraw",
+        obj=lst,
+        data={"scrutin": lst.scrutin.uuid, "changes": field_changes(before, dict.fromkeys(before))},
+    )
+    lst.delete()
+
+
+@transaction.atomic
+def union_create(*, actor: Any, election: Election, name: str, acronym: str) -> Union:
+    """A union that may file lists in the election: a name and an acronym unique in it."""
+    name, acronym = name.strip(), acronym.strip()
+    if not name or not acronym:
+        raise ValidationError(_("Le nom et le sigle sont obligatoires."))
+    if Union.objects.filter(election=election, acronym__iexact=acronym).exists():
+        raise ValidationError(
+            _("Le sigle « %(a)s » est déjà celui d'une organisation de l'élection.")
+            % {"a": acronym}
+        )
+    union = Union.objects.create(election=election, name=name, acronym=acronym)
+    audit_append(
+        actor=actor, action="union.create", obj=union, data={"name": name, "acronym": acronym}
+    )
+    return union
 
 
 PDF_MAGIC = b"%PDF-"
@@ -189,16 +373,10 @@ def candidate_list_check(
                     "pct": 100 * women_share,
                 }
             )
-    links = list(ListUnion.objects.filter(candidate_list=candidate_list))
-    declared = [link.share for link in links if link.share is not None]
-    if declared and len(declared) != len(links):
-        problems.append(
-            _("Clé de répartition : déclarer la part de chaque organisation ou d'aucune.")
-        )
-    elif declared and (sum(declared) != 100 or any(s <= 0 for s in declared)):
-        problems.append(
-            _("Clé de répartition : les parts doivent être positives et totaliser 100 %.")
-        )
+    shares = [link.share for link in ListUnion.objects.filter(candidate_list=candidate_list)]
+    key_problem = split_key_problem(shares)
+    if key_problem:
+        problems.append(key_problem)
     if not candidate_list.profession_de_foi:
         problems.append(_("Profession de foi manquante."))
     return problems

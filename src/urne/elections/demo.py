@@ -27,7 +27,7 @@ from .candidate_lists import (
 )
 from .geography import ACADEMIES
 from .models import Election, Scrutin, Union
-from .services import election_create, rolls_publish, scrutins_create_all
+from .services import election_calendar_set, election_create, rolls_publish, scrutins_create_all
 from .voter_import import voters_import_file
 
 LAST_NAMES = [
@@ -573,16 +573,15 @@ def demo_election_create(
     rng = random.Random(seed)
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     shift = {"rolls": timedelta(0), "vote": timedelta(days=-17, hours=-1)}[phase]
-    election = election_create(
-        actor="demo",
-        name=name,
-        style="2018",
-        rolls_from=now - timedelta(days=7) + shift,
-        lists_from=now + timedelta(days=3) + shift,
-        complaints_until=now + timedelta(days=10) + shift,
-        vote_opens=now + timedelta(days=17) + shift,
-        vote_closes=now + timedelta(days=24) + shift,
-    )
+    calendar = {
+        "rolls_from": now - timedelta(days=7) + shift,
+        "lists_from": now + timedelta(days=3) + shift,
+        "complaints_until": now + timedelta(days=10) + shift,
+        "vote_opens": now + timedelta(days=17) + shift,
+        "vote_closes": now + timedelta(days=24) + shift,
+    }
+    # The calendar is set once the lists are filed: they are frozen from the vote's opening.
+    election = election_create(actor="demo", name=name, style="2018")
     scrutins = scrutins_create_all(actor="demo", election=election)
     path = Path(settings.MEDIA_ROOT) / "demo" / f"voters-{seed}-{voters}.csv"
     voters_csv_write(path=path, count=voters, seed=seed)
@@ -592,13 +591,14 @@ def demo_election_create(
         _lists_for_scrutin(scrutin=s, unions=unions, rng=rng)
         for s in Scrutin.objects.filter(election=election).select_related("body")
     )
+    election_calendar_set(actor="demo", election=election, **calendar)
     rolls_publish(actor="demo", election=election)
     return DemoResult(election, stats.created + stats.updated, scrutins, lists)
 
 
 def demo_staff_reset(roles: list[str] | None = None) -> dict[str, str]:
     """One staff account per role, with a fresh random password (printed by `make demo`)."""
-    roles = roles or ["manager", "helpdesk", "auditor", "bureau", "delegate"]
+    roles = roles or ["manager", "helpdesk", "auditor", "bureau", "delegate", "administrator"]
     user_model: Any = get_user_model()
     passwords = {}
     for role in roles:

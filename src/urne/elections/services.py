@@ -4,7 +4,7 @@ code is written")."""
 
 import itertools
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from urne.audit.services import audit_append
+from urne.audit.services import audit_append, field_changes
 
 from .calendar import calendar_change_refusal, complaints_closed
 from .defaults import BODIES_2018, RULES_2018
@@ -53,19 +53,6 @@ def calendar_validate(dates: dict[str, datetime | None]) -> None:
             raise ValidationError(_("Le vote doit durer au moins 24 heures."))
         if closes - opens > VOTE_WINDOW_MAX:
             raise ValidationError(_("Le vote ne peut pas durer plus de 8 jours."))
-
-
-def _changes(election: Election, new: dict[str, Any]) -> dict[str, list[Any]]:
-    """What an update changes, field by field: [old, new] (dates in ISO form), for the audit."""
-
-    def shown(value: Any) -> Any:
-        return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
-
-    return {
-        field: [shown(getattr(election, field)), shown(value)]
-        for field, value in new.items()
-        if getattr(election, field) != value
-    }
 
 
 def accounts_opened(election: Election) -> bool:
@@ -115,7 +102,7 @@ def election_update(
                     "dans la configuration du serveur (ADR 0652)."
                 )
             )
-    changes = _changes(election, new)
+    changes = field_changes(election, new)
     if not changes:
         return {}
     if set(changes) & set(CALENDAR_FIELDS) and calendar_change_refusal(election) == "sealed":
@@ -415,13 +402,41 @@ def complaint_file(
     return complaint
 
 
+#: The e-mail telling a voter the decision on their complaint (composed by the portal).
+TEMPLATE_COMPLAINT_DECISION = "complaint_decision"
+
+
 @transaction.atomic
 def complaint_decide(*, actor: Any, complaint: Complaint, status: str, response: str) -> None:
+    """Decide an open complaint (accepted or rejected, with a reasoned answer), audited old →
+    new; the voter who filed it is told by e-mail (the outbox, ``TEMPLATE_COMPLAINT_DECISION``:
+    the row names the complaint, the composer reads the answer at send time). A decision is
+    final: the voter has been told."""
+    from urne.messaging.services import message_enqueue
+
     if status not in (Complaint.Status.ACCEPTED, Complaint.Status.REJECTED):
         raise ValidationError(_("Décision inconnue."))
     if not response.strip():
         raise ValidationError(_("Une réponse motivée est obligatoire."))
+    # of=self: the voter is an outer join, which PostgreSQL does not lock.
+    locked = Complaint.objects.select_for_update(of=("self",)).select_related("voter")
+    complaint = locked.get(pk=complaint.pk)
+    if complaint.status != Complaint.Status.OPEN:
+        raise ValidationError(_("Cette réclamation est déjà décidée."))
+    changes = field_changes(complaint, {"status": status, "response": response.strip()})
     complaint.status, complaint.response = status, response.strip()
     complaint.decided_at, complaint.decided_by = timezone.now(), actor
     complaint.save(update_fields=["status", "response", "decided_at", "decided_by"])
-    audit_append(actor=actor, action="complaint.decide", obj=complaint, data={"status": status})
+    message = None
+    if complaint.voter is not None:
+        message = message_enqueue(
+            template=TEMPLATE_COMPLAINT_DECISION,
+            voter=complaint.voter,
+            reference=f"complaint:{complaint.pk}",
+        )
+    audit_append(
+        actor=actor,
+        action="complaint.decide",
+        obj=complaint,
+        data={"changes": changes, "message": message.pk if message else None},
+    )

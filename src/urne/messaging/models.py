@@ -45,7 +45,14 @@ class OutboxMessage(models.Model):
         FAILED = "failed", _("échec")
 
     template = models.CharField(_("modèle"), max_length=60)
-    voter = models.ForeignKey(Voter, on_delete=models.CASCADE, related_name="messages")
+    # Null only for a message to someone who is no known voter: the answer to an assistance
+    # request written without logging in goes to the address the request gave.
+    voter = models.ForeignKey(
+        Voter, on_delete=models.CASCADE, related_name="messages", null=True, blank=True
+    )
+    # What the message is about, for its composer: "<kind>:<id>" of a record of the voter
+    # store (a complaint, an assistance request). An id, never a text or a secret.
+    reference = models.CharField(max_length=60, blank=True, default="")
     # db_index=False: the (campaign, state) index below serves lookups by campaign.
     campaign = models.ForeignKey(
         Campaign,

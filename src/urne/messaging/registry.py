@@ -13,6 +13,8 @@ from django.utils import translation
 from .channels import Email
 
 if TYPE_CHECKING:
+    from urne.elections.models import Voter
+
     from .models import OutboxMessage, SmsMessage
 
 Composer = Callable[["OutboxMessage"], Email]
@@ -51,6 +53,14 @@ def template_names() -> list[str]:
 def campaign_template_names() -> list[str]:
     """The templates a manager may send to every voter of an election."""
     return sorted(set(_COMPOSERS) - _NO_CAMPAIGN)
+
+
+def message_voter(message: "OutboxMessage") -> "Voter":
+    """The voter a voter's template is for (only a message to an address that is no known
+    voter's, an assistance request's, has none): a row without one is a composer error."""
+    if message.voter is None:
+        raise ValueError(f"message {message.pk}: no voter")
+    return message.voter
 
 
 def email_render(

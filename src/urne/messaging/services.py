@@ -37,14 +37,23 @@ State = OutboxMessage.State
 
 
 def message_enqueue(
-    *, template: str, voter: Voter, language: str = "fr", send: bool = True
+    *,
+    template: str,
+    voter: Voter | None,
+    language: str = "fr",
+    send: bool = True,
+    reference: str = "",
 ) -> OutboxMessage:
-    """Create a READY row (metadata only) and queue its sending after commit."""
+    """Create a READY row (metadata only) and queue its sending after commit. ``reference``
+    names the record the composer reads ("complaint:12"); ``voter`` is None only for
+    a message to someone who is no known voter (an assistance request's address)."""
     from .tasks import message_send_task
 
     composer_get(template)  # unknown templates fail here, not in the worker
     with transaction.atomic():
-        message = OutboxMessage.objects.create(template=template, voter=voter, language=language)
+        message = OutboxMessage.objects.create(
+            template=template, voter=voter, language=language, reference=reference
+        )
         if send:
             transaction.on_commit(lambda: message_send_task.enqueue(message_id=message.pk))
     return message
@@ -71,7 +80,8 @@ def message_send(*, message_id: int, channel: Channel | None = None) -> str:
     stale = now - timedelta(seconds=settings.URNE_MAIL_SENDING_TIMEOUT)
     with transaction.atomic():
         message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
+            # of=self: the voter is optional (an outer join, which PostgreSQL does not lock).
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("voter", "voter__election")
             .filter(pk=message_id)
             .first()

@@ -5,9 +5,9 @@ from django.db.models.signals import post_migrate
 
 
 def helpdesk_grant(using: str = "default", **kwargs: Any) -> None:
-    """The helpdesk and managers may see (and close) assistance requests. Only managers do,
-    in the admin, for now: the admin is closed to the helpdesk (ADR 0560) and the helpdesk
-    has no page of requests yet.
+    """The helpdesk and managers may see (and close) assistance requests: the model's
+    permissions, kept for the admin's administrator; their own pages ask ``FIND_VOTER``
+    (``portal.helpdesk``).
 
     Runs after the back office has installed its roles (this app comes later in
     INSTALLED_APPS, so its post_migrate handler runs later)."""
@@ -21,7 +21,7 @@ def helpdesk_grant(using: str = "default", **kwargs: Any) -> None:
             codename__in=["view_assistancerequest", "change_assistancerequest"],
         )
     )
-    for group in Group.objects.filter(name__in=["helpdesk", "manager"]):
+    for group in Group.objects.filter(name__in=["helpdesk", "manager", "administrator"]):
         group.permissions.add(*perms)
 
 
@@ -31,10 +31,19 @@ class PortalConfig(AppConfig):
     verbose_name = "Portail électeur"
 
     def ready(self) -> None:
+        from urne.elections.services import TEMPLATE_COMPLAINT_DECISION
         from urne.messaging.registry import sms_kind_register, template_register
 
-        from . import replacement
+        from . import answers, replacement
 
         post_migrate.connect(helpdesk_grant, sender=self, dispatch_uid="portal_helpdesk_grant")
         sms_kind_register(replacement.SMS_KIND, replacement.compose_sms)
-        template_register(replacement.TEMPLATE_CONFIRMATION, replacement.compose_confirmation)
+        template_register(
+            replacement.TEMPLATE_CONFIRMATION, replacement.compose_confirmation, campaign=False
+        )
+        template_register(
+            answers.TEMPLATE_ASSISTANCE_ANSWER, answers.compose_assistance_answer, campaign=False
+        )
+        template_register(
+            TEMPLATE_COMPLAINT_DECISION, answers.compose_complaint_decision, campaign=False
+        )

@@ -109,3 +109,16 @@ class ReserveForm(forms.Form):
 
     def clean_phone(self) -> str:
         return phone_normalise(self.cleaned_data.get("phone", ""))
+
+
+class AssistanceAnswerForm(forms.Form):
+    """The helpdesk's answer to a request (``answers.assistance_answer``), e-mailed to the
+    address the request gave."""
+
+    response = forms.CharField(
+        label=_("Réponse envoyée par courriel"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Jamais de mot de passe ni de code de vote."),
+    )

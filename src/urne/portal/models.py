@@ -1,6 +1,7 @@
 """Voter-store data of the portal: assistance requests (seed 003, "Formulaire de demande
 d'assistance"). Nothing here holds a ballot, a credential or a secret."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,12 @@ class AssistanceRequest(models.Model):
     message = models.TextField(_("message"), max_length=4000)
     status = models.CharField(_("état"), max_length=6, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(_("reçue le"), auto_now_add=True)
+    # The helpdesk's answer, e-mailed to ``email`` (empty: closed without an answer).
+    response = models.TextField(_("réponse"), blank=True)
+    closed_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

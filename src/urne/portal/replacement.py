@@ -35,7 +35,7 @@ from urne.elections.models import Voter
 from urne.messaging.channels import Email
 from urne.messaging.models import OutboxMessage, SmsMessage
 from urne.messaging.phones import PhoneRefused, mobile_e164
-from urne.messaging.registry import email_render
+from urne.messaging.registry import email_render, message_voter
 from urne.messaging.services import message_enqueue, sms_enqueue
 
 from .models import ReplacementRequest
@@ -311,7 +311,7 @@ def compose_sms(message: SmsMessage) -> str:
 def compose_confirmation(message: OutboxMessage) -> Email:
     """The confirmation e-mail to the professional address (seed 001: "un mail
     d'information sur sa boite professionnelle"): no code, no number."""
-    voter = message.voter
+    voter = message_voter(message)
     return email_render(
         base="portal/email/replacement",
         to=voter.email,

@@ -21,14 +21,21 @@ from urne.messaging.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
-WHO = ["manager", "helpdesk", "bureau", "delegate", "auditor", "no_role", "public"]
+WHO = ["manager", "helpdesk", "bureau", "delegate", "auditor", "administrator", "no_role", "public"]
 PERMISSIONS = {
     p.VIEW_ELECTION: {"manager", "auditor"},
     p.MANAGE_ELECTION: {"manager"},
     p.FIND_VOTER: {"manager", "helpdesk"},
     p.VIEW_AUDIT: {"manager", "auditor"},
     p.BUREAU_PAGES: {"bureau", "delegate"},
+    p.ADMINISTER: {"administrator"},
 }
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_the_admin_is_the_administrators(who):
+    """ADR 0160: the Django admin for the administrator (and superusers) only."""
+    assert p.admin_allowed(_user(who)) is (who == "administrator")
 
 
 def _user(who: str, election=None):

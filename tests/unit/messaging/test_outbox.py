@@ -3,7 +3,7 @@ failures, idempotence, campaigns (batched, resumable, throttled), templates in F
 
 import pytest
 
-from factories.accounts import smtp_server_start, voter_with_email
+from factories.accounts import voter_with_email
 from factories.elections import election_make, staff_make
 from urne.audit.models import AuditEvent
 from urne.messaging import services
@@ -11,13 +11,6 @@ from urne.messaging.models import Campaign, OutboxMessage
 
 pytestmark = pytest.mark.django_db
 State = OutboxMessage.State
-
-
-@pytest.fixture
-def smtp(settings):
-    controller, recorder = smtp_server_start(settings)
-    yield recorder
-    controller.stop()
 
 
 @pytest.fixture
@@ -58,6 +51,7 @@ def test_row_keeps_metadata_only(smtp, election):
         "id",
         "template",
         "voter_id",
+        "reference",
         "campaign_id",
         "language",
         "metadata",  # ids only (the cast receipt's scrutin, ADR 0586)

@@ -255,6 +255,7 @@ def test_the_accounts_captcha_per_address(settings):
     assert Client().get(url, REMOTE_ADDR="192.0.2.2").status_code == 200
 
 
+@pytest.mark.django_db(databases=["default", "authority"])  # the world files lists
 def test_the_portals_forms_per_address_then_per_voter(settings):
     _limits(settings, assistance=(2, 60))
     w = portal_world_make()
@@ -268,6 +269,7 @@ def test_the_portals_forms_per_address_then_per_voter(settings):
     assert logged.post(url, ok, REMOTE_ADDR="192.0.2.1").status_code == 302
 
 
+@pytest.mark.django_db(databases=["default", "authority"])  # the world files lists
 def test_the_portals_roll_search_per_voter(settings):
     _limits(settings, roll_search=(1, 60))
     w = portal_world_make(phase="rolls")
@@ -278,6 +280,7 @@ def test_the_portals_roll_search_per_voter(settings):
     assert limited.status_code == 429 and "Trop de recherches" in limited.content.decode()
 
 
+@pytest.mark.django_db(databases=["default", "authority"])  # the world files lists
 def test_every_voter_facing_limit_counts_in_the_table_nothing_in_clear(settings):
     _limits(settings, identify=(1, 60))
     assert not rate_limited(hits={"identify": "anne.durand@ac-lyon.fr"})
