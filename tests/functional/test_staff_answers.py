@@ -1,7 +1,7 @@
 """Assistance requests answered and closed by the helpdesk, complaints decided by the manager
 (issue "Finish the staff's experience", item 1): the voter is told by e-mail through the
 outbox, over a real SMTP server (aiosmtpd; issue "Finish the voter's experience", item 6);
-every change audited field by field (old → new); the outbox row keeps a reference, never the
+every change audited field by field (old → new); the outbox row keeps the record's id, never the
 answer or the address; nothing of either in the logs."""
 
 import logging
@@ -78,7 +78,7 @@ def test_the_helpdesk_answers_a_request_the_answer_reaches_the_address_it_gave(
     assert "/assistance/" in _text(mail)
     message = OutboxMessage.objects.get(template="assistance_answer")
     assert message.state == "sent" and message.voter is None
-    assert message.reference == f"assistance:{assistance.pk}"
+    assert message.metadata == {"assistance": assistance.pk}
     event = AuditEvent.objects.get(action="assistance.answer")
     assert event.actor == user.get_username() and event.data["message"] == message.pk
     assert event.data["changes"] == {"status": ["open", "closed"], "response": ["", ANSWER]}
@@ -164,7 +164,7 @@ def test_a_decided_complaint_reaches_the_voter_by_mail(
     assert "« Mon grade »" in text and "réclamation acceptée" in text and reason in text
     assert "/reclamation/" in text and "Cordialement," in text
     message = OutboxMessage.objects.get(template="complaint_decision")
-    assert message.voter == voter and message.reference == f"complaint:{complaint.pk}"
+    assert message.voter == voter and message.metadata == {"complaint": complaint.pk}
     event = AuditEvent.objects.get(action="complaint.decide")
     assert event.data["changes"] == {"status": ["open", "accepted"], "response": ["", reason]}
     assert event.data["message"] == message.pk

@@ -432,7 +432,7 @@ def complaint_decide(*, actor: Any, complaint: Complaint, status: str, response:
         message = message_enqueue(
             template=TEMPLATE_COMPLAINT_DECISION,
             voter=complaint.voter,
-            reference=f"complaint:{complaint.pk}",
+            metadata={"complaint": complaint.pk},
         )
     audit_append(
         actor=actor,

@@ -50,9 +50,6 @@ class OutboxMessage(models.Model):
     voter = models.ForeignKey(
         Voter, on_delete=models.CASCADE, related_name="messages", null=True, blank=True
     )
-    # What the message is about, for its composer: "<kind>:<id>" of a record of the voter
-    # store (a complaint, an assistance request). An id, never a text or a secret.
-    reference = models.CharField(max_length=60, blank=True, default="")
     # db_index=False: the (campaign, state) index below serves lookups by campaign.
     campaign = models.ForeignKey(
         Campaign,
@@ -64,7 +61,7 @@ class OutboxMessage(models.Model):
     )
     language = models.CharField(max_length=8, default="fr")
     # What the composer needs beyond the voter, ids only (the cast receipt's scrutin, ADR
-    # 0586): never a secret, a tracker or a text.
+    # 0586; the answered assistance request or complaint): never a secret, a tracker or a text.
     metadata = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.READY)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -42,17 +42,21 @@ def message_enqueue(
     voter: Voter | None,
     language: str = "fr",
     send: bool = True,
-    reference: str = "",
+    metadata: dict[str, object] | None = None,
 ) -> OutboxMessage:
-    """Create a READY row (metadata only) and queue its sending after commit. ``reference``
-    names the record the composer reads ("complaint:12"); ``voter`` is None only for
-    a message to someone who is no known voter (an assistance request's address)."""
+    """Create a READY row (metadata only) and queue its sending after commit. ``metadata``
+    names the record the composer reads by its id ({"complaint": 12}), as an SMS row's does;
+    ``voter`` is None only for a message to someone who is no known voter (an assistance
+    request's address)."""
     from .tasks import message_send_task
 
     composer_get(template)  # unknown templates fail here, not in the worker
     with transaction.atomic():
         message = OutboxMessage.objects.create(
-            template=template, voter=voter, language=language, reference=reference
+            template=template,
+            voter=voter,
+            language=language,
+            metadata=_metadata_check(metadata or {}),
         )
         if send:
             transaction.on_commit(lambda: message_send_task.enqueue(message_id=message.pk))
@@ -332,7 +336,7 @@ def _metadata_check(metadata: dict[str, object]) -> dict[str, object]:
             or isinstance(value, bool | int)
             or (isinstance(value, str) and len(value) <= _METADATA_TEXT)
         ):
-            raise ValueError("SMS metadata: flat ids and small values only")
+            raise ValueError("outbox metadata: flat ids and small values only")
     return metadata
 
 

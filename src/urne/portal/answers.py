@@ -52,7 +52,7 @@ def assistance_answer(
         template=TEMPLATE_ASSISTANCE_ANSWER,
         voter=assistance.voter,
         language=language,
-        reference=f"assistance:{assistance.pk}",
+        metadata={"assistance": assistance.pk},
     )
     audit_append(
         actor=actor,
@@ -76,10 +76,10 @@ def assistance_close(*, actor: Any, assistance: AssistanceRequest) -> None:
 
 
 def _referenced(message: OutboxMessage, kind: str) -> int:
-    prefix, _sep, pk = message.reference.partition(":")
-    if prefix != kind or not pk.isdigit():
-        raise ValueError(f"message {message.pk}: no {kind} reference")
-    return int(pk)
+    pk = message.metadata.get(kind)
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        raise ValueError(f"message {message.pk}: no {kind} in its metadata")
+    return pk
 
 
 def _portal(name: str) -> str:

@@ -51,7 +51,6 @@ def test_row_keeps_metadata_only(smtp, election):
         "id",
         "template",
         "voter_id",
-        "reference",
         "campaign_id",
         "language",
         "metadata",  # ids only (the cast receipt's scrutin, ADR 0586)

@@ -11,11 +11,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="outboxmessage",
-            name="reference",
-            field=models.CharField(blank=True, default="", max_length=60),
-        ),
         migrations.AlterField(
             model_name="outboxmessage",
             name="voter",
