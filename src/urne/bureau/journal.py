@@ -22,7 +22,7 @@ from urne.audit.models import AuditEvent
 from urne.backoffice.labels import AUDIT_ACTIONS, label
 from urne.elections.models import Election, Scrutin, Voter
 
-from .models import Bureau, Invitation, KeyLoss, Member
+from .models import Bureau, Ceremony, Invitation, KeyLoss, Member
 
 #: What the journal shows of an event's data (never more: the data may name a voter).
 SHOWN: dict[str, Any] = {
@@ -37,6 +37,8 @@ SHOWN: dict[str, Any] = {
     "activated": _("code activé"),
     "status": _("état"),
     "reason": _("motif"),
+    "email": _("courriel"),
+    "previous": _("ancien courriel"),
 }
 
 
@@ -69,11 +71,15 @@ def journal_events(*, election: Election) -> QuerySet[AuditEvent]:
         | Q(object_type=_label(Bureau), object_id__in=as_text(bureau))
         | Q(
             object_type=_label(Member),
-            object_id__in=as_text(Member.objects.filter(bureau__in=bureau)),
+            object_id__in=as_text(Member.everyone.filter(bureau__in=bureau)),
         )
         | Q(
             object_type=_label(Invitation),
             object_id__in=as_text(Invitation.objects.filter(member__bureau__in=bureau)),
+        )
+        | Q(
+            object_type=_label(Ceremony),
+            object_id__in=as_text(Ceremony.objects.filter(bureau__in=bureau)),
         )
         | Q(
             object_type=_label(KeyLoss),

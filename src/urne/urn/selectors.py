@@ -122,6 +122,14 @@ def urn_count_state(*, scrutin_uuid: str) -> CountState | None:
 _trustees: dict[str, list[Trustee]] = {}
 
 
+def urn_caches_forget(scrutin_uuid: str) -> None:
+    """Forget this process's parsed election and trustees of a scrutin whose setup was
+    removed (``urn.services.urn_setup_remove``, before the seal only)."""
+    with _elections_lock:
+        _elections.pop(scrutin_uuid, None)
+        _trustees.pop(scrutin_uuid, None)
+
+
 def urn_trustees(*, scrutin_uuid: str) -> list[Trustee] | None:
     """The scrutin's trustees (its setup's third record), without reading the count's events:
     what a procès-verbal needs to name each decryption's key."""
