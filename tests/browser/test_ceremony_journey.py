@@ -31,7 +31,7 @@ from urne.crypto.encoding import loads
 from urne.crypto.group import GROUP
 from urne.crypto.threshold import decrypt_key_share, derive_decryption_key, derive_signing_key
 from urne.crypto.trustees import parse_trustees
-from urne.urn.selectors import urn_archive_bytes
+from urne.urn.selectors import urn_archive_bytes, urn_head, urn_trustees
 from urne.verify.checks import verify_archive
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"])
@@ -416,3 +416,98 @@ def test_browser_holders_and_an_urne_trustee_holder(
     group = parse_trustees(loads(ceremony.trustees_json))[1]
     share = decrypt_key_share((work / f"{cid}.key").read_text().strip(), dkey.read_text())
     assert GROUP.mul_base(share) == group.verification_keys[1].public_key  # type: ignore[union-attr]
+
+
+def _ceremony_open(president: Holder, base: str) -> None:
+    president.goto(base)
+    president.page.get_by_role("button", name="Ouvrir la cérémonie des clés").click()
+    expect(president.page.locator("#ceremony-phase")).to_have_text("Clés et certificats")
+
+
+def _ceremony_in_browsers(
+    president: Holder, delegates: list[Holder], base: str, *, opened: bool = False
+) -> None:
+    """The president opens the ceremony (t = 2; ``opened``: done already) and every holder
+    does each step in its page, its private files saved plain."""
+    if not opened:
+        _ceremony_open(president, base)
+    president.goto(base + "ma-cle/")
+    president.make("key")
+    for kind in ("cert", "polynomial", "voutput"):
+        for d in delegates:
+            d.goto(base + "ma-cle/")
+            d.make(kind, key=d.files.get("cert") if kind != "cert" else None)
+    president.goto(base)
+    expect(president.page.locator("#ceremony-phase")).to_have_text("Terminée")
+
+
+def test_a_key_lost_before_the_seal_the_ceremony_again(
+    chromium, live_server, page, assert_accessible, tmp_path
+):
+    """The ceremony done, a delegate's key is lost: the president records the bureau's
+    decision, cancels the ceremony (the urns' keys removed), the holders make new keys, and
+    the urns are set up with them; the old key file is refused."""
+    world = ceremony_world_make(delegates=3, voters=1)
+    election = world.election.pk
+    base = f"/backoffice/bureau/{election}/ceremonie/"
+    holders = [
+        Holder(chromium, live_server, m.user, tmp_path / f"h{i}")
+        for i, m in enumerate(world.holders)
+    ]
+    for h in holders:
+        h.downloads.mkdir()
+    president, *delegates = holders
+    try:
+        _ceremony_in_browsers(president, delegates, base)
+        old_key = president.files["key"]
+        old_trustees = Ceremony.objects.get().trustees_json
+
+        # The bureau records the loss of delegate 2's key, then the president cancels.
+        president.goto(f"/backoffice/bureau/{election}/cle-perdue/")
+        president.page.get_by_label("Détenteur dont la clé est perdue").select_option(
+            str(world.delegates[1].pk)
+        )
+        for member in (world.president, world.delegates[0]):
+            president.page.locator(f'input[name="present"][value="{member.pk}"]').check()
+        president.page.get_by_label("Ce que le bureau a constaté").fill("Clé USB perdue")
+        president.page.get_by_role("button", name="Enregistrer la décision").click()
+        expect(president.page.locator("#key-state")).to_contain_text("à refaire")
+        president.page.get_by_role(
+            "link", name="Annuler la cérémonie et retirer les clés des urnes"
+        ).click()
+        expect(president.page.locator("#cancel-plan")).to_contain_text("est annulée")
+        assert_accessible(president.page, "annuler-la-ceremonie")
+        president.page.get_by_role(
+            "button", name="Annuler la cérémonie et retirer les clés"
+        ).click()
+        expect(president.page.locator(".msg").first).to_contain_text("Cérémonie annulée")
+        assert all(urn_head(scrutin_uuid=s.uuid) is None for s in world.scrutins)
+        d3 = delegates[2]
+        d3.goto(f"/backoffice/bureau/{election}/journal/")
+        expect(d3.page.locator("main")).to_contain_text("Cérémonie des clés annulée")
+        assert_accessible(d3.page, "journal-apres-annulation")
+
+        # The new ceremony: the old public key file is refused, then new keys everywhere.
+        for h in holders:
+            h.files.clear()
+        _ceremony_open(president, base)
+        president.goto(base + "ma-cle/")
+        stale = tmp_path / "old.pubkey"
+        stale.write_text(Ceremony.objects.get(phase="cancelled").holders.get(position=0).pubkey)
+        president.page.set_input_files("#id_file", str(stale))
+        president.page.get_by_role("button", name="Vérifier et déposer").click()
+        expect(president.page.locator(".msg").first).to_contain_text("cérémonie annulée")
+        _ceremony_in_browsers(president, delegates, base, opened=True)
+    finally:
+        for h in holders:
+            h.close()
+    live = Ceremony.objects.exclude(phase=Ceremony.Phase.CANCELLED).get()
+    assert live.setups_written_at and live.trustees_json != old_trustees
+    x = int(str(loads(president.files["key"].read_text())))
+    assert president.files["key"].read_text() != old_key.read_text()
+    for scrutin in world.scrutins:
+        in_urn = urn_trustees(scrutin_uuid=scrutin.uuid)
+        assert in_urn is not None and in_urn[0].public_key == GROUP.mul_base(x)  # type: ignore[union-attr]
+        archive = tmp_path / f"{scrutin.uuid}.bel"
+        archive.write_bytes(urn_archive_bytes(scrutin_uuid=scrutin.uuid))
+        assert verify_archive(str(archive), jobs=1).failures == []
