@@ -5,8 +5,9 @@ cannot open, which ``urne-trustee unwrap`` opens); the setups are written into e
 urn. No request body, database row or log holds any encoding of any private key; an archive
 made after a few votes passes urne-verify and belenios-tool 3.0 and 3.3 ``election verify``,
 every ballot ``verify-ballot``, and belenios-tool 3.3 counts it with the files the page
-saved. A second test mixes browser holders and a delegate who runs ``urne-trustee`` and
-uploads its files through the page. axe-core on every ceremony page."""
+saved. A second test mixes browser holders, a delegate who runs ``urne-trustee`` and one who
+runs belenios-tool 3.3, each uploading its files through the page. A third runs the ceremony
+again after a key lost before the seal (ADR 0703). axe-core on every ceremony page."""
 
 from __future__ import annotations
 
@@ -348,12 +349,12 @@ def _urne(args: list[str], cwd: Path, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def test_browser_holders_and_an_urne_trustee_holder(
+def test_browser_holders_an_urne_trustee_holder_and_a_belenios_tool_holder(
     chromium, live_server, page, assert_accessible, tmp_path
 ):
-    """Delegate 2 runs urne-trustee on its own machine and uploads its public files through
-    the page (taking certs.jsonl and its vinput from it, its dkey at the end); the others
-    make theirs in the page."""
+    """Delegate 2 runs urne-trustee and delegate 3 belenios-tool 3.3 on their own machines,
+    each uploading its public files through the page (taking certs.jsonl and its vinput
+    from it, its dkey at the end); the president and delegate 1 make theirs in the page."""
     world = ceremony_world_make(delegates=3, voters=1)
     base = f"/backoffice/bureau/{world.election.pk}/ceremonie/"
     holders = [
@@ -363,24 +364,39 @@ def test_browser_holders_and_an_urne_trustee_holder(
     for h in holders:
         h.downloads.mkdir()
     president, d1, d2, d3 = holders
-    work = d2.downloads
+    bt33 = belenios_tool("3.3")
 
-    def upload(text: str, name: str) -> None:
-        path = work / name
+    def bt(*args: str | Path, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [str(bt33.path), "setup", "generate-trustee-key-threshold", "--group", "Ed25519"]
+            + [str(a) for a in args],
+            cwd=d3.downloads,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def upload(h: Holder, text: str, name: str) -> None:
+        path = h.downloads / name
         path.write_text(text)
-        d2.goto(base + "ma-cle/")
-        d2.page.set_input_files("#id_file", str(path))
-        d2.page.get_by_role("button", name="Vérifier et déposer").click()
-        expect(d2.page.locator(".msg").first).to_contain_text("Étape enregistrée")
+        h.goto(base + "ma-cle/")
+        h.page.set_input_files("#id_file", str(path))
+        h.page.get_by_role("button", name="Vérifier et déposer").click()
+        expect(h.page.locator(".msg").first).to_contain_text("Étape enregistrée")
 
-    def fetch(kind: str) -> Path:
-        d2.goto(base + "ma-cle/")
-        with d2.page.expect_download() as info:
-            d2.page.get_by_role("link", name=kind).first.click()
-        path = work / info.value.suggested_filename
+    def fetch(h: Holder, kind: str) -> Path:
+        h.goto(base + "ma-cle/")
+        with h.page.expect_download() as info:
+            h.page.get_by_role("link", name=kind).first.click()
+        path = h.downloads / info.value.suggested_filename
         info.value.save_as(str(path))
         return path
 
+    work = d2.downloads
     try:
         president.goto(base)
         president.page.get_by_role("button", name="Ouvrir la cérémonie des clés").click()
@@ -389,25 +405,29 @@ def test_browser_holders_and_an_urne_trustee_holder(
         d1.goto(base + "ma-cle/")
         d1.make("cert")
         cid = _urne(["threshold", "--step", "1", "--threshold-context", "2/2/3"], work).strip()
-        upload((work / f"{cid}.cert").read_text(), "cert.json")
+        upload(d2, (work / f"{cid}.cert").read_text(), "cert.json")
         assert_accessible(d2.page, "depot-par-l-outil")
-        d3.goto(base + "ma-cle/")
-        d3.make("cert")
-        for d in (d1, d3):
-            d.goto(base + "ma-cle/")
-            d.make("polynomial", key=d.files["cert"])
-        certs = fetch("certs.jsonl")
+        bid = bt("--step", "1", "--threshold-context", "3/2/3").strip()
+        upload(d3, (d3.downloads / f"{bid}.cert").read_text(), "cert.json")
+        d1.goto(base + "ma-cle/")
+        d1.make("polynomial", key=d1.files["cert"])
+        certs = fetch(d2, "certs.jsonl")
         args = ["threshold", "--certs", str(certs), "--key", f"{cid}.key"]
-        upload(_urne([*args, "--step", "3"], work), "polynomial.json")
-        for d in (d1, d3):
-            d.goto(base + "ma-cle/")
-            d.make("voutput", key=d.files["cert"])
-        vinput = fetch("ID.vinput")
-        upload(_urne([*args, "--step", "5"], work, stdin=vinput.read_text()), "voutput.json")
+        upload(d2, _urne([*args, "--step", "3"], work), "polynomial.json")
+        certs3 = fetch(d3, "certs.jsonl")
+        upload(d3, bt("--step", "3", "--certs", certs3, "--key", f"{bid}.key"), "polynomial.json")
+        d1.goto(base + "ma-cle/")
+        d1.make("voutput", key=d1.files["cert"])
+        vinput = fetch(d2, "ID.vinput")
+        upload(d2, _urne([*args, "--step", "5"], work, stdin=vinput.read_text()), "voutput.json")
+        vinput3 = fetch(d3, "ID.vinput").read_text()
+        voutput3 = bt("--step", "5", "--certs", certs3, "--key", f"{bid}.key", stdin=vinput3)
+        upload(d3, voutput3, "voutput.json")
         d2.goto(base + "ma-cle/")
         assert_accessible(d2.page, "ma-cle-dkey")
-        dkey = fetch("Mon fichier ID.dkey (ma part de clé, chiffrée pour mon ID.key)")
+        dkey = fetch(d2, "Mon fichier ID.dkey (ma part de clé, chiffrée pour mon ID.key)")
         assert dkey.name == f"{cid}.dkey"
+        dkey3 = fetch(d3, "Mon fichier ID.dkey (ma part de clé, chiffrée pour mon ID.key)")
     finally:
         for h in holders:
             h.close()
@@ -416,6 +436,9 @@ def test_browser_holders_and_an_urne_trustee_holder(
     group = parse_trustees(loads(ceremony.trustees_json))[1]
     share = decrypt_key_share((work / f"{cid}.key").read_text().strip(), dkey.read_text())
     assert GROUP.mul_base(share) == group.verification_keys[1].public_key  # type: ignore[union-attr]
+    seed3 = (d3.downloads / f"{bid}.key").read_text().strip()
+    share3 = decrypt_key_share(seed3, dkey3.read_text())
+    assert GROUP.mul_base(share3) == group.verification_keys[2].public_key  # type: ignore[union-attr]
 
 
 def _ceremony_open(president: Holder, base: str) -> None:
