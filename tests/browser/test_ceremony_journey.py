@@ -329,6 +329,12 @@ def test_the_ceremony_in_four_browsers(
     assert verify_archive(str(box / f"{world.scrutins[0].uuid}.bel"), jobs=1).valid
 
     # No encoding of any private key in a request body, a database row or a log.
+    _no_private_key_anywhere(holders, secrets, server_log)
+    unlogged |= {s for s in secrets if len(s) > 20}
+
+
+def _no_private_key_anywhere(holders: list[Holder], secrets: set[str], server_log: Path) -> None:
+    """None of ``secrets`` in any holder's request body, any database row or any log."""
     bodies = [b.decode("utf-8", "replace") for h in holders for b in h.bodies]
     bodies += [unquote_plus(b) for b in bodies]
     assert sum(len(b) for b in bodies) > 1000  # the public data did go through these bodies
@@ -340,7 +346,19 @@ def test_the_ceremony_in_four_browsers(
     for where, text in haystacks.items():
         leaked = sorted(s for s in secrets if s in text)
         assert not leaked, f"a private key's encoding is in the {where}: {leaked[:3]}"
-    unlogged |= {s for s in secrets if len(s) > 20}
+
+
+def _plain_secrets(files: dict[str, Path], president: bool) -> set[str]:
+    """Every encoding of the private keys in a holder's plain files: the president's scalar,
+    or a delegate's seed, its derived keys and its key share."""
+    if president:
+        return _scalar_encodings(int(str(loads(files["key"].read_text()))))
+    seed = files["cert"].read_text().strip()
+    out = {seed, base64.b64encode(seed.encode()).decode()}
+    share = decrypt_key_share(seed, files["voutput"].read_text())
+    for scalar in (share, derive_signing_key(seed), derive_decryption_key(seed)):
+        out |= _scalar_encodings(scalar)
+    return out
 
 
 def _urne(args: list[str], cwd: Path, stdin: str | None = None) -> str:
@@ -465,7 +483,7 @@ def _ceremony_in_browsers(
 
 
 def test_a_key_lost_before_the_seal_the_ceremony_again(
-    chromium, live_server, page, assert_accessible, tmp_path
+    chromium, live_server, page, assert_accessible, tmp_path, server_log
 ):
     """The ceremony done, a delegate's key is lost: the president records the bureau's
     decision, cancels the ceremony (the urns' keys removed), the holders make new keys, and
@@ -484,6 +502,9 @@ def test_a_key_lost_before_the_seal_the_ceremony_again(
         _ceremony_in_browsers(president, delegates, base)
         old_key = president.files["key"]
         old_trustees = Ceremony.objects.get().trustees_json
+        secrets: set[str] = set()
+        for i, h in enumerate(holders):
+            secrets |= _plain_secrets(h.files, president=i == 0)
 
         # The bureau records the loss of delegate 2's key, then the president cancels.
         president.goto(f"/backoffice/bureau/{election}/cle-perdue/")
@@ -534,3 +555,7 @@ def test_a_key_lost_before_the_seal_the_ceremony_again(
         archive = tmp_path / f"{scrutin.uuid}.bel"
         archive.write_bytes(urn_archive_bytes(scrutin_uuid=scrutin.uuid))
         assert verify_archive(str(archive), jobs=1).failures == []
+    # Neither the cancelled keys nor the new ones went anywhere on the server.
+    for i, h in enumerate(holders):
+        secrets |= _plain_secrets(h.files, president=i == 0)
+    _no_private_key_anywhere(holders, secrets, server_log)
