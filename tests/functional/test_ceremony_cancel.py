@@ -106,6 +106,9 @@ def test_a_loss_before_the_seal_the_president_cancels_and_the_new_keys_replace_t
     journal = _text(ceremony_client(world.delegates[2]).get(_url(world, "bureau:journal")))
     assert "Cérémonie des clés annulée après une perte de clé" in journal
     assert "Clés retirées d'une urne vide" in journal
+    # Every step of the ceremony is the bureau's to see too.
+    assert journal.count("Cérémonie : polynôme d'un délégué déposé (étape 3)") == 3
+    assert "Cérémonie des clés ouverte" in journal
     # Once cancelled, there is nothing left to cancel until new keys are made.
     assert "Il n'y a ni cérémonie ni clé" in _text(president.get(_url(world)))
 
