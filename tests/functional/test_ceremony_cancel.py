@@ -178,3 +178,24 @@ def test_a_loss_before_any_ceremony_needs_none_cancelled_and_a_loss_is_kept():
     president = ceremony_open(world)
     ceremony_send(president, world, ToolHolder().single())
     assert "Aucune perte de clé" in _text(president.get(_url(world)))
+
+
+def test_keys_from_the_managers_upload_are_removed_too():
+    """No ceremony: the manager uploaded keys made offline; after the loss the president's
+    cancel removes them from the empty urns (the audit's object is the bureau)."""
+    from urne.authority.setup import trustees_setup
+    from urne.crypto.trustees import TrusteePublicKey
+
+    world = ceremony_world_make(delegates=2, voters=1)
+    trustees = [TrusteePublicKey.of_json(loads(ToolHolder().single())) for _ in range(3)]
+    trustees_setup(
+        election=world.election, scrutins=world.scrutins, trustees=trustees, actor="manager"
+    )
+    assert _urns_set_up(world) == [True, True]
+    _declare(world, world.delegates[0])
+    done = ceremony_client(world.president).post(_url(world))
+    assert done.status_code == 302
+    assert _urns_set_up(world) == [False, False] and not Ceremony.objects.exists()
+    event = AuditEvent.objects.get(action="bureau.ceremony_cancel")
+    assert event.object_type == "bureau.Bureau" and event.data["ceremony"] is None
+    assert key_state(bureau=world.bureau).verdict == "ceremony_again"

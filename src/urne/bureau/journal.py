@@ -6,9 +6,9 @@ An event touches the election when it names it: ``data["election"]`` is its id (
 the bureau, the seal and the control of the vote write carries it), or its object is the
 election, one of its scrutins, voters or the bureau's own rows (its members, removed ones
 too, invitations, key losses, ceremonies: every step of the key ceremony is listed), or
-``data["scrutin"]`` is one of its scrutins' uuids (the urn's and the count's events). A new kind of event that follows
-the first rule needs no line here to be listed; its label is ``backoffice.labels``' (one mapping
-of every audit action)."""
+``data["scrutin"]`` is one of its scrutins' uuids (the urn's and the count's events). A new
+kind of event that follows the first rule needs no line here to be listed; its label is
+``backoffice.labels``' (one mapping of every audit action)."""
 
 from __future__ import annotations
 

@@ -274,7 +274,8 @@ def keys_reset(*, bureau: Bureau, actor: Any, now: datetime | None = None) -> Re
     from urne.urn.services import UrnError
 
     now = now or timezone.now()
-    recorder = Member.objects.filter(bureau=bureau, user_id=getattr(actor, "pk", None)).first()
+    actor_id = getattr(actor, "pk", None) or 0
+    recorder = Member.objects.filter(bureau=bureau, user_id=actor_id).first()
     if recorder is None or recorder.role != Member.Role.PRESIDENT:
         raise KeyLossError("reset_president_only")
     state = reset_state(bureau=bureau, now=now)
