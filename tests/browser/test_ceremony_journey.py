@@ -368,7 +368,7 @@ def _urne(args: list[str], cwd: Path, stdin: str | None = None) -> str:
 
 
 def test_browser_holders_an_urne_trustee_holder_and_a_belenios_tool_holder(
-    chromium, live_server, page, assert_accessible, tmp_path
+    chromium, live_server, page, assert_accessible, tmp_path, server_log
 ):
     """Delegate 2 runs urne-trustee and delegate 3 belenios-tool 3.3 on their own machines,
     each uploading its public files through the page (taking certs.jsonl and its vinput
@@ -457,6 +457,14 @@ def test_browser_holders_an_urne_trustee_holder_and_a_belenios_tool_holder(
     seed3 = (d3.downloads / f"{bid}.key").read_text().strip()
     share3 = decrypt_key_share(seed3, dkey3.read_text())
     assert GROUP.mul_base(share3) == group.verification_keys[2].public_key  # type: ignore[union-attr]
+    # No holder's private key, whichever made it, in a request body, a row or a log.
+    secrets = _plain_secrets(president.files, president=True)
+    secrets |= _plain_secrets(d1.files, president=False)
+    secrets |= _plain_secrets({"cert": work / f"{cid}.key", "voutput": dkey}, president=False)
+    secrets |= _plain_secrets(
+        {"cert": d3.downloads / f"{bid}.key", "voutput": dkey3}, president=False
+    )
+    _no_private_key_anywhere(holders, secrets, server_log)
 
 
 def _ceremony_open(president: Holder, base: str) -> None:
