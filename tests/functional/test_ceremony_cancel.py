@@ -135,17 +135,20 @@ def test_a_loss_before_the_seal_the_president_cancels_and_the_new_keys_replace_t
     assert key_state(bureau=world.bureau).verdict == "keys_made"
 
 
-def test_after_the_seal_no_cancel_the_threshold_decides():
-    world = ceremony_world_make(delegates=3)
+@pytest.mark.parametrize("how", ["seal", "opening"])
+def test_after_the_seal_no_cancel_the_threshold_decides(how):
+    """After the seal's record, or from the vote's opening (which the seal precedes)."""
+    world = ceremony_world_make(delegates=3, window="open" if how == "opening" else None)
     ceremony_run(world)
     _declare(world, world.delegates[1])
-    Seal.objects.create(
-        election=world.election,
-        fingerprint="0" * 64,
-        manifest="{}",
-        computed_at=timezone.now(),
-        sealed_at=timezone.now(),
-    )
+    if how == "seal":
+        Seal.objects.create(
+            election=world.election,
+            fingerprint="0" * 64,
+            manifest="{}",
+            computed_at=timezone.now(),
+            sealed_at=timezone.now(),
+        )
     president = ceremony_client(world.president)
     page = _text(president.get(_url(world)))
     assert "Après le scellement, aucune clé n'est refaite" in page
