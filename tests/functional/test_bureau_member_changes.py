@@ -15,8 +15,9 @@ from django.utils import timezone
 from factories.accounts import mail_clear, mail_outbox
 from factories.ceremony import ceremony_client, ceremony_run, ceremony_world_make
 from factories.elections import staff_login, staff_make
+from factories.seal import seal_record_make
 from urne.audit.models import AuditEvent
-from urne.bureau.models import Invitation, Member, Seal
+from urne.bureau.models import Invitation, Member
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -110,13 +111,7 @@ def test_a_key_holder_of_the_ceremony_only_after_the_loss_and_the_cancel(world):
 def test_after_the_seal_a_key_holder_stays_the_secretary_may_go(world):
     w = world
     ceremony_run(w)
-    Seal.objects.create(
-        election=w.election,
-        fingerprint="0" * 64,
-        manifest="{}",
-        computed_at=timezone.now(),
-        sealed_at=timezone.now(),
-    )
+    seal_record_make(w.election)
     refused = _post(w, "remove", w.delegates[0], reason="Départ")
     assert refused.status_code == 400 and "Après le scellement" in _text(refused)
     assert _post(w, "remove", w.president, reason="Départ").status_code == 400

@@ -9,7 +9,6 @@ import html
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from factories.ceremony import (
     ToolHolder,
@@ -21,10 +20,11 @@ from factories.ceremony import (
     ceremony_world_make,
 )
 from factories.elections import staff_login, staff_make
+from factories.seal import seal_record_make
 from urne.audit.models import AuditEvent
 from urne.authority.models import ScrutinSetup
 from urne.bureau.keyloss import key_state
-from urne.bureau.models import Ceremony, KeyLoss, Seal
+from urne.bureau.models import Ceremony, KeyLoss
 from urne.crypto.encoding import loads
 from urne.crypto.group import GROUP
 from urne.crypto.trustees import parse_trustees
@@ -142,13 +142,7 @@ def test_after_the_seal_no_cancel_the_threshold_decides(how):
     ceremony_run(world)
     _declare(world, world.delegates[1])
     if how == "seal":
-        Seal.objects.create(
-            election=world.election,
-            fingerprint="0" * 64,
-            manifest="{}",
-            computed_at=timezone.now(),
-            sealed_at=timezone.now(),
-        )
+        seal_record_make(world.election)
     president = ceremony_client(world.president)
     page = _text(president.get(_url(world)))
     assert "Après le scellement, aucune clé n'est refaite" in page
