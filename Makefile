@@ -11,7 +11,7 @@ export BELENIOS_TOOL_33 ?= $(HOME)/.cache/belenios-tool-3.3/belenios-tool
 SYSTEM_PACKAGES := chromium espeak-ng nginx
 
 .PHONY: help install install-tools install-system test lint typecheck contracts test-crypto bench-crypto \
-	frontend test-js \
+	frontend test-js dsfr \
 	demo demo-count demo-stop serve serve-stop migrate test-platform bench-import bench-accounts test-browser bench-cast bench-count \
 	bench-participation bench-sms bench-seal
 
@@ -54,7 +54,7 @@ contracts: install  ## import-linter: crypto, verifier and counting never import
 test-crypto: install install-tools  ## crypto core, verifier, interop with belenios-tool
 	$(PY) -m pytest -n 2 tests/unit/crypto tests/property tests/interop
 
-test: install install-tools install-system frontend lint typecheck contracts test-js  ## every test (the README's test command)
+test: install install-tools install-system frontend dsfr lint typecheck contracts test-js  ## every test (the README's test command)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 # --- Booth JavaScript (frontend/: npm, esbuild, node's test runner) -------------------------
@@ -63,6 +63,28 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 	touch $@
 
 frontend: frontend/node_modules/.installed  ## install the booth JS dependencies (npm ci; the built bundle is committed)
+
+# --- The DSFR theme (URNE_THEME=dsfr, ADR 0241) ----------------------------------------------
+# The French State's design system is an optional npm dependency: its package installs only
+# once its terms of use are accepted (DSFR_ACCEPT_LICENSE=1, or frontend/.dsfr.yml), which
+# only a State service may do. Its files are copied into the theme's static folder, never
+# committed (.gitignore).
+DSFR_PACKAGE := frontend/node_modules/@gouvfr/dsfr
+DSFR_STATIC := src/urne/theme_dsfr/static/theme_dsfr/dsfr
+
+$(DSFR_STATIC)/.installed: frontend/package.json frontend/package-lock.json | frontend
+	@test -f $(DSFR_PACKAGE)/package.json || (cd frontend && npm ci --no-audit --no-fund >/dev/null)
+	@test -f $(DSFR_PACKAGE)/package.json || { echo "The DSFR (@gouvfr/dsfr) is not installed: its terms of use ($(DSFR_PACKAGE)/doc/legal/cgu.md, reserved to State services) must be accepted first: DSFR_ACCEPT_LICENSE=1 make dsfr (docs/deployment.md, \"The DSFR theme\")." >&2; exit 1; }
+	@rm -rf $(DSFR_STATIC) && mkdir -p $(DSFR_STATIC)
+	@cd $(DSFR_PACKAGE) && cp -r LICENSE.md dist/dsfr.min.css dist/dsfr.module.min.js dist/dsfr.nomodule.min.js \
+	  dist/fonts dist/icons dist/favicon $(CURDIR)/$(DSFR_STATIC)/
+	@touch $@
+
+# The test targets accept the DSFR's terms for the build they test, which is served on loopback
+# to the test browser only, never published (ADR 0241); a deployment accepts them itself.
+test test-browser: export DSFR_ACCEPT_LICENSE = 1
+
+dsfr: $(DSFR_STATIC)/.installed  ## the DSFR theme's files from @gouvfr/dsfr (State deployments only: DSFR_ACCEPT_LICENSE=1)
 
 test-js: frontend  ## booth JS: Python-made vectors reproduced byte for byte, bundle up to date
 	cd frontend && npm test
@@ -112,7 +134,7 @@ serve-stop:  ## stop what `make serve` started
 test-platform: install  ## every database test but the browser's (SQLite unless URNE_DB=postgres)
 	$(PY) -m pytest -n 2 -m "database and not browser" $(PYTEST_ARGS)
 
-test-browser: install install-system install-tools frontend  ## browser tests only: portal journeys in Chromium, axe-core; screenshots in test-artifacts/
+test-browser: install install-system install-tools frontend dsfr  ## browser tests only: portal journeys in Chromium, axe-core; screenshots in test-artifacts/
 	$(PY) -m pytest -n 2 -m browser tests/browser
 
 bench-accounts: install  ## opening-mail campaign over SMTP (aiosmtpd), CAPTCHA image/audio, Argon2id

@@ -1,5 +1,6 @@
 // Bundle the booth crypto for browsers: one minified classic script that defines
-// `window.UrneBelenios` (and one for the key ceremony's page, `window.UrneCeremony`),
+// `window.UrneBelenios` (one for the key ceremony's page, `window.UrneCeremony`, and one for the count page,
+// `window.UrneCount`),
 // committed under src/ so that the Django side needs no node.
 //   npm run build
 import * as esbuild from 'esbuild';
@@ -26,8 +27,17 @@ export const ceremonyOptions = {
   outfile: CEREMONY_OUTFILE,
 };
 
+// The count page's holder section (window.UrneCount), same settings.
+export const COUNT_OUTFILE = new URL('../src/urne/count/static/count/count.js', import.meta.url).pathname;
+
+export const countOptions = {
+  ...options,
+  entryPoints: [new URL('./src/count/browser.js', import.meta.url).pathname],
+  outfile: COUNT_OUTFILE,
+};
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const opts of [options, ceremonyOptions]) {
+  for (const opts of [options, ceremonyOptions, countOptions]) {
     const result = await esbuild.build({ ...opts, metafile: true });
     const bytes = Object.values(result.metafile.outputs)[0].bytes;
     console.log(`wrote ${opts.outfile} (${bytes} bytes)`);

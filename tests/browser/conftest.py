@@ -8,6 +8,10 @@ missing is a clear failure, not a skip: CI must run these tests.
 ``test-artifacts/<test>/<step>.png`` (git-ignored) and fails on any serious or critical
 violation.
 
+Every test that checks a page with it runs once in each theme (``theme``: the default one and
+the DSFR's, ADR 0241): the same journeys, the same axe-core checks, the screenshots of each
+in ``test-artifacts/<test>[<theme>]/``. The DSFR's files missing (`make dsfr`) is a failure.
+
 Every page runs under the site's Content-Security-Policy (ADR 0550): a violation Chromium
 reports on the console fails the test, as a JavaScript error does.
 
@@ -174,9 +178,30 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
     return folder
 
 
+THEMES = ["default", "dsfr"]
+
+
+@pytest.fixture(params=THEMES)
+def theme(request: pytest.FixtureRequest) -> Any:
+    """The test's pages in one theme (URNE_THEME), installed for the test only."""
+    from factories.themes import theme_use
+
+    if request.param == "dsfr":
+        from urne.theme_dsfr.checks import assets_missing
+
+        if missing := assets_missing():
+            pytest.fail(
+                f"the DSFR's files are missing ({', '.join(missing)}): run `make dsfr`.",
+                pytrace=False,
+            )
+    with theme_use(request.param) as name:
+        yield name
+
+
 @pytest.fixture
-def assert_accessible(page: Any, artifacts: Path) -> Any:
-    """`assert_accessible(page, step)`: screenshot, then axe-core; fails on serious/critical."""
+def assert_accessible(page: Any, artifacts: Path, theme: str) -> Any:
+    """`assert_accessible(page, step)`: screenshot, then axe-core; fails on serious/critical.
+    Asked for by a test, it runs the test in each theme (``theme``)."""
     if not AXE.exists():
         pytest.fail(f"axe-core missing ({AXE}): run `make frontend`.", pytrace=False)
     counter = {"n": 0}

@@ -5,11 +5,11 @@ finds each tracker on the public board; then the urn's archive passes urne.verif
 ballot passes belenios-tool 3.0 ``election verify-ballot`` against an archive holding only the
 setup. axe-core on every booth screen and on the board."""
 
-import re
 import subprocess
 from urllib.parse import urlencode
 
 import pytest
+from booth_steps import booth_back, booth_scrutin_vote
 from playwright.sync_api import expect
 
 from belenios_tools import belenios_tool
@@ -89,32 +89,13 @@ def _vote_in_every_scrutin(
     trackers = {}
     for n, s in enumerate(scrutins):
         label = f"{s.body.name} {s.perimeter}".strip()
-        page.get_by_role("button", name=f"Voter à ce scrutin : {label}").click()
-        expect(page.get_by_role("heading", name=label)).to_be_visible()
-        if n == 0:
-            assert_accessible(page, "bulletin")
-            page.get_by_role("button", name="Valider mon choix").click()
-            expect(page.locator("#ballot-error")).to_be_visible()
-            choice = s.lists.order_by("pk").first().label
-        else:
-            choice = "Vote blanc"
-        page.get_by_label(choice, exact=True).check()
-        page.get_by_role("button", name="Valider mon choix").click()
-        expect(page.locator("#confirm-choice")).to_contain_text(choice)
-        if n == 0:
-            assert_accessible(page, "confirmation")
-        page.get_by_role("button", name="Je confirme mon vote").click()
-        expect(page.get_by_role("heading", name="Accusé de réception")).to_be_visible(
-            timeout=30_000
+        choice = s.lists.order_by("pk").first().label if n == 0 else "Vote blanc"
+        trackers[s.uuid] = booth_scrutin_vote(
+            page, label, choice, check=assert_accessible if n == 0 else None, empty_first=n == 0
         )
-        tracker = page.locator("#receipt-tracker").inner_text()
-        assert re.fullmatch(r"[A-Za-z0-9+/]{43}", tracker)
-        trackers[s.uuid] = tracker
         if n == 0:
-            assert_accessible(page, "accuse-de-reception")
             printable = page.locator("#receipt-page").get_attribute("href")
-        page.get_by_role("button", name="Retour à mes scrutins").click()
-        expect(page.get_by_role("heading", name="Mes scrutins")).to_be_visible()
+        booth_back(page)
     expect(page.locator("#scrutin-list")).to_contain_text("Vous avez voté à tous vos scrutins")
     # The printable receipt: its print button is shown by a static script, under the policy.
     page.goto(live_server.url + printable)

@@ -15,18 +15,15 @@ import base64
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote_plus
 
 import pytest
 from django.conf import settings
-from django.db import connections
-from django.test import Client
 from playwright.sync_api import expect
+from staff_browsers import Holder, db_text
 
 from belenios_tools import belenios_tool
 from factories.ceremony import ceremony_votes_cast, ceremony_world_make
-from factories.elections import staff_login
 from urne.bureau.models import Ceremony
 from urne.crypto.encoding import loads
 from urne.crypto.group import GROUP
@@ -51,90 +48,6 @@ def _scalar_encodings(n: int) -> set[str]:
             out |= {text, text.rstrip("=")}
         out.add(raw.hex())
     return out
-
-
-def _db_text() -> str:
-    """Every row of every table of the three stores, as text (bytes in hex and raw)."""
-    parts = []
-    for alias in ("default", "authority", "urn"):
-        connection = connections[alias]
-        with connection.cursor() as cursor:
-            for table in connection.introspection.table_names(cursor):
-                cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - the database's own names
-                for row in cursor.fetchall():
-                    for value in row:
-                        if isinstance(value, memoryview | bytes):
-                            value = bytes(value)
-                            parts += [value.hex(), value.decode("latin-1")]
-                        else:
-                            parts.append(str(value))
-    return "\n".join(parts)
-
-
-class Holder:
-    """One holder's browser: its own context, its session, its request bodies."""
-
-    def __init__(self, chromium: Any, live_server: Any, user: Any, downloads: Path) -> None:
-        self.context = chromium.new_context(
-            locale="fr-FR",
-            timezone_id="Europe/Paris",
-            viewport={"width": 1280, "height": 900},
-            accept_downloads=True,
-        )
-        self.context.set_default_timeout(60_000)
-        client = Client()
-        staff_login(client, user)
-        name = settings.SESSION_COOKIE_NAME
-        self.context.add_cookies(
-            [{"name": name, "value": client.cookies[name].value, "url": live_server.url}]
-        )
-        self.page = self.context.new_page()
-        self.bodies: list[bytes] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.bodies.append(r.post_data_buffer or b""))
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on(
-            "console",
-            lambda m: self.errors.append(m.text) if "Content Security Policy" in m.text else None,
-        )
-        self.url = live_server.url
-        self.downloads = downloads
-        self.files: dict[str, Path] = {}
-
-    def goto(self, path: str) -> None:
-        response = self.page.goto(self.url + path)
-        assert response is not None and response.status == 200, path
-
-    def make(
-        self, kind: str, *, wrap: str = "", key: Path | None = None, key_pass: str = ""
-    ) -> str:
-        """Do the step due in the page; returns the name of the private file saved (if any)."""
-        page = self.page
-        if key is not None:
-            page.set_input_files("#key-file", str(key))
-            if key_pass:
-                page.fill("#key-passphrase", key_pass)
-        if wrap:
-            page.fill("#wrap-passphrase", wrap)
-        name = ""
-        if kind == "polynomial":
-            page.click("#make")
-        else:
-            with page.expect_download(timeout=60_000) as info:
-                page.click("#make")
-            download = info.value
-            name = download.suggested_filename
-            path = self.downloads / name
-            download.save_as(str(path))
-            self.files[kind] = path
-        expect(page.locator("#send")).to_be_enabled(timeout=60_000)
-        page.click("#send")
-        expect(page.locator(".msg").first).to_contain_text("Étape enregistrée")
-        return name
-
-    def close(self) -> None:
-        self.context.close()
-        assert not self.errors, f"JavaScript errors or CSP violations: {self.errors}"
 
 
 def _trustee(args: list[str], cwd: Path, stdin: str | None) -> subprocess.CompletedProcess[str]:
@@ -338,7 +251,7 @@ def _no_private_key_anywhere(holders: list[Holder], secrets: set[str], server_lo
     bodies = [b.decode("utf-8", "replace") for h in holders for b in h.bodies]
     bodies += [unquote_plus(b) for b in bodies]
     assert sum(len(b) for b in bodies) > 1000  # the public data did go through these bodies
-    haystacks = {"request bodies": "\n".join(bodies), "database": _db_text()}
+    haystacks = {"request bodies": "\n".join(bodies), "database": db_text()}
     files = [server_log, *Path(settings.VAR_DIR).rglob("*.log")]
     haystacks["logs"] = "\n".join(
         f.read_text(encoding="utf-8", errors="replace") for f in files if f.exists()

@@ -36,6 +36,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.fixture
+def theme() -> str:
+    """The stack's own processes serve their settings' theme, the default one: these tests
+    run once (the themes' pages are checked by the live server's tests)."""
+    return "default"
+
+
 @pytest.fixture(scope="module")
 def stack() -> Any:
     # Not under pytest's own temporary folder (mode 0700): run as root, nginx's workers are

@@ -1,16 +1,21 @@
 """A child process on a drill's private PostgreSQL cluster (URNE_DB_PORT): ``migrate`` the
 three stores; ``cast N``: an open scrutin, N voters, each casting one ballot through the
 HTTP cast endpoint, prints the scrutin and the receipts' trackers; ``check UUID``: the
-scrutin's ballots in the urn, its émargements and the urn's head."""
+scrutin's ballots in the urn, its émargements and the urn's head; ``switch_storm N OUT
+POINTER``: N casts that go on through a switchover (a refused cast is tried again; the port
+written in POINTER is where the application is pointed)."""
 
 import json
+import os
 import sys
+import time
 
 import django
 
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
@@ -66,6 +71,60 @@ def storm(n: int, out: str) -> dict[str, object]:
     return {"scrutin": cs.scrutin.uuid, "answered": answered}
 
 
+def _pointed(pointer: str, port: str) -> str:
+    """The port POINTER names, the stores' connections moved there when it changed (what
+    pointing the application to the promoted standby is: another host, new connections)."""
+    try:
+        with open(pointer) as f:
+            wanted = f.read().strip() or port
+    except FileNotFoundError:
+        return port
+    if wanted != port:
+        for alias in ("default", "authority", "urn"):
+            connections[alias].close()
+            connections[alias].settings_dict["PORT"] = wanted
+    return wanted
+
+
+def switch_storm(n: int, out: str, pointer: str, seconds: float = 240.0) -> dict[str, object]:
+    """Cast one ballot per voter, one after the other, through a switchover: each answer
+    (tracker and time) or refusal (time) is written to ``out`` at once; a refused cast is
+    tried again 50 ms later with the same voter (a resend is safe: an answered one comes back
+    ``resent``). Stops after N answers, or ``seconds``."""
+    setup = cast_setup_make(voters=n, lists=3, seed="switch")
+    cs = setup.scrutins[0]
+    port = os.environ["URNE_DB_PORT"]
+    deadline = time.monotonic() + seconds
+    answered = 0
+    with open(out, "a") as f:
+        f.write(json.dumps({"scrutin": cs.scrutin.uuid}) + "\n")
+        f.flush()
+        for k, voter in enumerate(setup.voters):
+            ballot = ballot_make(cs, voter.pk, k % 3)
+            body = json.dumps({"scrutin": cs.scrutin.uuid, "ballot": ballot})
+            while time.monotonic() < deadline:
+                port = _pointed(pointer, port)
+                try:
+                    client = Client()
+                    voter_client_login(client, voter)
+                    r = client.post(reverse("booth:cast"), body, content_type="application/json")
+                    ok = r.status_code == 200
+                except Exception:
+                    ok = False
+                    for alias in ("default", "authority", "urn"):
+                        connections[alias].close()
+                if ok:
+                    line = {"tracker": r.json()["tracker"], "t": time.time(), "port": port}
+                    f.write(json.dumps(line) + "\n")
+                    f.flush()
+                    answered += 1
+                    break
+                f.write(json.dumps({"refused": time.time()}) + "\n")
+                f.flush()
+                time.sleep(0.05)
+    return {"scrutin": cs.scrutin.uuid, "answered": answered}
+
+
 def recover() -> dict[str, object]:
     call_command("cast_recover", older_than=0, verbosity=0)
     return {"recovered": True}
@@ -90,6 +149,7 @@ if __name__ == "__main__":
         "migrate": lambda: migrate(),
         "cast": lambda: cast(int(args[0])),
         "storm": lambda: storm(int(args[0]), args[1]),
+        "switch_storm": lambda: switch_storm(int(args[0]), args[1], args[2]),
         "recover": lambda: recover(),
         "check": lambda: check(args[0]),
     }

@@ -4,9 +4,11 @@ machine's own server is never touched. ``child`` runs drill_child.py on a cluste
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -112,3 +114,76 @@ def child(port: int, *args: str) -> dict:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def wait(predicate, what: str, tries: int = 600) -> None:
+    """Poll ``predicate`` every 100 ms, ``tries`` times at most."""
+    for _ in range(tries):
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what}: not reached")
+
+
+def follow(data: Path, port: int, name: str) -> None:
+    """Make the cluster at ``data`` a standby of the server at ``port``, known to it as
+    ``name`` (the ``application_name`` that ``synchronous_standby_names`` lists)."""
+    (data / "standby.signal").touch()
+    with (data / "postgresql.auto.conf").open("a") as conf:
+        conf.write(
+            f"primary_conninfo = 'host=127.0.0.1 port={port} user=postgres "
+            f"application_name={name}'\n"
+        )
+    if os.geteuid() == 0:
+        shutil.chown(data / "standby.signal", USER)
+
+
+def synchronous(primary: Cluster, name: str) -> None:
+    """List ``name`` as the primary's synchronous standby and wait until it is."""
+    primary.sql(f"ALTER SYSTEM SET synchronous_standby_names = '{name}'")
+    primary.sql("SELECT pg_reload_conf()")
+    wait(
+        lambda: (
+            primary.sql(
+                f"SELECT sync_state FROM pg_stat_replication WHERE application_name = '{name}'"  # noqa: S608 (a drill's constant)
+            )
+            == "sync"
+        ),
+        f"{name} synchronous",
+    )
+
+
+def primary_with_standby(folder: Path, *, rewindable: bool = False) -> tuple[Cluster, Cluster]:
+    """A primary (started, the three drill databases made) and its synchronous standby
+    ``standby1`` (``pg_basebackup``, started); ``rewindable``: ``wal_log_hints`` on, so that
+    ``pg_rewind`` can make the old primary a standby after a switchover."""
+    as_user(pg_bin("initdb"), "-D", str(folder / "primary"), "-U", "postgres", "-A", "trust")
+    with (folder / "primary" / "postgresql.conf").open("a") as conf:
+        conf.write("wal_level = replica\nmax_wal_senders = 4\nsynchronous_commit = on\n")
+        if rewindable:
+            conf.write("wal_log_hints = on\n")
+    primary = Cluster(folder / "primary", free_port())
+    primary.start()
+    standby = Cluster(folder / "standby", free_port())
+    for suffix in ("voters", "authority", "urn"):
+        primary.sql(f"CREATE DATABASE drill_{suffix}")
+    as_user(
+        pg_bin("pg_basebackup"),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(primary.port),
+        "-U",
+        "postgres",
+        "-D",
+        str(standby.data),
+        "-X",
+        "stream",
+        "-R",
+        "--checkpoint=fast",
+    )
+    follow(standby.data, primary.port, "standby1")
+    standby.start()
+    # Synchronous from now on: before the standby ran, every commit would have waited.
+    synchronous(primary, "standby1")
+    return primary, standby

@@ -15,58 +15,15 @@ import sys
 import time
 
 import pytest
-from drillkit import HERE, Cluster, as_user, child, child_env, free_port, pg_bin
+from drillkit import HERE, as_user, child, child_env, pg_bin, primary_with_standby, wait
 
 pytestmark = pytest.mark.slow
 
 
-def _wait(predicate, what: str, tries: int = 600) -> None:
-    for _ in range(tries):
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not reached")
-
-
 def test_sigkill_of_the_primary_loses_no_answered_cast(folder):
-    as_user(pg_bin("initdb"), "-D", str(folder / "primary"), "-U", "postgres", "-A", "trust")
-    with (folder / "primary" / "postgresql.conf").open("a") as conf:
-        conf.write("wal_level = replica\nmax_wal_senders = 4\nsynchronous_commit = on\n")
-    primary = Cluster(folder / "primary", free_port())
-    primary.start()
-    standby = Cluster(folder / "standby", free_port())
+    primary, standby = primary_with_standby(folder)
     storm = None
     try:
-        for suffix in ("voters", "authority", "urn"):
-            primary.sql(f"CREATE DATABASE drill_{suffix}")
-        as_user(
-            pg_bin("pg_basebackup"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(primary.port),
-            "-U",
-            "postgres",
-            "-D",
-            str(standby.data),
-            "-X",
-            "stream",
-            "-R",
-            "--checkpoint=fast",
-        )
-        with (standby.data / "postgresql.auto.conf").open("a") as conf:
-            conf.write(
-                f"primary_conninfo = 'host=127.0.0.1 port={primary.port} user=postgres "
-                "application_name=standby1'\n"
-            )
-        standby.start()
-        # Synchronous from now on: before the standby ran, every commit would have waited.
-        primary.sql("ALTER SYSTEM SET synchronous_standby_names = 'standby1'")
-        primary.sql("SELECT pg_reload_conf()")
-        _wait(
-            lambda: primary.sql("SELECT sync_state FROM pg_stat_replication") == "sync",
-            "the standby synchronous",
-        )
         child(primary.port, "migrate")
 
         answers = folder / "answers.jsonl"
@@ -82,7 +39,7 @@ def test_sigkill_of_the_primary_loses_no_answered_cast(folder):
             assert storm.poll() is None, storm.communicate()
             return answers.exists() and len(answers.read_text().splitlines()) > 6
 
-        _wait(answered_enough, "casts answered", tries=3000)
+        wait(answered_enough, "casts answered", tries=3000)
         pid = int((primary.data / "postmaster.pid").read_text().split()[0])
         os.kill(pid, signal.SIGKILL)
         killed = time.monotonic()

@@ -85,3 +85,40 @@ def test_only_the_election_s_own_bureau_sees_its_count_page(client):
         assert client.post(url, {"action": "open"}).status_code == 403
     staff_login(client, member_make(world.election, "delegate").user)
     assert client.get(url).status_code == 200
+
+
+def _browser_data(response):
+    """The count page's data for the holder's browser (ADR 0805), from its json_script."""
+    text = response.content.decode()
+    start = text.index('<script id="count-data" type="application/json">') + len(
+        '<script id="count-data" type="application/json">'
+    )
+    return json.loads(text[start : text.index("</script>", start)])
+
+
+def test_the_page_gives_the_browser_each_tally_still_to_decrypt(client):
+    from urne.crypto.tally import tally_text
+    from urne.urn.selectors import urn_count_state
+
+    world = count_world_make(voters=3, lists=2, scrutins=2)
+    holders = bureau_holders(world.election, delegates=2)
+    url = reverse("count:page", args=[world.election.pk])
+    staff_login(client, holders[0])
+    assert _browser_data(client.get(url)) == {"scrutins": []}  # the count is not open
+    client.post(url, {"action": "open"})
+    data = _browser_data(client.get(url))
+    uuids = sorted(world.scrutin(i).uuid for i in range(2))
+    assert [s["uuid"] for s in data["scrutins"]] == uuids
+    for s in data["scrutins"]:
+        state = urn_count_state(scrutin_uuid=s["uuid"])
+        assert state is not None and s["tally"] == tally_text(state.tally)
+        assert s["archive"] == f"/bulletins/{s['uuid']}/archive.bel"
+        assert client.get(s["archive"]).status_code == 200  # published once the vote is over
+    # A scrutin with its result is no longer offered.
+    first = world.scrutin(0).uuid
+    for n, holder in enumerate(holders):
+        staff_login(client, holder)
+        _upload(client, url, holder_bundle(world, n, uuids=[first]))
+    assert [s["uuid"] for s in _browser_data(client.get(url))["scrutins"]] == [
+        world.scrutin(1).uuid
+    ]

@@ -160,16 +160,58 @@ def test_an_account_never_activated_is_sent_to_franceconnect_and_the_helpdesk(wo
 
 
 def test_neither_the_personal_phone_nor_the_address_is_kept(
-    world, caplog, django_capture_on_commit_callbacks
+    world, settings, caplog, capfd, django_capture_on_commit_callbacks
 ):
+    """After both journeys to "Générer un code" through the real gateways of the tests (an
+    SMTP server, aiosmtpd; the SMPP server, tests/smsc, with its delivery receipt): the
+    personal phone and address in no table of the three stores (bytes as hex too), no log
+    record (DEBUG and up), nothing the processes printed and no file written under var/ —
+    in clear, in national form, in hex and in UTF-16."""
+    import logging
+    import time
+    from pathlib import Path
+
+    from factories.accounts import smtp_server_start
+    from factories.smsc import Smsc, smpp_settings
+    from factories.stores import files_text, secret_forms
+
+    started = time.time() - 1
+    caplog.set_level(logging.DEBUG)
     _s, me, _c, client = world
-    _send(client, numen=me.numen, email=PERSONAL)
-    with django_capture_on_commit_callbacks(execute=True):
-        _send(client, numen=me.numen, via="sms", phone=MOBILE)
-    assert len(MemorySmsChannel.outbox) == 1  # sent, so its sealed number is erased
-    text = stores_text() + caplog.text
-    for secret in (PERSONAL, MOBILE_E164, MOBILE_E164[1:], "0698765432", MOBILE):
-        assert secret not in text, secret
+    smtp, mailbox = smtp_server_start(settings)
+    smsc = Smsc()
+    try:
+        smpp_settings(settings, smsc.port, timeout=2)
+        settings.URNE_SMS_FIRST_PAUSE_SECONDS = 0.05
+        settings.URNE_SMS_RECEIPT_WAIT_SECONDS = 1
+        smsc.order(receipts="DELIVRD")
+        assert _send(client, numen=me.numen, email=PERSONAL).status_code == 200
+        (mail,) = mailbox.messages()
+        assert _generate(client, _token(mail.get_content())).status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            assert _send(client, numen=me.numen, via="sms", phone=MOBILE).status_code == 200
+        [submit] = smsc.wait("submit", 1)
+        assert submit["submit"]["to"] == MOBILE_E164[1:]
+        assert _generate(client, _token(submit["submit"]["text"])).status_code == 200
+    finally:
+        smsc.stop()
+        smtp.stop()
+    printed = capfd.readouterr()
+    # Ours: every logger but the test SMTP server's own ("mail.log", aiosmtpd), which plays
+    # the voter's mail provider and must of course see the address it delivers to.
+    ours = [r for r in caplog.records if not r.name.startswith("mail.log")]
+    assert ours
+    places = {
+        "stores": stores_text(),
+        "logs": "\n".join(f"{r.name} {r.getMessage()} {r.args!r}" for r in ours),
+        "output": printed.out + printed.err,
+        "var": files_text(Path(settings.VAR_DIR), started),
+    }
+    secrets = {PERSONAL, PERSONAL.upper(), MOBILE, MOBILE_E164, "06 98 76 54 32"}
+    for secret in secrets:
+        for form in secret_forms(secret):
+            for place, text in places.items():
+                assert form not in text, (place, secret)
 
 
 def test_the_helpdesk_sees_each_request_state_but_no_code_or_channel(world):

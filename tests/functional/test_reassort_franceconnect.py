@@ -171,6 +171,24 @@ def test_a_replayed_return_is_refused(world):
     assert ReassortGrant.objects.filter(voter_id=me.pk).count() == 1
 
 
+def test_a_replayed_nonce_is_refused(world, monkeypatch):
+    """An ID token whose nonce was already spent (here a second flow that asked for the
+    same nonce, each with its own state and verifier): the provider signs it, its state
+    matches, yet it is refused; no second grant."""
+    from types import SimpleNamespace
+
+    from urne.accounts import franceconnect
+
+    _e, _s, me, _c, client = world
+    monkeypatch.setattr(franceconnect, "secrets", SimpleNamespace(token_urlsafe=lambda n: "N" * n))
+    _a, back = _go(client, "amandine")
+    assert client.get(back).status_code == 302
+    _a, again = _go(client, "amandine")
+    assert again != back
+    _refused(client, again, 400, "déjà été utilisée")
+    assert ReassortGrant.objects.filter(voter_id=me.pk).count() == 1
+
+
 def test_a_missing_pkce_verifier_is_refused(world):
     _e, _s, me, _c, client = world
     _a, back = _go(client, "amandine")

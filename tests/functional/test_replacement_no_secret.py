@@ -14,13 +14,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from test_sms_no_secret import _files_text, _forms
 
 from factories.accounts import voter_client_login
 from factories.authority import booth_election_make
 from factories.elections import staff_login, staff_make
 from factories.smsc import Smsc, smpp_settings
-from factories.stores import stores_text
+from factories.stores import files_text, secret_forms, stores_text
 from urne.authority import services as authority
 from urne.messaging import services as messaging
 from urne.messaging.models import SmsGateway, SmsMessage
@@ -92,10 +91,10 @@ def test_no_identifier_phone_or_text_anywhere(settings, tmp_path, caplog, capfd)
         "stores": stores_text(),
         "logs": caplog.text + "\n".join(r.getMessage() for r in caplog.records),
         "output": printed.out + printed.err,
-        "var": _files_text(Path(settings.VAR_DIR), started),
+        "var": files_text(Path(settings.VAR_DIR), started),
     }
     for secret in secrets:
-        for form in _forms(secret):
+        for form in secret_forms(secret):
             for place, text in places.items():
                 assert form not in text, (place, secret)
     # The wrong NUMEN typed is not kept either (only the outcome "wrong_numen").

@@ -19,33 +19,13 @@ from factories.smsc import (
     sms_kind_for_tests,
     sms_text_for_tests,
 )
-from factories.stores import stores_text
+from factories.stores import files_text, secret_forms, stores_text
 from urne.messaging import services
 from urne.messaging.models import SmsGateway, SmsMessage
 from urne.messaging.sms_channels import FileSmsChannel
 
 pytestmark = pytest.mark.django_db(databases=["default", "authority", "urn"])
 PHONES = ["+33698765401", "+33698765402", "+33698765403", "+33698765404"]
-
-
-def _forms(secret: str) -> set[str]:
-    """The ways a secret could be written down: as typed, without "+" or dashes, in national
-    form, and the hex of its UTF-8, GSM (same bytes for these characters) and UTF-16."""
-    forms = {secret, secret.removeprefix("+"), secret.replace("-", "")}
-    if secret.startswith("+33"):
-        forms |= {"0" + secret[3:], secret[3:], " ".join([secret[:3], secret[3:]])}
-    for form in list(forms):
-        forms |= {form.encode().hex(), form.encode("utf-16-be").hex()}
-    return forms
-
-
-def _files_text(folder: Path, since: float) -> str:
-    chunks = []
-    for path in folder.rglob("*") if folder.is_dir() else []:
-        if path.is_file() and path.stat().st_mtime >= since:
-            raw = path.read_bytes()
-            chunks += [raw.decode("latin-1"), raw.hex()]
-    return "\n".join(chunks)
 
 
 def test_no_code_phone_or_text_anywhere(settings, tmp_path, caplog, capfd):
@@ -94,11 +74,10 @@ def test_no_code_phone_or_text_anywhere(settings, tmp_path, caplog, capfd):
         "stores": stores_text(),
         "logs": caplog.text + "\n".join(r.getMessage() for r in caplog.records),
         "output": printed.out + printed.err,
-        "var": _files_text(Path(settings.VAR_DIR), started)
-        + _files_text(tmp_path / "var", started),
+        "var": files_text(Path(settings.VAR_DIR), started) + files_text(tmp_path / "var", started),
     }
     assert caplog.records  # the paths above do log (warnings of the gateway's failures)
     for secret in secrets:
-        for form in _forms(secret):
+        for form in secret_forms(secret):
             for place, text in places.items():
                 assert form not in text, (place, secret)

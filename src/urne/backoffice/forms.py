@@ -51,6 +51,15 @@ class ElectionForm(forms.Form):
     complaints_until = _ParisDateTime(_("C — réclamations jusqu'au"))
     vote_opens = _ParisDateTime(_("D — ouverture du vote"))
     vote_closes = _ParisDateTime(_("E — clôture du vote"))
+    reassort_nir = forms.BooleanField(
+        label=_("Réassort : demander les 10 premiers chiffres du numéro de sécurité sociale"),
+        required=False,
+        help_text=_(
+            "Désactivé par défaut : le NUMEN est demandé. À n'activer que si le responsable de "
+            "traitement est autorisé à utiliser le NIR (décret n° 2019-341) ; le fichier "
+            "d'électeurs en porte alors la colonne, dont seul un hachage à clé est gardé."
+        ),
+    )
 
 
 class VoterSearchForm(forms.Form):

@@ -105,7 +105,11 @@ def election_detail(request: HttpRequest, election_id: int) -> HttpResponse:
 def election_edit(request: HttpRequest, election_id: int) -> HttpResponse:
     """The election and its calendar, with the legal checks; every change audited."""
     election = get_object_or_404(Election, pk=election_id)
-    initial = {"name": election.name, "style": election.style}
+    initial = {
+        "name": election.name,
+        "style": election.style,
+        "reassort_nir": election.reassort_nir,
+    }
     initial |= {f: getattr(election, f) for f in services.CALENDAR_FIELDS}
     form = ElectionForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_bound and form.is_valid():

@@ -12,6 +12,14 @@ from urne.messaging.phones import PhoneRefused, mobile_e164
 NUMEN = re.compile(r"^\d{2}[A-Z]\d{7}[A-Z]{3}$")
 
 
+class _UnshownInput(forms.TextInput):
+    """A text field whose value is never written back into the page (the NIR: a refused
+    form shows an empty field, not the digits typed)."""
+
+    def format_value(self, value: Any) -> None:
+        return None
+
+
 class ReassortChallengeForm(CaptchaFormMixin):
     """Seed 004, "Demande de réassort du code de vote": the secret answer, the NUMEN, and the
     channel of the activation link with its personal phone or address. The CAPTCHA only after
@@ -48,10 +56,41 @@ class ReassortChallengeForm(CaptchaFormMixin):
     )
     email = forms.EmailField(label=_("Adresse mail personnelle"), required=False, max_length=254)
 
-    def __init__(self, *args: Any, professional: str, captcha_asked: bool, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        professional: str,
+        captcha_asked: bool,
+        identifier: str = "numen",
+        **kwargs: Any,
+    ):
         self.professional = professional
         self.captcha_required = captcha_asked
         super().__init__(*args, **kwargs)
+        if identifier == "nir":  # the election's option (ADR 0652): the NIR, not the NUMEN
+            del self.fields["numen"]
+            self.fields["nir"] = forms.CharField(
+                label=_("Saisissez les 10 premiers chiffres de votre numéro de sécurité sociale"),
+                max_length=20,
+                help_text=_(
+                    "Les 10 premiers chiffres de votre carte Vitale (2A ou 2B pour la Corse), "
+                    "sans la suite ni la clé."
+                ),
+                widget=_UnshownInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            )
+
+    def clean_nir(self) -> str:
+        from urne.elections.nir import nir_first_ten
+
+        typed = re.sub(r"[\s.\-]", "", self.cleaned_data["nir"])
+        if len(typed) != 10 or nir_first_ten(typed) is None:
+            raise forms.ValidationError(
+                _(
+                    "Saisissez les 10 premiers caractères de votre numéro de sécurité sociale : "
+                    "10 chiffres (2A ou 2B pour la Corse)."
+                )
+            )
+        return typed.upper()
 
     def clean_numen(self) -> str:
         numen = self.cleaned_data["numen"].strip().replace(" ", "").upper()

@@ -16,6 +16,7 @@ from urne.audit.services import audit_append
 from urne.authority.models import ReassortGrant
 from urne.authority.reassort_grants import reassort_grant_issue, reassort_grant_token
 from urne.elections.models import Voter
+from urne.elections.nir import nir_matches
 from urne.messaging.channels import Email, channel_get
 from urne.messaging.models import SmsMessage
 from urne.messaging.services import sms_enqueue
@@ -24,8 +25,15 @@ from urne.site.public_url import public_url
 SMS_KIND = "reassort_link"
 
 
+def challenge_identifier(voter: Voter) -> str:
+    """What the challenge asks beside the answer: ``nir`` (the social security number's first
+    10 digits) where the election enables it and the voter's was imported (ADR 0652), else
+    ``numen``."""
+    return "nir" if voter.election.reassort_nir and voter.nir_digest else "numen"
+
+
 class ChallengeError(Exception):
-    """``answer`` (wrong secret answer), ``numen`` (not the voter's), ``no_answer`` (the
+    """``answer`` (wrong secret answer), ``numen`` / ``nir`` (not the voter's), ``no_answer`` (the
     account was never activated), ``send`` (the e-mail could not be sent: try again)."""
 
     def __init__(self, code: str) -> None:
@@ -43,12 +51,13 @@ def reassort_challenge_submit(
     voter: Voter,
     account: VoterAccount,
     answer: str,
-    numen: str,
+    identifier: str,
     via: str,
     destination: str,
     language: str,
 ) -> None:
-    """Check the answer (failures counted, ADR 0500) and the NUMEN, then send the link to
+    """Check the answer (failures counted, ADR 0500) and the ``identifier`` typed (the NUMEN,
+    or the NIR's first 10 digits: :func:`challenge_identifier`), then send the link to
     ``destination`` (a phone in international form, or an e-mail address) by ``via``."""
     if not account.challenge_answer:
         raise ChallengeError("no_answer")
@@ -57,11 +66,18 @@ def reassort_challenge_submit(
             actor=f"voter:{voter.pk}", action="reassort.refused", obj=voter, data={"why": "answer"}
         )
         raise ChallengeError("answer")
-    if numen.strip().upper() != voter.numen.upper():
-        audit_append(
-            actor=f"voter:{voter.pk}", action="reassort.refused", obj=voter, data={"why": "numen"}
+    kind = challenge_identifier(voter)
+    if kind == "nir":
+        right = nir_matches(
+            election_id=voter.election_id, typed=identifier, digest=voter.nir_digest
         )
-        raise ChallengeError("numen")
+    else:
+        right = identifier.strip().upper() == voter.numen.upper()
+    if not right:
+        audit_append(
+            actor=f"voter:{voter.pk}", action="reassort.refused", obj=voter, data={"why": kind}
+        )
+        raise ChallengeError(kind)
     grant, token = reassort_grant_issue(voter=voter, via=via)
     if via == ReassortGrant.Via.SMS:
         sms_enqueue(

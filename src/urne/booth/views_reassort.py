@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from urne.accounts.decorators import voter_login_required
@@ -35,7 +36,7 @@ from urne.site.public_url import public_url
 from urne.site.ratelimit import client_address, rate_limited
 
 from .forms import ReassortChallengeForm
-from .reassort import ChallengeError, reassort_challenge_submit
+from .reassort import ChallengeError, challenge_identifier, reassort_challenge_submit
 
 #: The session's key for the grant's digest (the grant's token itself is kept nowhere).
 GRANT_KEY = "urne_reassort_grant"
@@ -112,6 +113,10 @@ CHALLENGE_ERRORS: dict[str, tuple[str, Any]] = {
         _("La réponse secrète ne correspond pas à celle que vous avez enregistrée."),
     ),
     "numen": ("numen", _("Ce NUMEN n'est pas le vôtre.")),
+    "nir": (
+        "nir",
+        _("Ces 10 chiffres ne correspondent pas au numéro de sécurité sociale de votre dossier."),
+    ),
     "send": (
         "email",
         _("Le message n'a pas pu être envoyé à cette adresse pour le moment. Réessayez."),
@@ -232,6 +237,7 @@ def code(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("answer", "numen", "nir", "phone", "email")
 @voter_login_required
 def challenge(request: HttpRequest) -> HttpResponse:
     """ "Demande de réassort du code de vote" (seed 004): answer, NUMEN, a personal channel."""
@@ -240,11 +246,13 @@ def challenge(request: HttpRequest) -> HttpResponse:
     if not account.challenge_answer:
         return _refusal(request, voter, "no_answer")
     asked = captcha_asked(account=account, address=client_address(request))
+    identifier = challenge_identifier(voter)
     form = ReassortChallengeForm(
         request.POST if request.method == "POST" else None,
         request=request,
         professional=voter.email,
         captcha_asked=asked,
+        identifier=identifier,
     )
     context: dict[str, Any] = {
         "portal_voter": voter,
@@ -252,6 +260,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
         "crumbs": [],
         "form": form,
         "question": account.get_challenge_question_display(),
+        "identifier": identifier,
     }
     if form.is_bound and form.is_valid():
         if _limited(request, voter):
@@ -262,7 +271,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
                 voter=voter,
                 account=account,
                 answer=data["answer"],
-                numen=data["numen"],
+                identifier=data[identifier],
                 via=data["via"],
                 destination=data["destination"],
                 language=translation.get_language() or settings.LANGUAGE_CODE,

@@ -501,6 +501,17 @@ def seal_sources(
     return out
 
 
+def record_sources(*, election: Election, audit_upto: int) -> dict[str, dict[str, Source]]:
+    """The published rolls, the émargements and the audit log up to ``audit_upto`` of
+    ``election``, read as the seal reads them (the retention bundle's files, ADR 0573)."""
+    scrutins = list(election.scrutins.order_by("pk"))
+    return {
+        "rolls": {f"rolls/{s.uuid}.tsv": _roll_source(s) for s in scrutins},
+        "emargements": {f"emargements/{s.uuid}.tsv": _emargement_source(s) for s in scrutins},
+        "audit": {AUDIT_FILE: _audit_source(audit_upto)},
+    }
+
+
 def _digest(source: Source) -> str:
     if isinstance(source, _StoreHashed):
         stored = source.digest()

@@ -12,7 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from .models import Seal
+from .models import Member, Seal
 from .seal import seal_summary
 
 
@@ -67,7 +67,10 @@ def seal_pv_pdf(*, seal: Seal) -> bytes:
         8,
     )
     line(_("Signatures"), "Helvetica-Bold", 11, 8)
-    signers = list(seal.election.bureau.members.filter(role__in=["president", "delegate"]))
+    # An election without a bureau (a freeze's seal made by the scheduler) has no signer.
+    signers = list(
+        Member.objects.filter(bureau__election=seal.election, role__in=["president", "delegate"])
+    )
     for member in signers:
         if y < 45 * mm:
             c.showPage()

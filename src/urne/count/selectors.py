@@ -1,13 +1,16 @@
-"""Reads of the count: the bureau's overview of every scrutin's count, a proclaimed result."""
+"""Reads of the count: the bureau's overview of every scrutin's count, what a holder's browser
+decrypts, a proclaimed result."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import reverse
+
 from urne.booth.models import Emargement
 from urne.elections.models import Election, Scrutin
-from urne.urn.selectors import urn_head
+from urne.urn.selectors import urn_count_states, urn_head
 
 from .models import DecryptionUpload, ScrutinCount
 
@@ -47,6 +50,30 @@ def count_overview(*, election: Election) -> list[ScrutinCountRow]:
             )
         )
     return rows
+
+
+def browser_decryption_data(*, election: Election) -> dict[str, Any]:
+    """What the count page's holder section needs (ADR 0805): each scrutin still to decrypt
+    (count open, no result yet) with its published archive's address and the encrypted tally
+    the server holds, which the browser compares with its own product of the archive's
+    ballots before it decrypts anything."""
+    counts = ScrutinCount.objects.filter(
+        scrutin__election=election, state=ScrutinCount.State.COUNTING
+    ).select_related("scrutin__body")
+    by_uuid = {c.scrutin.uuid: c.scrutin for c in counts}
+    states = urn_count_states(scrutin_uuids=sorted(by_uuid))
+    return {
+        "scrutins": [
+            {
+                "uuid": uuid,
+                "name": str(by_uuid[uuid]),
+                "archive": reverse("urn:archive", args=[uuid]),
+                "tally": state.tally_text,
+            }
+            for uuid, state in sorted(states.items())
+            if state.result is None
+        ]
+    }
 
 
 def proclaimed_result(*, scrutin: Scrutin) -> ScrutinCount | None:

@@ -17,7 +17,7 @@ from urne.site.spreadsheet import csv_lines
 
 from .errors import CountError
 from .results import scrutin_result
-from .selectors import count_overview, proclaimed_result, result_rows
+from .selectors import browser_decryption_data, count_overview, proclaimed_result, result_rows
 from .services import count_open, decryptions_upload, result_proclaim
 from .views_results import result_data
 
@@ -68,17 +68,61 @@ def count_page(request: HttpRequest, election_id: int) -> HttpResponse:
             return refusal_page(request, exc)
         except CountError as exc:
             messages.error(request, exc.message)
-            return render(
-                request,
-                "count/count.html",
-                {"election": election, "rows": count_overview(election=election)},
-                status=400,
-            )
+            return _page(request, election, status=400)
         return redirect("count:page", election.pk)
+    return _page(request, election)
+
+
+def _browser_texts() -> dict[str, str]:
+    """The holder section's sentences (frontend/src/count/page.js), translated here; the
+    page fills in %(name)s (a scrutin), %(n)s, %(total)s and %(detail)s."""
+    return {
+        "reading_key": _("Lecture du fichier de clé…"),
+        "checking": _(
+            "Vérification de l'urne %(n)s sur %(total)s (%(name)s) : "
+            "recalcul du décompte chiffré à partir des bulletins publiés…"
+        ),
+        "decrypting": _("Urnes vérifiées ; déchiffrement partiel des %(total)s scrutin(s)…"),
+        "sending": _("Envoi des déchiffrements partiels de %(total)s scrutin(s)…"),
+        "no_key_file": _("Choisissez d'abord votre fichier de clé."),
+        "passphrase_needed": _("Ce fichier est protégé par une phrase de passe : saisissez-la."),
+        "wrong_passphrase": _(
+            "La phrase de passe n'ouvre pas ce fichier (ou le fichier a été modifié)."
+        ),
+        "dkey_needed": _(
+            "Ce fichier est un ID.key de délégué : ajoutez aussi votre fichier ID.dkey."
+        ),
+        "not_key_file": _("Ce fichier n'est pas un fichier de clé lisible (%(detail)s)."),
+        "wrong_key": _("Cette clé n'est pas une des clés du scrutin %(name)s."),
+        "archive_unreadable": _(
+            "L'archive publiée du scrutin %(name)s est illisible ou incohérente (%(detail)s) : "
+            "rien n'est déchiffré."
+        ),
+        "archive_other": _(
+            "L'archive reçue pour le scrutin %(name)s est celle d'un autre scrutin : "
+            "rien n'est déchiffré."
+        ),
+        "result_done": _("Le scrutin %(name)s a déjà son résultat."),
+        "tally_mismatch": _(
+            "Refus : le décompte chiffré que le serveur présente pour le scrutin %(name)s "
+            "n'est pas le produit des bulletins publiés. Rien n'est déchiffré ni envoyé ; "
+            "prévenez le bureau de vote."
+        ),
+        "failed": _("Le déchiffrement n'a pas pu se faire : %(detail)s"),
+    }
+
+
+def _page(request: HttpRequest, election: Election, status: int = 200) -> HttpResponse:
     return render(
         request,
         "count/count.html",
-        {"election": election, "rows": count_overview(election=election)},
+        {
+            "election": election,
+            "rows": count_overview(election=election),
+            "browser": browser_decryption_data(election=election),
+            "browser_texts": _browser_texts(),
+        },
+        status=status,
     )
 
 

@@ -67,6 +67,12 @@ class Election(models.Model):
     vote_frozen_at = models.DateTimeField(
         _("urnes et émargements figés le"), null=True, blank=True, editable=False
     )
+    # The réassort asks the first 10 digits of the social security number instead of the
+    # NUMEN (ADR 0652): off by default; imported as a keyed hash only (elections.nir).
+    reassort_nir = models.BooleanField(
+        _("réassort par le numéro de sécurité sociale (10 premiers chiffres) au lieu du NUMEN"),
+        default=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -185,6 +191,9 @@ class Voter(models.Model):
     departement = models.CharField(_("département"), max_length=3)
     establishment = models.CharField(_("établissement"), max_length=200, blank=True)
     mobile = models.CharField(_("téléphone mobile"), max_length=20, blank=True)
+    # HMAC of the election and the NIR's first 10 characters under URNE_NIR_KEY (elections.nir;
+    # ADR 0652); empty when not imported. Never the number itself.
+    nir_digest = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

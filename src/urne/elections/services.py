@@ -30,6 +30,7 @@ from .models import (
     Voter,
     VoterCategory,
 )
+from .nir import nir_key_ready
 
 CALENDAR_FIELDS = ("rolls_from", "lists_from", "complaints_until", "vote_opens", "vote_closes")
 
@@ -79,10 +80,17 @@ def accounts_opened(election: Election) -> bool:
 
 @transaction.atomic
 def election_update(
-    *, actor: Any, election: Election, name: str, style: str, **dates: datetime | None
+    *,
+    actor: Any,
+    election: Election,
+    name: str,
+    style: str,
+    reassort_nir: bool | None = None,
+    **dates: datetime | None,
 ) -> dict[str, list[Any]]:
-    """The election's name, style and calendar from the manager's page, with the legal checks;
-    audited with what changed (old → new). Returns the changes."""
+    """The election's name, style, calendar and NIR option (None: unchanged) from the
+    manager's page, with the legal checks; audited with what changed (old → new). Returns the
+    changes."""
     if not name.strip():
         raise ValidationError(_("Le nom de l'élection est obligatoire."))
     if style not in Style.values:
@@ -93,7 +101,20 @@ def election_update(
         raise ValidationError(
             _("Le style ne peut plus changer : des comptes électeurs sont déjà ouverts.")
         )
-    new = {"name": name.strip(), "style": style, **{f: dates.get(f) for f in CALENDAR_FIELDS}}
+    new: dict[str, Any] = {
+        "name": name.strip(),
+        "style": style,
+        **{f: dates.get(f) for f in CALENDAR_FIELDS},
+    }
+    if reassort_nir is not None:
+        new["reassort_nir"] = reassort_nir
+        if reassort_nir and not election.reassort_nir and not nir_key_ready():
+            raise ValidationError(
+                _(
+                    "Le réassort par le numéro de sécurité sociale demande la clé URNE_NIR_KEY "
+                    "dans la configuration du serveur (ADR 0652)."
+                )
+            )
     changes = _changes(election, new)
     if not changes:
         return {}

@@ -40,6 +40,7 @@ from urne.site.spreadsheet import csv_lines
 
 from .geography import ACADEMIES
 from .models import Civility, Election, ImportJob, ImportRowError, Voter, VoterCategory
+from .nir import nir_digest, nir_first_ten, nir_key_ready
 
 BATCH_SIZE = 2000
 NUMEN_RE = re.compile(r"^[0-9]{2}[A-Z][0-9]{7}[A-Z]{3}$")
@@ -77,6 +78,9 @@ FIELDS = (
     "mobile",
 )
 OPTIONAL = {"mobile", "corps", "grade", "establishment"}
+# Read only where the election enables it (ADR 0652), never required: the social security
+# number, kept as a keyed hash.
+NIR_FIELD = "nir"
 
 
 def _key(text: str) -> str:
@@ -115,6 +119,14 @@ HEADER_ALIASES = {
     "portable": "mobile",
     "telephone": "mobile",
     "mobilephone": "mobile",
+    # The social security number (ADR 0652): read only where the election enables it, and
+    # kept as a keyed hash only (elections.nir).
+    "nir": "nir",
+    "numerodesecuritesociale": "nir",
+    "numerosecuritesociale": "nir",
+    "securitesociale": "nir",
+    "nss": "nir",
+    "socialsecuritynumber": "nir",
 }
 CIVILITIES = {
     "m": Civility.MONSIEUR,
@@ -381,6 +393,7 @@ COLUMNS = (
     "departement",
     "establishment",
     "mobile",
+    "nir_digest",
 )
 
 
@@ -414,6 +427,7 @@ class VoterRow:
     departement: str
     establishment: str
     mobile: str
+    nir_digest: str = ""
 
 
 @dataclass
@@ -446,10 +460,16 @@ def _cells_check(values: dict[str, str]) -> tuple[list[str], bool]:
     return errors, False
 
 
-def row_parse(values: dict[str, str], *, categories: dict[str, int]) -> RowResult:
+def row_parse(
+    values: dict[str, str], *, categories: dict[str, int], election_id: int = 0
+) -> RowResult:
     """One row to a VoterRow, or the list of what is wrong with it (French). A value is
-    stored as typed or refused, never cut or cleaned silently."""
+    stored as typed or refused, never cut or cleaned silently; the NIR, if the file has it,
+    only as its keyed hash (never repeated in a message)."""
     errors: list[str] = []
+    nir = values.get(NIR_FIELD, "")
+    if NIR_FIELD in values:  # checked apart: its value is never repeated
+        values = {field: value for field, value in values.items() if field != NIR_FIELD}
     # One search over the row first: the column-by-column loop runs only for a bad row.
     if max(map(len, values.values()), default=0) > SHORTEST_LIMIT or FORBIDDEN_RE.search(
         "".join(values.values())
@@ -512,6 +532,18 @@ def row_parse(values: dict[str, str], *, categories: dict[str, int]) -> RowResul
         errors.append(
             _("Téléphone mobile invalide « %(v)s ».") % {"v": _shown(values.get("mobile", ""))}
         )
+    digest = ""
+    if nir:
+        first_ten = nir_first_ten(nir)
+        if first_ten is None:
+            errors.append(
+                _(
+                    "Numéro de sécurité sociale invalide (attendu : 13 ou 15 chiffres, 2A ou 2B "
+                    "pour la Corse ; la valeur n'est pas reprise ici)."
+                )
+            )
+        else:
+            digest = nir_digest(election_id=election_id, first_ten=first_ten)
     if errors or civility is None or category_id is None or academie is None:
         return RowResult(None, errors)  # each None above came with its error
     return RowResult(
@@ -529,6 +561,7 @@ def row_parse(values: dict[str, str], *, categories: dict[str, int]) -> RowResul
             departement=departement,
             establishment=values.get("establishment", ""),
             mobile=mobile,
+            nir_digest=digest,
         ),
         [],
     )
@@ -567,6 +600,7 @@ def _upsert(voters: list[VoterRow], election_id: int) -> None:
             v.departement,
             v.establishment,
             v.mobile,
+            v.nir_digest,
             now,
         )
         for v in voters
@@ -656,6 +690,8 @@ def _import_rows(
     except OSError as exc:
         raise ImportFileError(_("Fichier illisible : %(e)s") % {"e": _shown(str(exc))}) from exc
     mapping = header_map(header)
+    if NIR_FIELD in mapping:
+        _nir_column_check(election)
     categories = {
         _key(n): pk
         for pk, n in VoterCategory.objects.filter(election=election).values_list("pk", "name")
@@ -726,7 +762,7 @@ def _import_rows(
             continue  # blank line
         stats.rows += 1
         values = {f: _cell(v) for f, v in zip(mapping, raw, strict=False) if f}
-        result = row_parse(values, categories=categories)
+        result = row_parse(values, categories=categories, election_id=election.pk)
         if result.voter is not None and result.voter.numen in seen:
             result = RowResult(None, [_("NUMEN en double dans le fichier (déjà vu plus haut).")])
         if result.voter is None:
@@ -738,6 +774,27 @@ def _import_rows(
             flush()
     flush()
     return stats
+
+
+def _nir_column_check(election: Election) -> None:
+    """A social security number column is read only where the election enables the option
+    and the key is set (ADR 0652); otherwise the file is refused whole, nothing read from it
+    (the number is not collected where it is not used)."""
+    if not election.reassort_nir:
+        raise ImportFileError(
+            _(
+                "Le fichier a une colonne « numéro de sécurité sociale » alors que cette élection "
+                "ne l'utilise pas pour le réassort : retirez cette colonne (aucun électeur "
+                "importé)."
+            )
+        )
+    if not nir_key_ready():
+        raise ImportFileError(
+            _(
+                "La clé des numéros de sécurité sociale (URNE_NIR_KEY) n'est pas configurée : "
+                "aucun électeur importé."
+            )
+        )
 
 
 def _store_upload(upload: Any) -> tuple[Path, str]:
@@ -758,7 +815,7 @@ def _uploads_folder() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
-def _upload_discard(job: ImportJob) -> None:
+def upload_discard(job: ImportJob) -> None:
     """Delete an uploaded file once processed (it holds the personal data of a whole
     electorate); the job keeps its SHA-256 and its report. A file named on the command line
     belongs to the operator and stays."""
@@ -854,7 +911,7 @@ def voter_import_run(
         job.processed_rows = job.created_count = job.updated_count = job.error_count = 0
         job.save()
         audit_append(actor=actor, action="voters.import_failed", obj=job, data={"reason": reason})
-        _upload_discard(job)
+        upload_discard(job)
         return job
     with transaction.atomic():
         job.status, job.finished_at = ImportJob.Status.DONE, timezone.now()
@@ -871,7 +928,7 @@ def voter_import_run(
                 "errors": stats.errors,
             },
         )
-    _upload_discard(job)
+    upload_discard(job)
     return job
 
 

@@ -1,4 +1,4 @@
-"""The portal's and the theme's English catalogues are complete and compiled (ADR 0223)."""
+"""The portal's and the themes' English catalogues are complete and compiled (ADR 0223)."""
 
 import gettext
 import re
@@ -23,7 +23,7 @@ def _entries(po: str) -> list[tuple[str, list[str]]]:
     return found
 
 
-@pytest.mark.parametrize("app", ["portal", "theme", "bureau"])
+@pytest.mark.parametrize("app", ["portal", "theme", "theme_dsfr", "bureau"])
 def test_catalogue_complete_and_compiled(app):
     folder = SRC / app / "locale" / "en" / "LC_MESSAGES"
     po = (folder / "django.po").read_text(encoding="utf-8")

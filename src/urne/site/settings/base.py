@@ -12,6 +12,8 @@ from pathlib import Path
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from urne.site.themes import content_security_policy, installed_apps
+
 SRC_DIR = Path(__file__).resolve().parents[2]  # src/urne
 VAR_DIR = Path(os.environ.get("URNE_VAR", Path.cwd() / "var"))
 
@@ -20,7 +22,10 @@ SECRET_KEY = os.environ.get("URNE_SECRET_KEY", "placeholder-not-a-secret")
 DEBUG = False
 ALLOWED_HOSTS: list[str] = [h for h in os.environ.get("URNE_ALLOWED_HOSTS", "").split(",") if h]
 
-INSTALLED_APPS = [
+# The look (ADRs 0221, 0241): "default", Urne's neutral theme, or "dsfr", the French State's
+# design system, for a State deployment only (its files: `make dsfr`).
+URNE_THEME = os.environ.get("URNE_THEME", "default")
+_APPS = [
     # The admin with its site closed to all but the manager (ADR 0560).
     "urne.backoffice.admin_site.UrneAdminConfig",
     "django.contrib.auth",
@@ -45,6 +50,10 @@ INSTALLED_APPS = [
     "urne.portal",
     "urne.count",
 ]
+INSTALLED_APPS = installed_apps(_APPS, URNE_THEME)
+# Form fields through the theme's template (theme/forms/field.html), so that a theme styles
+# the staff's forms too.
+FORM_RENDERER = "urne.theme.forms.ThemeFormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -251,6 +260,12 @@ URNE_FRANCECONNECT = {
     "acr": os.environ.get("URNE_FRANCECONNECT_ACR") or "eidas1",
     "timeout": 10,
 }
+# The key of the social security numbers' hashes (elections.nir, ADR 0652): where an election
+# lets the réassort ask the NIR's first 10 digits instead of the NUMEN, the import keeps only
+# their HMAC under this key. Empty: no election may enable it. At least 32 characters, apart
+# from the other secrets, in the environment only (a key in a store would make 10 digits
+# findable from their hash).
+URNE_NIR_KEY = os.environ.get("URNE_NIR_KEY", "")
 # How long the page "Générer un code" stays open after the identity was checked (seconds).
 URNE_REASSORT_GRANT_SECONDS = 30 * 60
 # A new voter identifier by SMS (2018 style, urne.portal.replacement, ADR 0610): the voter's
@@ -339,20 +354,24 @@ URNE_AUTHORITY_KEY = os.environ.get("URNE_AUTHORITY_KEY", "placeholder-authority
 # Content-Security-Policy on every page, in every settings module (the browser tests run the
 # booth and the portal under it and fail on a violation; ADR 0550). Scripts and styles come
 # only from our static files: no inline script or style, no eval, no other host; the booth's
-# crypto is plain JavaScript (@noble, BigInt), so not even 'wasm-unsafe-eval' is needed.
-SECURE_CSP = {
-    "default-src": [CSP.NONE],
-    "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF],  # the CAPTCHA's image
-    "media-src": [CSP.SELF],  # and its audio
-    "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF],  # the booth's code check and cast, the campaign's progress
-    "form-action": [CSP.SELF],
-    "frame-ancestors": [CSP.NONE],
-    "base-uri": [CSP.NONE],
-    "object-src": [CSP.NONE],
-}
+# crypto is plain JavaScript (@noble, BigInt), so not even 'wasm-unsafe-eval' is needed. A
+# theme may add to it (urne.site.themes: the DSFR's data: images).
+SECURE_CSP = content_security_policy(
+    {
+        "default-src": [CSP.NONE],
+        "script-src": [CSP.SELF],
+        "style-src": [CSP.SELF],
+        "img-src": [CSP.SELF],  # the CAPTCHA's image
+        "media-src": [CSP.SELF],  # and its audio
+        "font-src": [CSP.SELF],
+        "connect-src": [CSP.SELF],  # the booth's code check and cast, the campaign's progress
+        "form-action": [CSP.SELF],
+        "frame-ancestors": [CSP.NONE],
+        "base-uri": [CSP.NONE],
+        "object-src": [CSP.NONE],
+    },
+    URNE_THEME,
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "urne.accounts.session_store"  # Django's db sessions, plain-SQL read (ADR 0330)
