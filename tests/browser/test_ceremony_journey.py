@@ -20,7 +20,7 @@ from urllib.parse import unquote_plus
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
-from staff_browsers import Holder, db_text
+from staff_browsers import Holder, ceremony_in_browsers, ceremony_open_in_browser, db_text
 
 from belenios_tools import belenios_tool
 from factories.ceremony import ceremony_votes_cast, ceremony_world_make
@@ -380,29 +380,6 @@ def test_browser_holders_an_urne_trustee_holder_and_a_belenios_tool_holder(
     _no_private_key_anywhere(holders, secrets, server_log)
 
 
-def _ceremony_open(president: Holder, base: str) -> None:
-    president.goto(base)
-    president.page.get_by_role("button", name="Ouvrir la cérémonie des clés").click()
-    expect(president.page.locator("#ceremony-phase")).to_have_text("Clés et certificats")
-
-
-def _ceremony_in_browsers(
-    president: Holder, delegates: list[Holder], base: str, *, opened: bool = False
-) -> None:
-    """The president opens the ceremony (t = 2; ``opened``: done already) and every holder
-    does each step in its page, its private files saved plain."""
-    if not opened:
-        _ceremony_open(president, base)
-    president.goto(base + "ma-cle/")
-    president.make("key")
-    for kind in ("cert", "polynomial", "voutput"):
-        for d in delegates:
-            d.goto(base + "ma-cle/")
-            d.make(kind, key=d.files.get("cert") if kind != "cert" else None)
-    president.goto(base)
-    expect(president.page.locator("#ceremony-phase")).to_have_text("Terminée")
-
-
 def test_a_key_lost_before_the_seal_the_ceremony_again(
     chromium, live_server, page, assert_accessible, tmp_path, server_log
 ):
@@ -420,7 +397,7 @@ def test_a_key_lost_before_the_seal_the_ceremony_again(
         h.downloads.mkdir()
     president, *delegates = holders
     try:
-        _ceremony_in_browsers(president, delegates, base)
+        ceremony_in_browsers(president, delegates, election)
         old_key = president.files["key"]
         old_trustees = Ceremony.objects.get().trustees_json
         secrets: set[str] = set()
@@ -455,14 +432,14 @@ def test_a_key_lost_before_the_seal_the_ceremony_again(
         # The new ceremony: the old public key file is refused, then new keys everywhere.
         for h in holders:
             h.files.clear()
-        _ceremony_open(president, base)
+        ceremony_open_in_browser(president, election)
         president.goto(base + "ma-cle/")
         stale = tmp_path / "old.pubkey"
         stale.write_text(Ceremony.objects.get(phase="cancelled").holders.get(position=0).pubkey)
         president.page.set_input_files("#id_file", str(stale))
         president.page.get_by_role("button", name="Vérifier et déposer").click()
         expect(president.page.locator(".msg").first).to_contain_text("cérémonie annulée")
-        _ceremony_in_browsers(president, delegates, base, opened=True)
+        ceremony_in_browsers(president, delegates, election, opened=True)
     finally:
         for h in holders:
             h.close()
