@@ -116,6 +116,14 @@ def db_text() -> str:
     return "\n".join(parts)
 
 
+def ceremony_open_in_browser(president: Holder, election_id: int) -> None:
+    """The president opens the bureau's key ceremony from its page (threshold 2)."""
+    president.goto(f"/backoffice/bureau/{election_id}/ceremonie/")
+    president.page.get_by_label("Nombre de délégués requis pour déchiffrer").fill("2")
+    president.page.get_by_role("button", name="Ouvrir la cérémonie des clés").click()
+    expect(president.page.locator("#ceremony-phase")).to_have_text("Clés et certificats")
+
+
 def ceremony_in_browsers(
     president: Holder,
     delegates: list[Holder],
@@ -123,19 +131,18 @@ def ceremony_in_browsers(
     *,
     passphrase: str = "",
     check: Any = None,
+    opened: bool = False,
 ) -> None:
     """The whole key ceremony in the holders' browsers (threshold 2): the president opens it
-    and makes a single key; each delegate makes its certificate, polynomial and share, the
-    first one's ID.key and ID.dkey wrapped under ``passphrase`` (if given). ``check(page,
-    step)`` (axe-core) runs on the first page of each kind. The private files are in each
-    holder's ``files`` ("key", "cert", "voutput")."""
+    (``opened``: done already) and makes a single key; each delegate makes its certificate,
+    polynomial and share, the first one's ID.key and ID.dkey wrapped under ``passphrase`` (if
+    given). ``check(page, step)`` (axe-core) runs on the first page of each kind. The private
+    files are in each holder's ``files`` ("key", "cert", "voutput")."""
     base = f"/backoffice/bureau/{election_id}/ceremonie/"
     check = check or (lambda page, step: None)
-    president.goto(base)
-    president.page.get_by_label("Nombre de délégués requis pour déchiffrer").fill("2")
-    president.page.get_by_role("button", name="Ouvrir la cérémonie des clés").click()
-    expect(president.page.locator("#ceremony-phase")).to_have_text("Clés et certificats")
-    check(president.page, "ceremonie-ouverte")
+    if not opened:
+        ceremony_open_in_browser(president, election_id)
+        check(president.page, "ceremonie-ouverte")
     president.goto(base + "ma-cle/")
     president.make("key")
     for step in ("cert", "polynomial", "voutput"):

@@ -50,6 +50,11 @@ def test_suspend_from_the_page_then_the_booth_and_participation(
     expect(page.locator("#total-voted")).to_have_text("1")
     expect(page.locator("svg[role=img]")).to_be_visible()
     assert_accessible(page, "participation")
+    page.goto(
+        live_server.url
+        + reverse("bureau:participation_scrutin", args=[world.scrutins[0].scrutin.pk])
+    )
+    assert_accessible(page, "participation-d-un-scrutin")
 
     page.goto(live_server.url + reverse("bureau:control", args=[election.pk]))
     assert_accessible(page, "controle-ouvert")

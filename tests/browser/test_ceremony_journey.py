@@ -5,8 +5,9 @@ cannot open, which ``urne-trustee unwrap`` opens); the setups are written into e
 urn. No request body, database row or log holds any encoding of any private key; an archive
 made after a few votes passes urne-verify and belenios-tool 3.0 and 3.3 ``election verify``,
 every ballot ``verify-ballot``, and belenios-tool 3.3 counts it with the files the page
-saved. A second test mixes browser holders and a delegate who runs ``urne-trustee`` and
-uploads its files through the page. axe-core on every ceremony page."""
+saved. A second test mixes browser holders, a delegate who runs ``urne-trustee`` and one who
+runs belenios-tool 3.3, each uploading its files through the page. A third runs the ceremony
+again after a key lost before the seal (ADR 0703). axe-core on every ceremony page."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from urllib.parse import unquote_plus
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
-from staff_browsers import Holder, db_text
+from staff_browsers import Holder, ceremony_in_browsers, ceremony_open_in_browser, db_text
 
 from belenios_tools import belenios_tool
 from factories.ceremony import ceremony_votes_cast, ceremony_world_make
@@ -28,7 +29,7 @@ from urne.crypto.encoding import loads
 from urne.crypto.group import GROUP
 from urne.crypto.threshold import decrypt_key_share, derive_decryption_key, derive_signing_key
 from urne.crypto.trustees import parse_trustees
-from urne.urn.selectors import urn_archive_bytes
+from urne.urn.selectors import urn_archive_bytes, urn_head, urn_trustees
 from urne.verify.checks import verify_archive
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "authority", "urn"])
@@ -241,6 +242,12 @@ def test_the_ceremony_in_four_browsers(
     assert verify_archive(str(box / f"{world.scrutins[0].uuid}.bel"), jobs=1).valid
 
     # No encoding of any private key in a request body, a database row or a log.
+    _no_private_key_anywhere(holders, secrets, server_log)
+    unlogged |= {s for s in secrets if len(s) > 20}
+
+
+def _no_private_key_anywhere(holders: list[Holder], secrets: set[str], server_log: Path) -> None:
+    """None of ``secrets`` in any holder's request body, any database row or any log."""
     bodies = [b.decode("utf-8", "replace") for h in holders for b in h.bodies]
     bodies += [unquote_plus(b) for b in bodies]
     assert sum(len(b) for b in bodies) > 1000  # the public data did go through these bodies
@@ -252,7 +259,19 @@ def test_the_ceremony_in_four_browsers(
     for where, text in haystacks.items():
         leaked = sorted(s for s in secrets if s in text)
         assert not leaked, f"a private key's encoding is in the {where}: {leaked[:3]}"
-    unlogged |= {s for s in secrets if len(s) > 20}
+
+
+def _plain_secrets(files: dict[str, Path], president: bool) -> set[str]:
+    """Every encoding of the private keys in a holder's plain files: the president's scalar,
+    or a delegate's seed, its derived keys and its key share."""
+    if president:
+        return _scalar_encodings(int(str(loads(files["key"].read_text()))))
+    seed = files["cert"].read_text().strip()
+    out = {seed, base64.b64encode(seed.encode()).decode()}
+    share = decrypt_key_share(seed, files["voutput"].read_text())
+    for scalar in (share, derive_signing_key(seed), derive_decryption_key(seed)):
+        out |= _scalar_encodings(scalar)
+    return out
 
 
 def _urne(args: list[str], cwd: Path, stdin: str | None = None) -> str:
@@ -261,12 +280,12 @@ def _urne(args: list[str], cwd: Path, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def test_browser_holders_and_an_urne_trustee_holder(
-    chromium, live_server, page, assert_accessible, tmp_path
+def test_browser_holders_an_urne_trustee_holder_and_a_belenios_tool_holder(
+    chromium, live_server, page, assert_accessible, tmp_path, server_log
 ):
-    """Delegate 2 runs urne-trustee on its own machine and uploads its public files through
-    the page (taking certs.jsonl and its vinput from it, its dkey at the end); the others
-    make theirs in the page."""
+    """Delegate 2 runs urne-trustee and delegate 3 belenios-tool 3.3 on their own machines,
+    each uploading its public files through the page (taking certs.jsonl and its vinput
+    from it, its dkey at the end); the president and delegate 1 make theirs in the page."""
     world = ceremony_world_make(delegates=3, voters=1)
     base = f"/backoffice/bureau/{world.election.pk}/ceremonie/"
     holders = [
@@ -276,24 +295,39 @@ def test_browser_holders_and_an_urne_trustee_holder(
     for h in holders:
         h.downloads.mkdir()
     president, d1, d2, d3 = holders
-    work = d2.downloads
+    bt33 = belenios_tool("3.3")
 
-    def upload(text: str, name: str) -> None:
-        path = work / name
+    def bt(*args: str | Path, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [str(bt33.path), "setup", "generate-trustee-key-threshold", "--group", "Ed25519"]
+            + [str(a) for a in args],
+            cwd=d3.downloads,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def upload(h: Holder, text: str, name: str) -> None:
+        path = h.downloads / name
         path.write_text(text)
-        d2.goto(base + "ma-cle/")
-        d2.page.set_input_files("#id_file", str(path))
-        d2.page.get_by_role("button", name="Vérifier et déposer").click()
-        expect(d2.page.locator(".msg").first).to_contain_text("Étape enregistrée")
+        h.goto(base + "ma-cle/")
+        h.page.set_input_files("#id_file", str(path))
+        h.page.get_by_role("button", name="Vérifier et déposer").click()
+        expect(h.page.locator(".msg").first).to_contain_text("Étape enregistrée")
 
-    def fetch(kind: str) -> Path:
-        d2.goto(base + "ma-cle/")
-        with d2.page.expect_download() as info:
-            d2.page.get_by_role("link", name=kind).first.click()
-        path = work / info.value.suggested_filename
+    def fetch(h: Holder, kind: str) -> Path:
+        h.goto(base + "ma-cle/")
+        with h.page.expect_download() as info:
+            h.page.get_by_role("link", name=kind).first.click()
+        path = h.downloads / info.value.suggested_filename
         info.value.save_as(str(path))
         return path
 
+    work = d2.downloads
     try:
         president.goto(base)
         president.page.get_by_role("button", name="Ouvrir la cérémonie des clés").click()
@@ -302,25 +336,29 @@ def test_browser_holders_and_an_urne_trustee_holder(
         d1.goto(base + "ma-cle/")
         d1.make("cert")
         cid = _urne(["threshold", "--step", "1", "--threshold-context", "2/2/3"], work).strip()
-        upload((work / f"{cid}.cert").read_text(), "cert.json")
+        upload(d2, (work / f"{cid}.cert").read_text(), "cert.json")
         assert_accessible(d2.page, "depot-par-l-outil")
-        d3.goto(base + "ma-cle/")
-        d3.make("cert")
-        for d in (d1, d3):
-            d.goto(base + "ma-cle/")
-            d.make("polynomial", key=d.files["cert"])
-        certs = fetch("certs.jsonl")
+        bid = bt("--step", "1", "--threshold-context", "3/2/3").strip()
+        upload(d3, (d3.downloads / f"{bid}.cert").read_text(), "cert.json")
+        d1.goto(base + "ma-cle/")
+        d1.make("polynomial", key=d1.files["cert"])
+        certs = fetch(d2, "certs.jsonl")
         args = ["threshold", "--certs", str(certs), "--key", f"{cid}.key"]
-        upload(_urne([*args, "--step", "3"], work), "polynomial.json")
-        for d in (d1, d3):
-            d.goto(base + "ma-cle/")
-            d.make("voutput", key=d.files["cert"])
-        vinput = fetch("ID.vinput")
-        upload(_urne([*args, "--step", "5"], work, stdin=vinput.read_text()), "voutput.json")
+        upload(d2, _urne([*args, "--step", "3"], work), "polynomial.json")
+        certs3 = fetch(d3, "certs.jsonl")
+        upload(d3, bt("--step", "3", "--certs", certs3, "--key", f"{bid}.key"), "polynomial.json")
+        d1.goto(base + "ma-cle/")
+        d1.make("voutput", key=d1.files["cert"])
+        vinput = fetch(d2, "ID.vinput")
+        upload(d2, _urne([*args, "--step", "5"], work, stdin=vinput.read_text()), "voutput.json")
+        vinput3 = fetch(d3, "ID.vinput").read_text()
+        voutput3 = bt("--step", "5", "--certs", certs3, "--key", f"{bid}.key", stdin=vinput3)
+        upload(d3, voutput3, "voutput.json")
         d2.goto(base + "ma-cle/")
         assert_accessible(d2.page, "ma-cle-dkey")
-        dkey = fetch("Mon fichier ID.dkey (ma part de clé, chiffrée pour mon ID.key)")
+        dkey = fetch(d2, "Mon fichier ID.dkey (ma part de clé, chiffrée pour mon ID.key)")
         assert dkey.name == f"{cid}.dkey"
+        dkey3 = fetch(d3, "Mon fichier ID.dkey (ma part de clé, chiffrée pour mon ID.key)")
     finally:
         for h in holders:
             h.close()
@@ -329,3 +367,93 @@ def test_browser_holders_and_an_urne_trustee_holder(
     group = parse_trustees(loads(ceremony.trustees_json))[1]
     share = decrypt_key_share((work / f"{cid}.key").read_text().strip(), dkey.read_text())
     assert GROUP.mul_base(share) == group.verification_keys[1].public_key  # type: ignore[union-attr]
+    seed3 = (d3.downloads / f"{bid}.key").read_text().strip()
+    share3 = decrypt_key_share(seed3, dkey3.read_text())
+    assert GROUP.mul_base(share3) == group.verification_keys[2].public_key  # type: ignore[union-attr]
+    # No holder's private key, whichever made it, in a request body, a row or a log.
+    secrets = _plain_secrets(president.files, president=True)
+    secrets |= _plain_secrets(d1.files, president=False)
+    secrets |= _plain_secrets({"cert": work / f"{cid}.key", "voutput": dkey}, president=False)
+    secrets |= _plain_secrets(
+        {"cert": d3.downloads / f"{bid}.key", "voutput": dkey3}, president=False
+    )
+    _no_private_key_anywhere(holders, secrets, server_log)
+
+
+def test_a_key_lost_before_the_seal_the_ceremony_again(
+    chromium, live_server, page, assert_accessible, tmp_path, server_log
+):
+    """The ceremony done, a delegate's key is lost: the president records the bureau's
+    decision, cancels the ceremony (the urns' keys removed), the holders make new keys, and
+    the urns are set up with them; the old key file is refused."""
+    world = ceremony_world_make(delegates=3, voters=1)
+    election = world.election.pk
+    base = f"/backoffice/bureau/{election}/ceremonie/"
+    holders = [
+        Holder(chromium, live_server, m.user, tmp_path / f"h{i}")
+        for i, m in enumerate(world.holders)
+    ]
+    for h in holders:
+        h.downloads.mkdir()
+    president, *delegates = holders
+    try:
+        ceremony_in_browsers(president, delegates, election)
+        old_key = president.files["key"]
+        old_trustees = Ceremony.objects.get().trustees_json
+        secrets: set[str] = set()
+        for i, h in enumerate(holders):
+            secrets |= _plain_secrets(h.files, president=i == 0)
+
+        # The bureau records the loss of delegate 2's key, then the president cancels.
+        president.goto(f"/backoffice/bureau/{election}/cle-perdue/")
+        president.page.get_by_label("Détenteur dont la clé est perdue").select_option(
+            str(world.delegates[1].pk)
+        )
+        for member in (world.president, world.delegates[0]):
+            president.page.locator(f'input[name="present"][value="{member.pk}"]').check()
+        president.page.get_by_label("Ce que le bureau a constaté").fill("Clé USB perdue")
+        president.page.get_by_role("button", name="Enregistrer la décision").click()
+        expect(president.page.locator("#key-state")).to_contain_text("à refaire")
+        president.page.get_by_role(
+            "link", name="Annuler la cérémonie et retirer les clés des urnes"
+        ).click()
+        expect(president.page.locator("#cancel-plan")).to_contain_text("est annulée")
+        assert_accessible(president.page, "annuler-la-ceremonie")
+        president.page.get_by_role(
+            "button", name="Annuler la cérémonie et retirer les clés"
+        ).click()
+        expect(president.page.locator(".msg").first).to_contain_text("Cérémonie annulée")
+        assert all(urn_head(scrutin_uuid=s.uuid) is None for s in world.scrutins)
+        d3 = delegates[2]
+        d3.goto(f"/backoffice/bureau/{election}/journal/")
+        expect(d3.page.locator("main")).to_contain_text("Cérémonie des clés annulée")
+        assert_accessible(d3.page, "journal-apres-annulation")
+
+        # The new ceremony: the old public key file is refused, then new keys everywhere.
+        for h in holders:
+            h.files.clear()
+        ceremony_open_in_browser(president, election)
+        president.goto(base + "ma-cle/")
+        stale = tmp_path / "old.pubkey"
+        stale.write_text(Ceremony.objects.get(phase="cancelled").holders.get(position=0).pubkey)
+        president.page.set_input_files("#id_file", str(stale))
+        president.page.get_by_role("button", name="Vérifier et déposer").click()
+        expect(president.page.locator(".msg").first).to_contain_text("cérémonie annulée")
+        ceremony_in_browsers(president, delegates, election, opened=True)
+    finally:
+        for h in holders:
+            h.close()
+    live = Ceremony.objects.exclude(phase=Ceremony.Phase.CANCELLED).get()
+    assert live.setups_written_at and live.trustees_json != old_trustees
+    x = int(str(loads(president.files["key"].read_text())))
+    assert president.files["key"].read_text() != old_key.read_text()
+    for scrutin in world.scrutins:
+        in_urn = urn_trustees(scrutin_uuid=scrutin.uuid)
+        assert in_urn is not None and in_urn[0].public_key == GROUP.mul_base(x)  # type: ignore[union-attr]
+        archive = tmp_path / f"{scrutin.uuid}.bel"
+        archive.write_bytes(urn_archive_bytes(scrutin_uuid=scrutin.uuid))
+        assert verify_archive(str(archive), jobs=1).failures == []
+    # Neither the cancelled keys nor the new ones went anywhere on the server.
+    for i, h in enumerate(holders):
+        secrets |= _plain_secrets(h.files, president=i == 0)
+    _no_private_key_anywhere(holders, secrets, server_log)

@@ -7,8 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.test import Client
+from django.urls import reverse
+
 from factories.authority import listed_election_make
-from factories.elections import staff_make
+from factories.elections import staff_login, staff_make
 from urne.bureau.models import Bureau, Member
 from urne.crypto.encoding import dumps, loads
 from urne.crypto.threshold import AES_GCM, Context, VInput, step1, step3, step5
@@ -129,3 +132,68 @@ def ceremony_votes_cast(world: CeremonyWorld) -> dict[str, list[str]]:
             )
             out.setdefault(scrutin.uuid, []).append(text)
     return out
+
+
+# -- the ceremony through its pages, each holder in its own session --------------------------
+
+
+def ceremony_client(member: Member) -> Client:
+    client = Client()
+    staff_login(client, member.user)
+    return client
+
+
+def ceremony_page_url(world: CeremonyWorld) -> str:
+    return reverse("bureau:ceremony", args=[world.election.pk])
+
+
+def ceremony_holder_url(world: CeremonyWorld) -> str:
+    return reverse("bureau:ceremony_holder", args=[world.election.pk])
+
+
+def ceremony_data(client: Client, world: CeremonyWorld) -> dict[str, Any]:
+    response = client.get(ceremony_holder_url(world))
+    assert response.status_code == 200
+    return response.context["data"]
+
+
+def ceremony_send(client: Client, world: CeremonyWorld, text: str, status: int = 302) -> Any:
+    response = client.post(ceremony_holder_url(world), {"public": text})
+    assert response.status_code == status, response.content.decode()[:2000]
+    return response
+
+
+def ceremony_open(world: CeremonyWorld, threshold: str = "2") -> Client:
+    president = ceremony_client(world.president)
+    response = president.post(ceremony_page_url(world), {"action": "start", "threshold": threshold})
+    assert response.status_code == 302
+    return president
+
+
+def ceremony_run(
+    world: CeremonyWorld, *, opened: bool = False
+) -> tuple[dict[int, ToolHolder], dict[int, Client]]:
+    """The whole ceremony with t = 2, each holder in its own session (``opened``: the
+    president opened it already)."""
+    clients = {0: ceremony_client(world.president) if opened else ceremony_open(world)}
+    tools = {i: ToolHolder() for i in range(len(world.holders))}
+    for i, m in enumerate(world.delegates, start=1):
+        clients[i] = ceremony_client(m)
+    ceremony_send(clients[0], world, tools[0].single())
+    n = len(world.delegates)
+    for i in range(1, n + 1):
+        data = ceremony_data(clients[i], world)
+        assert data["due"] == "cert" and data["position"] == i
+        ceremony_send(clients[i], world, tools[i].step1(i, 2, n))
+    for i in range(1, n + 1):
+        data = ceremony_data(clients[i], world)
+        assert data["due"] == "polynomial" and len(data["certs"]) == n
+        ceremony_send(clients[i], world, tools[i].step3(data["certs"]))
+    for i in range(1, n + 1):
+        data = ceremony_data(clients[i], world)
+        assert data["due"] == "voutput"
+        vinput = clients[i].get(reverse("bureau:ceremony_file", args=[world.election.pk, "vinput"]))
+        assert vinput.status_code == 200
+        tools[i].outputs["dkey"] = ""
+        ceremony_send(clients[i], world, tools[i].step5(data["certs"], vinput.content.decode()))
+    return tools, clients

@@ -94,3 +94,14 @@ def seal_make(world: SealWorld) -> Seal:
     seal.refresh_from_db()
     assert seal.sealed_at is not None
     return seal
+
+
+def seal_record_make(election: Any) -> Seal:
+    """A seal that took effect, as a row only (what ``seal.election_sealed`` reads), for the
+    tests of what the seal forbids afterwards."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    return Seal.objects.create(
+        election=election, fingerprint="0" * 64, manifest="{}", computed_at=now, sealed_at=now
+    )

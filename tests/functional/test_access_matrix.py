@@ -233,6 +233,13 @@ TABLE: dict[str, Row] = {
         staff_page(BUREAU, 404),
     ),
     "bureau:ceremony_pv": Row(_r("bureau:ceremony_pv", E), staff_page(BUREAU, 404)),
+    # Cancelling the keys after a loss (ADR 0703): the bureau sees why not (no ceremony, no
+    # key in the urns here); the president's empty POST is refused (400), anyone else's 403.
+    "bureau:ceremony_cancel": Row(
+        _r("bureau:ceremony_cancel", E),
+        staff_page(BUREAU),
+        {**staff_page(BUREAU, 400), "delegate": 403, "superuser": 403},
+    ),
     "bureau:archive": Row(_r("bureau:archive", lambda w: w.scrutin.uuid), staff_page(BUREAU, 404)),
     # The manager names and invites the members (the auditor reads the list); never a secret.
     "bureau:members_manage": Row(

@@ -140,3 +140,26 @@ def trustees_setup(
             )
         written.append(scrutin.uuid)
     return SetupOutcome(written, skipped)
+
+
+def setups_remove(*, election: Any, scrutins: list[Any], actor: Any) -> list[str]:
+    """Undo ``trustees_setup`` for ``scrutins`` before the seal (ADR 0703: a key lost, the
+    keys made again): each urn's log removed while it is empty, then the scrutin's setup
+    record, so its credential list and a new setup may follow. Returns the uuids removed;
+    an urn holding a ballot or a count raises ``urn.services.UrnError``."""
+    from urne.urn.services import urn_setup_remove
+
+    removed = []
+    for scrutin in scrutins:
+        had_urn = urn_setup_remove(scrutin_uuid=scrutin.uuid)
+        with transaction.atomic(using=STORE), transaction.atomic():
+            deleted, _rows = ScrutinSetup.objects.filter(scrutin_uuid=scrutin.uuid).delete()
+            if had_urn or deleted:
+                audit_append(
+                    actor=actor,
+                    action="authority.scrutin_setup_removed",
+                    obj=scrutin,
+                    data={"uuid": scrutin.uuid, "election": election.pk},
+                )
+                removed.append(scrutin.uuid)
+    return removed

@@ -77,6 +77,10 @@ MESSAGES = {
     "unreadable": gettext_lazy("Ce fichier n'est pas celui attendu à cette étape : %(e)s"),
     "invalid": gettext_lazy("Ce fichier ne se vérifie pas : %(e)s"),
     "duplicate": gettext_lazy("Cette clé publique est déjà celle d'un autre détenteur."),
+    "voided": gettext_lazy(
+        "Cette clé vient d'une cérémonie annulée après une perte de clé : elle n'est plus "
+        "acceptée. Produisez une nouvelle clé (ADR 0703)."
+    ),
     "cipher": gettext_lazy(
         "Ce polynôme est chiffré en AES-CCM (belenios-tool 3.0) : la cérémonie demande "
         "l'AES-GCM de belenios-tool 3.1 et suivants ou d'urne-trustee (ADR 0720)."
@@ -199,6 +203,26 @@ def ceremony_start(*, bureau: Bureau, threshold: int | None, actor: Any) -> Cere
 # -- a holder's submission ---------------------------------------------------------------------
 
 
+def voided_keys(bureau: Bureau) -> set[str]:
+    """The public keys of the bureau's cancelled ceremonies (ADR 0703): the president's and
+    single keys, the certificates' verification and encryption keys. A new ceremony refuses
+    them, so no file made before the loss comes back."""
+    out: set[str] = set()
+    holders = CeremonyHolder.objects.filter(
+        ceremony__bureau=bureau, ceremony__phase=Ceremony.Phase.CANCELLED
+    ).values_list("pubkey", "cert")
+    for pubkey, cert in holders:
+        if pubkey:
+            out.add(str(loads(pubkey).get("public_key")))
+        if cert:
+            keys = cert_keys(SignedMessage.of_json(loads(cert)))
+            out |= {
+                GROUP.element_to_string(keys.verification),
+                GROUP.element_to_string(keys.encryption),
+            }
+    return out
+
+
 def _unreadable(exc: Exception) -> CeremonyError:
     return CeremonyError("unreadable", e=str(exc)[:200])
 
@@ -212,6 +236,8 @@ def _check_key(ceremony: Ceremony, holder: CeremonyHolder, text: str) -> str:
         raise CeremonyError("invalid", e=_("preuve de connaissance invalide"))
     others = ceremony.holders.exclude(pk=holder.pk).exclude(pubkey="")
     mine = GROUP.element_to_string(tpk.public_key)
+    if mine in voided_keys(ceremony.bureau):
+        raise CeremonyError("voided")
     if any(loads(h.pubkey).get("public_key") == mine for h in others):
         raise CeremonyError("duplicate")
     return dumps(tpk.to_json())
@@ -234,6 +260,9 @@ def _check_cert(ceremony: Ceremony, holder: CeremonyHolder, text: str) -> str:
         )
     others = ceremony.holders.exclude(pk=holder.pk).exclude(cert="")
     keys = cert_keys(cert)
+    void = voided_keys(ceremony.bureau)
+    if {GROUP.element_to_string(k) for k in (keys.verification, keys.encryption)} & void:
+        raise CeremonyError("voided")
     for other in others:
         theirs = cert_keys(SignedMessage.of_json(loads(other.cert)))
         if theirs.verification == keys.verification or theirs.encryption == keys.encryption:

@@ -17,6 +17,11 @@ urlpatterns = [
         name="ceremony_file",
     ),
     path(
+        "<int:election_id>/ceremonie/annuler/",
+        ceremony_views.ceremony_cancel,
+        name="ceremony_cancel",
+    ),
+    path(
         "<int:election_id>/ceremonie/proces-verbal.pdf",
         ceremony_views.ceremony_pv,
         name="ceremony_pv",

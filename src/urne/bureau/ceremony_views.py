@@ -28,6 +28,7 @@ from .ceremony import (
     public_json,
 )
 from .ceremony_report import ceremony_pv_pdf
+from .keyloss import KeyLossError, keys_reset, reset_state
 from .models import Bureau, Ceremony, CeremonyHolder, Member
 from .selectors import bureau_member
 
@@ -235,3 +236,34 @@ def ceremony_pv(request: HttpRequest, election_id: int) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@staff_required(BUREAU_PAGES)
+@require_http_methods(["GET", "POST"])
+def ceremony_cancel(request: HttpRequest, election_id: int) -> HttpResponse:
+    """After a key loss declared before the seal (ADR 0701, 0703): what cancelling the keys
+    removes, and the president's confirmation; after the seal, why it cannot be done."""
+    bureau, member = _bureau_of(request, election_id)
+    status = 200
+    if request.method == "POST":
+        try:
+            keys_reset(bureau=bureau, actor=request.user)
+        except KeyLossError as exc:
+            messages.error(request, exc.message)
+            status = 403 if exc.code == "reset_president_only" else 400
+        else:
+            messages.success(
+                request,
+                _("Cérémonie annulée et clés retirées des urnes : ouvrez une nouvelle cérémonie."),
+            )
+            return redirect("bureau:ceremony", bureau.election_id)
+    return render(
+        request,
+        "bureau/ceremony_cancel.html",
+        {
+            "election": bureau.election,
+            "member": member,
+            "state": reset_state(bureau=bureau),
+        },
+        status=status,
+    )

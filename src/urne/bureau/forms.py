@@ -23,6 +23,12 @@ class MemberAddForm(forms.Form):
     )
     name = forms.CharField(label=_("Nom et prénom"), max_length=200)
     email = forms.EmailField(label=_("Courriel professionnel"), max_length=254)
+    language = forms.ChoiceField(
+        label=_("Langue de ses courriels"),
+        choices=Member._meta.get_field("language").choices,
+        initial="fr",
+        required=False,
+    )
 
     def __init__(self, *args: Any, election: Election, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -30,11 +36,18 @@ class MemberAddForm(forms.Form):
 
 
 class MemberActionForm(forms.Form):
-    """Invite a member (again), or reset their access (with the reason, for the journal)."""
+    """Invite a member (again), reset their access or remove them (with the reason, for the
+    journal), or correct their address and language."""
 
     member = forms.IntegerField(min_value=1)
     reason = forms.CharField(
         label=_("Motif de la réinitialisation"), max_length=500, required=False
+    )
+    email = forms.EmailField(label=_("Courriel professionnel"), max_length=254, required=False)
+    language = forms.ChoiceField(
+        label=_("Langue de ses courriels"),
+        choices=Member._meta.get_field("language").choices,
+        required=False,
     )
 
 

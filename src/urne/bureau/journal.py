@@ -4,10 +4,11 @@ first, with a French or English label for each kind of event.
 
 An event touches the election when it names it: ``data["election"]`` is its id (every event
 the bureau, the seal and the control of the vote write carries it), or its object is the
-election, one of its scrutins, voters or the bureau's own rows, or ``data["scrutin"]`` is one
-of its scrutins' uuids (the urn's and the count's events). A new kind of event that follows
-the first rule needs no line here to be listed; its label is ``backoffice.labels``' (one mapping
-of every audit action)."""
+election, one of its scrutins, voters or the bureau's own rows (its members, removed ones
+too, invitations, key losses, ceremonies: every step of the key ceremony is listed), or
+``data["scrutin"]`` is one of its scrutins' uuids (the urn's and the count's events). A new
+kind of event that follows the first rule needs no line here to be listed; its label is
+``backoffice.labels``' (one mapping of every audit action)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from urne.audit.models import AuditEvent
 from urne.backoffice.labels import AUDIT_ACTIONS, label
 from urne.elections.models import Election, Scrutin, Voter
 
-from .models import Bureau, Invitation, KeyLoss, Member
+from .models import Bureau, Ceremony, Invitation, KeyLoss, Member
 
 #: What the journal shows of an event's data (never more: the data may name a voter).
 SHOWN: dict[str, Any] = {
@@ -37,6 +38,8 @@ SHOWN: dict[str, Any] = {
     "activated": _("code activé"),
     "status": _("état"),
     "reason": _("motif"),
+    "email": _("courriel"),
+    "previous": _("ancien courriel"),
 }
 
 
@@ -69,11 +72,15 @@ def journal_events(*, election: Election) -> QuerySet[AuditEvent]:
         | Q(object_type=_label(Bureau), object_id__in=as_text(bureau))
         | Q(
             object_type=_label(Member),
-            object_id__in=as_text(Member.objects.filter(bureau__in=bureau)),
+            object_id__in=as_text(Member.everyone.filter(bureau__in=bureau)),
         )
         | Q(
             object_type=_label(Invitation),
             object_id__in=as_text(Invitation.objects.filter(member__bureau__in=bureau)),
+        )
+        | Q(
+            object_type=_label(Ceremony),
+            object_id__in=as_text(Ceremony.objects.filter(bureau__in=bureau)),
         )
         | Q(
             object_type=_label(KeyLoss),

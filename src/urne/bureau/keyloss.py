@@ -11,8 +11,12 @@ or a delegate's share) is lost, and sees what follows.
   share too many, and no result can be decrypted — the bureau records it and the vote has to
   be held again (the law's remedy, not the platform's).
 
-The seal is part 2's; until it exists, the vote's opening stands for it (the seal is made
-before the opening, so from then on it has been made): ``sealed``.
+``sealed``: the bureau's seal took effect (``seal.election_sealed``), or the vote opened (the
+seal is made before the opening, so from then on it has been made).
+
+``keys_reset`` (ADR 0703) is what the president does after a loss declared before the seal:
+the live ceremony is cancelled (its keys void: a new ceremony refuses them), the covered
+urns' setups are removed while they are empty, and a new ceremony may be opened.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from urne.elections.calendar import Phase, election_phase
 from urne.elections.models import Election
 from urne.urn.selectors import urn_trustees
 
-from .models import Bureau, KeyLoss, Member
+from .models import Bureau, Ceremony, KeyLoss, Member
 from .selectors import bureau_scrutins, key_holders
 
 
@@ -43,21 +47,40 @@ class KeyLossError(Exception):
         "reason_needed": _("Indiquez ce que le bureau a constaté."),
         "present_unknown": _("Les présents doivent être des membres de ce bureau."),
         "president_absent": _("Le président doit être présent à la décision."),
+        "reset_president_only": _("Seul le président annule la cérémonie des clés."),
+        "reset_sealed": _(
+            "Après le scellement, aucune clé n'est refaite : la cérémonie ne peut plus être "
+            "annulée. Le dépouillement reste possible tant que la clé du président et au moins "
+            "%(t)s parts de délégués restent ; sinon aucun résultat ne peut être déchiffré et le "
+            "vote doit être organisé de nouveau."
+        ),
+        "reset_no_loss": _(
+            "Aucune perte de clé n'a été constatée depuis l'ouverture de cette cérémonie : "
+            "enregistrez d'abord la décision du bureau."
+        ),
+        "reset_nothing": _("Il n'y a ni cérémonie ni clé installée dans les urnes à annuler."),
+        "reset_urn_not_empty": _(
+            "Une urne contient déjà des bulletins : ses clés ne peuvent plus être remplacées."
+        ),
     }
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, **params: Any) -> None:
         super().__init__(code)
         self.code = code
+        self.params = params
 
     @property
     def message(self) -> str:
-        return str(self.MESSAGES[self.code])
+        text = str(self.MESSAGES[self.code])
+        return text % self.params if self.params else text
 
 
 def sealed(election: Election, now: datetime | None = None) -> bool:
-    """Whether the election's keys are sealed (see the module: the opening stands for the
-    seal until part 2 gives it its own record)."""
-    return election_phase(election, now) in (Phase.VOTE, Phase.CLOSED)
+    """Whether the election's keys are sealed: its seal took effect, or the vote opened (the
+    seal is made before the opening)."""
+    from .seal import election_sealed
+
+    return election_sealed(election) or election_phase(election, now) in (Phase.VOTE, Phase.CLOSED)
 
 
 def ceremony_reset_at(bureau: Bureau) -> datetime | None:
@@ -172,8 +195,11 @@ def key_state(*, bureau: Bureau, now: datetime | None = None) -> KeyState:
     delegates_lost = sum(1 for h in delegates if h.pk in lost_ids)
     threshold, shares = _threshold(bureau)
     left = (shares if shares is not None else len(delegates)) - delegates_lost
+    reset_at = ceremony_reset_at(bureau)
+    live = _live_ceremony(bureau)
+    again = reset_at is not None and (live is None or live.started_at < reset_at)
     if not is_sealed:
-        verdict = "ceremony_again" if losses else "no_keys" if threshold is None else "keys_made"
+        verdict = "ceremony_again" if again else "no_keys" if threshold is None else "keys_made"
     elif president_lost or (threshold is not None and left < threshold):
         verdict = "count_impossible"
     elif threshold is None:
@@ -190,3 +216,95 @@ def key_state(*, bureau: Bureau, now: datetime | None = None) -> KeyState:
         delegates_left=left,
         losses=losses,
     )
+
+
+# -- the ceremony again (ADR 0703) -------------------------------------------------------------
+
+
+def _live_ceremony(bureau: Bureau) -> Ceremony | None:
+    return bureau.ceremonies.exclude(phase=Ceremony.Phase.CANCELLED).first()
+
+
+@dataclass(frozen=True, slots=True)
+class ResetState:
+    """What the cancel page shows: whether the president may cancel now, else why not
+    (``refusal``: a ``KeyLossError``), the live ceremony, the urns that hold a setup, and the
+    loss that voids the keys."""
+
+    refusal: KeyLossError | None
+    ceremony: Ceremony | None
+    set_up: list[Any]
+    loss: KeyLoss | None
+
+
+def reset_state(*, bureau: Bureau, now: datetime | None = None) -> ResetState:
+    from urne.authority.models import ScrutinSetup
+
+    ceremony = _live_ceremony(bureau)
+    scrutins = list(bureau_scrutins(bureau))
+    done = set(
+        ScrutinSetup.objects.filter(scrutin_uuid__in=[s.uuid for s in scrutins]).values_list(
+            "scrutin_uuid", flat=True
+        )
+    )
+    set_up = [s for s in scrutins if s.uuid in done]
+    loss = (
+        KeyLoss.objects.filter(bureau=bureau, phase=KeyLoss.Phase.BEFORE_SEAL)
+        .select_related("holder")
+        .order_by("-recorded_at")
+        .first()
+    )
+    refusal: KeyLossError | None = None
+    if sealed(bureau.election, now):
+        threshold = key_state(bureau=bureau, now=now).threshold
+        refusal = KeyLossError("reset_sealed", t=threshold if threshold is not None else "t")
+    elif ceremony is None and not set_up:
+        refusal = KeyLossError("reset_nothing")
+    elif loss is None or (ceremony is not None and ceremony.started_at >= loss.recorded_at):
+        refusal = KeyLossError("reset_no_loss")
+    return ResetState(refusal, ceremony, set_up, loss)
+
+
+def keys_reset(*, bureau: Bureau, actor: Any, now: datetime | None = None) -> ResetState:
+    """The president cancels the keys made before a loss declared before the seal: the
+    covered urns' setups are removed (each still empty), the live ceremony cancelled (its
+    keys are refused by the next one, ``ceremony.voided_keys``); audited as
+    ``bureau.ceremony_cancel``. A new ceremony may then be opened."""
+    from urne.authority.setup import setups_remove
+    from urne.urn.services import UrnError
+
+    now = now or timezone.now()
+    actor_id = getattr(actor, "pk", None) or 0
+    recorder = Member.objects.filter(bureau=bureau, user_id=actor_id).first()
+    if recorder is None or recorder.role != Member.Role.PRESIDENT:
+        raise KeyLossError("reset_president_only")
+    state = reset_state(bureau=bureau, now=now)
+    if state.refusal is not None:
+        raise state.refusal
+    try:
+        removed = setups_remove(election=bureau.election, scrutins=state.set_up, actor=actor)
+    except UrnError as exc:
+        raise KeyLossError("reset_urn_not_empty") from exc
+    with transaction.atomic():
+        ceremony = None
+        if state.ceremony is not None:
+            ceremony = Ceremony.objects.select_for_update().get(pk=state.ceremony.pk)
+            ceremony.phase = Ceremony.Phase.CANCELLED
+            ceremony.cancelled_at, ceremony.cancelled_by = now, actor
+            ceremony.save(update_fields=["phase", "cancelled_at", "cancelled_by"])
+        loss = state.loss
+        assert loss is not None  # noqa: S101 - reset_state refuses without one
+        audit_append(
+            actor=actor,
+            action="bureau.ceremony_cancel",
+            obj=ceremony if ceremony is not None else bureau,
+            data={
+                "election": bureau.election_id,
+                "ceremony": ceremony.pk if ceremony is not None else None,
+                "name": loss.holder.name,
+                "role": loss.holder.role,
+                "reason": loss.reason,
+                "scrutin": removed,
+            },
+        )
+    return reset_state(bureau=bureau, now=now)

@@ -3,6 +3,8 @@ the e-mail (ADR 0700). Views parse, call one service of ``members``, render."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -37,7 +39,9 @@ from .members import (
     invitation_valid,
     member_access_reset,
     member_add,
+    member_email_change,
     member_invite,
+    member_remove,
     members_overview,
     unions_with_a_list,
 )
@@ -87,6 +91,7 @@ def members_manage(request: HttpRequest, election_id: int) -> HttpResponse:
                         name=data["name"],
                         email=data["email"],
                         union=data["union"],
+                        language=data["language"] or "fr",
                     )
                     messages.success(request, _("Membre ajouté."))
                     return redirect("bureau:members_manage", election.pk)
@@ -102,7 +107,7 @@ def members_manage(request: HttpRequest, election_id: int) -> HttpResponse:
                     messages.success(request, _("Scrutins couverts enregistrés."))
                     return redirect("bureau:members_manage", election.pk)
                 status = 400
-            elif action in ("invite", "reset"):
+            elif action in ("invite", "reset", "remove", "edit"):
                 form = MemberActionForm(request.POST)
                 if not form.is_valid():
                     messages.error(request, _("Choisissez un membre de ce bureau."))
@@ -111,6 +116,9 @@ def members_manage(request: HttpRequest, election_id: int) -> HttpResponse:
                     member = get_object_or_404(
                         Member, pk=form.cleaned_data["member"], bureau=bureau
                     )
+                    if action in ("remove", "edit"):
+                        _member_change(request, action, member, form.cleaned_data)
+                        return redirect("bureau:members_manage", election.pk)
                     if action == "invite":
                         sent = member_invite(actor=request.user, member=member)
                     else:
@@ -144,6 +152,26 @@ def members_manage(request: HttpRequest, election_id: int) -> HttpResponse:
             "scrutins_form": scrutins_form,
         },
         status=status,
+    )
+
+
+def _member_change(request: HttpRequest, action: str, member: Member, data: dict[str, Any]) -> None:
+    """Remove a member, or correct their address and language (``MemberError`` raised)."""
+    if action == "remove":
+        member_remove(actor=request.user, member=member, reason=data["reason"])
+        messages.success(
+            request,
+            _("%(name)s est retiré du bureau ; ses accès sont fermés.") % {"name": member.name},
+        )
+        return
+    if not data["email"]:
+        raise MemberError("email_needed")
+    member_email_change(
+        actor=request.user, member=member, email=data["email"], language=data["language"]
+    )
+    messages.success(
+        request,
+        _("Courriel de %(name)s enregistré : invitez-le de nouveau.") % {"name": member.name},
     )
 
 

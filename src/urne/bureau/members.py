@@ -88,6 +88,22 @@ class MemberError(Exception):
         ),
         "reason_needed": _("Indiquez le motif de la réinitialisation."),
         "scrutin_other_election": _("Ce scrutin n'appartient pas à cette élection."),
+        "holder_in_ceremony": _(
+            "Ce membre détient une clé de la cérémonie des clés : le bureau constate d'abord la "
+            "perte de sa clé, puis le président annule la cérémonie (ADR 0701) ; le membre peut "
+            "ensuite être retiré et remplacé."
+        ),
+        "holder_sealed": _(
+            "Après le scellement, la clé de ce membre fait partie de ce qui a été scellé : il ne "
+            "peut plus être retiré. S'il ne peut plus déchiffrer, le bureau constate la perte de "
+            "sa clé ; le dépouillement reste possible tant que le seuil est atteint."
+        ),
+        "removal_reason_needed": _("Indiquez le motif du retrait."),
+        "email_needed": _("Indiquez le nouveau courriel professionnel."),
+        "email_joined": _(
+            "Ce membre a déjà créé son accès avec cette adresse : réinitialisez d'abord son "
+            "accès, puis modifiez son courriel et invitez-le de nouveau."
+        ),
     }
 
     def __init__(self, code: str) -> None:
@@ -133,6 +149,7 @@ def member_add(
     name: str,
     email: str,
     union: Union | None = None,
+    language: str = "fr",
 ) -> Member:
     """Name a member of the election's bureau. A delegate represents a union that has a list;
     the president and the secretary represent none; each role once (a delegate per union)."""
@@ -147,7 +164,12 @@ def member_add(
     try:
         with transaction.atomic():
             member = Member.objects.create(
-                bureau=bureau, role=role, union=union, name=name, email=email.strip().lower()
+                bureau=bureau,
+                role=role,
+                union=union,
+                name=name,
+                email=email.strip().lower(),
+                language=language,
             )
             _member_audit(actor, "bureau.member_add", member, union=union.acronym if union else "")
     except IntegrityError as exc:
@@ -182,14 +204,15 @@ class Sent:
 
 
 def _invitation_email(member: Member, token: str, expires_at: datetime) -> Any:
+    """The invitation in the member's language (``Member.language``, the manager's choice;
+    rendered under ``translation.override`` like every e-mail, ``messaging.registry``)."""
     link = public_url(reverse("bureau:invitation") + "#" + token)
     return email_render(
         base="bureau/email/invitation",
         to=member.email,
-        language="fr",
+        language=member.language,
         context={
             "member": member,
-            "role": member.get_role_display(),
             "election": member.bureau.election,
             "link": link,
             "expires_at": expires_at,
@@ -276,11 +299,17 @@ def invitation_accept(*, digest: str, password: str, now: datetime | None = None
         )
         invitation_password_check(invitation=invitation, password=password)
         user = member.user
+        taken = User.objects.filter(username__iexact=member.email)
         if user is None:
-            if User.objects.filter(username__iexact=member.email).exists():
+            if taken.exists():
                 raise MemberError("login_taken")
             user = User(username=member.email, email=member.email, is_staff=True)
             user.first_name = member.name[:150]
+        elif user.username.lower() != member.email:
+            # The manager changed the address after a reset: the login name follows it.
+            if taken.exclude(pk=user.pk).exists():
+                raise MemberError("login_taken")
+            user.username = user.email = member.email
         user.is_active = True
         user.is_staff = True
         user.set_password(password)
@@ -318,6 +347,76 @@ def member_access_reset(
         member.save(update_fields=["joined_at"])
         _member_audit(actor, "bureau.member_access_reset", member, reason=reason)
     return member_invite(actor=actor, member=member, now=now)
+
+
+def _holds_ceremony_key(member: Member) -> bool:
+    """Whether the member is a holder of the bureau's live (or finished) ceremony."""
+    from .models import CeremonyHolder
+
+    return (
+        CeremonyHolder.objects.filter(member=member).exclude(ceremony__phase="cancelled").exists()
+    )
+
+
+def member_remove(
+    *, actor: Any, member: Member, reason: str, now: datetime | None = None
+) -> Member:
+    """The manager removes a member from the bureau (a departure, a union's new delegate;
+    ADR 0703): their invitations revoked, their account closed (password unusable, devices
+    deleted, groups left, inactive: every session ends at its next request). A key holder of
+    the live ceremony only after the bureau's loss decision and the ceremony's cancel; never
+    a key holder after the seal. The member stays in the record (``Member.everyone``)."""
+    from .keyloss import sealed
+
+    reason = reason.strip()
+    if not reason:
+        raise MemberError("removal_reason_needed")
+    now = now or timezone.now()
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("bureau").get(pk=member.pk)
+        if member.holds_key and sealed(member.bureau.election, now):
+            raise MemberError("holder_sealed")
+        if _holds_ceremony_key(member):
+            raise MemberError("holder_in_ceremony")
+        Invitation.objects.filter(member=member, used_at=None, revoked_at=None).update(
+            revoked_at=now
+        )
+        user = member.user
+        if user is not None:
+            user.set_unusable_password()
+            user.is_active = False
+            user.save(update_fields=["password", "is_active"])
+            user.groups.remove(*Group.objects.filter(name__in=set(ROLE_GROUP.values())))
+            TOTPDevice.objects.filter(user=user).delete()
+        member.removed_at = now
+        member.save(update_fields=["removed_at"])
+        _member_audit(actor, "bureau.member_remove", member, reason=reason)
+    return member
+
+
+def member_email_change(*, actor: Any, member: Member, email: str, language: str = "") -> Member:
+    """The manager corrects a member's address before they make their access (after it, the
+    address is their login: a reset first). Pending invitations are revoked (the link went
+    to the old address); the manager invites again. In the journal with both addresses."""
+    email = email.strip().lower()
+    now = timezone.now()
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("bureau").get(pk=member.pk)
+        if member.joined_at is not None:
+            raise MemberError("email_joined")
+        previous = member.email
+        if language:
+            member.language = language
+        if email == previous:
+            member.save(update_fields=["language"])
+            return member
+        Invitation.objects.filter(member=member, used_at=None, revoked_at=None).update(
+            revoked_at=now
+        )
+        member.email = email
+        member.save(update_fields=["email", "language"])
+        _member_audit(actor, "bureau.member_email_change", member, email=email, previous=previous)
+    return member
 
 
 def member_state(member: Member, now: datetime | None = None) -> str:

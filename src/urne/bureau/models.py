@@ -24,6 +24,14 @@ class Bureau(models.Model):
         return str(self.election)
 
 
+class LiveMembers(models.Manager["Member"]):
+    """The bureau's members now: a removed member stays in the record (its ceremony steps,
+    decisions and audit events name it) but is no longer one (``members.member_remove``)."""
+
+    def get_queryset(self) -> models.QuerySet["Member"]:
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Member(models.Model):
     class Role(models.TextChoices):
         PRESIDENT = "president", _("Président")
@@ -48,23 +56,37 @@ class Member(models.Model):
     )
     invited_at = models.DateTimeField(_("invité le"), null=True, blank=True)
     joined_at = models.DateTimeField(_("a rejoint le"), null=True, blank=True)
+    # The language of the member's e-mails (the invitation), chosen by the manager.
+    language = models.CharField(
+        _("langue des courriels"),
+        max_length=5,
+        choices=[("fr", "Français"), ("en", "English")],
+        default="fr",
+    )
+    # When the manager removed the member from the bureau (ADR 0703); None: a member now.
+    removed_at = models.DateTimeField(_("retiré le"), null=True, blank=True)
+
+    objects = LiveMembers()
+    # Every member ever named, the removed ones too (the journal, the record of a ceremony).
+    everyone = models.Manager()  # noqa: DJ012 - a second manager, not a field
 
     class Meta:
         verbose_name = _("membre du bureau")
+        base_manager_name = "everyone"
         constraints = [
             models.UniqueConstraint(
                 fields=["bureau"],
-                condition=models.Q(role="president"),
+                condition=models.Q(role="president", removed_at__isnull=True),
                 name="bureau_one_president",
             ),
             models.UniqueConstraint(
                 fields=["bureau"],
-                condition=models.Q(role="secretary"),
+                condition=models.Q(role="secretary", removed_at__isnull=True),
                 name="bureau_one_secretary",
             ),
             models.UniqueConstraint(
                 fields=["bureau", "union"],
-                condition=models.Q(role="delegate"),
+                condition=models.Q(role="delegate", removed_at__isnull=True),
                 name="bureau_one_delegate_per_union",
             ),
         ]
@@ -110,6 +132,15 @@ class Ceremony(models.Model):
     group_json = models.TextField(blank=True)
     trustees_json = models.TextField(blank=True)
     setups_written_at = models.DateTimeField(_("urnes initialisées le"), null=True, blank=True)
+    # Cancelled after a key loss declared before the seal (``keyloss.keys_reset``, ADR 0703).
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("cérémonie des clés")

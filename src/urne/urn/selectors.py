@@ -130,16 +130,37 @@ def urn_count_state(*, scrutin_uuid: str) -> CountState | None:
     return urn_count_states(scrutin_uuids=[scrutin_uuid]).get(scrutin_uuid)
 
 
-_trustees: dict[str, list[Trustee]] = {}
+# Parsed trustees by scrutin and election hash: the election's text holds the public key, so
+# a setup removed before the seal and written again with new keys (ADR 0703) is another key,
+# and no process reads the old keys from here.
+_trustees: dict[tuple[str, str], list[Trustee]] = {}
+
+
+def urn_caches_forget(scrutin_uuid: str) -> None:
+    """Forget this process's parsed election and trustees of a scrutin whose setup was
+    removed (``urn.services.urn_setup_remove``, before the seal only)."""
+    with _elections_lock:
+        _elections.pop(scrutin_uuid, None)
+        for key in [k for k in _trustees if k[0] == scrutin_uuid]:
+            del _trustees[key]
 
 
 def urn_trustees(*, scrutin_uuid: str) -> list[Trustee] | None:
     """The scrutin's trustees (its setup's third record), without reading the count's events:
     what a procès-verbal needs to name each decryption's key."""
-    if scrutin_uuid not in _trustees:
+    head = (
+        UrnScrutin.objects.using(URN)
+        .filter(uuid=scrutin_uuid)
+        .values_list("pk", "election_hash")
+        .first()
+    )
+    if head is None:
+        return None
+    head_id, key = head[0], (scrutin_uuid, head[1])
+    if key not in _trustees:
         body = (
             UrnRecord.objects.using(URN)
-            .filter(scrutin__uuid=scrutin_uuid, seq=2)
+            .filter(scrutin_id=head_id, seq=2)
             .values_list("body", flat=True)
             .first()
         )
@@ -147,8 +168,8 @@ def urn_trustees(*, scrutin_uuid: str) -> list[Trustee] | None:
             return None
         parsed = parse_trustees(loads(body))
         with _elections_lock:
-            _trustees[scrutin_uuid] = parsed
-    return _trustees[scrutin_uuid]
+            _trustees[key] = parsed
+    return _trustees[key]
 
 
 def urn_count_states(*, scrutin_uuids: list[str]) -> dict[str, CountState]:
@@ -163,7 +184,7 @@ def urn_count_states(*, scrutin_uuids: list[str]) -> dict[str, CountState]:
     }
     if not heads:
         return {}
-    missing = [h.pk for h in heads.values() if h.uuid not in _trustees]
+    missing = [h.pk for h in heads.values() if (h.uuid, h.election_hash) not in _trustees]
     if missing:
         for sid, body in (
             UrnRecord.objects.using(URN)
@@ -172,7 +193,7 @@ def urn_count_states(*, scrutin_uuids: list[str]) -> dict[str, CountState]:
         ):
             parsed = parse_trustees(loads(body))
             with _elections_lock:
-                _trustees[heads[sid].uuid] = parsed
+                _trustees[heads[sid].uuid, heads[sid].election_hash] = parsed
     by_scrutin: dict[int, list[Record]] = {pk: [Record("BELENIOS", b"")] for pk in heads}
     rows = (
         UrnRecord.objects.using(URN)
@@ -187,7 +208,9 @@ def urn_count_states(*, scrutin_uuids: list[str]) -> dict[str, CountState]:
         head = heads[sid]
         election = urn_election(scrutin_uuid=head.uuid)
         assert election is not None  # noqa: S101 — a head has its setup records
-        out[head.uuid] = _count_state(election, _trustees[head.uuid], records, head.last_event)
+        out[head.uuid] = _count_state(
+            election, _trustees[head.uuid, head.election_hash], records, head.last_event
+        )
     return out
 
 

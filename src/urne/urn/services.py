@@ -488,3 +488,23 @@ def urn_results_append(*, entries: list[tuple[str, str]]) -> None:
         UrnScrutin.objects.using(URN).bulk_update(
             list(heads.values()), ["height", "last_event", "next_seq"]
         )
+
+
+def urn_setup_remove(*, scrutin_uuid: str) -> bool:
+    """Remove a scrutin's log while it holds no ballot and no count (a key lost before the
+    seal, ADR 0703): its setup is made again with the new keys. False if there was none;
+    ``UrnError("not_empty")`` if a ballot or the count is in it."""
+    with transaction.atomic(using=URN):
+        head = UrnScrutin.objects.using(URN).select_for_update().filter(uuid=scrutin_uuid).first()
+        if head is None:
+            return False
+        if head.ballots or head.count_seq is not None or head.height > 0:
+            raise UrnError("not_empty", "ballots or a count are in this urn")
+        head.delete(using=URN)
+    # This process's parsed setup and tally of the scrutin (see the ADR for the others).
+    from .selectors import urn_caches_forget
+
+    urn_caches_forget(scrutin_uuid)
+    with _tallies_lock:
+        _tallies.pop(scrutin_uuid, None)
+    return True

@@ -2,17 +2,25 @@
 checked on its way in, the coordinator's steps on public data, every step audited, the
 outcome written into each covered scrutin's urn (ADR 0722)."""
 
-from typing import Any
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from factories.ceremony import CeremonyWorld, ToolHolder, ceremony_world_make
+from factories.ceremony import (
+    ToolHolder,
+    ceremony_client,
+    ceremony_data,
+    ceremony_holder_url,
+    ceremony_open,
+    ceremony_page_url,
+    ceremony_run,
+    ceremony_send,
+    ceremony_world_make,
+)
 from factories.elections import staff_login, staff_make
 from urne.audit.models import AuditEvent
 from urne.bureau.ceremony import holder_due
-from urne.bureau.models import Ceremony, Member
+from urne.bureau.models import Ceremony
 from urne.crypto.encoding import loads
 from urne.crypto.group import GROUP
 from urne.crypto.threshold import AES_CCM, check_pedersen, decrypt_key_share
@@ -23,63 +31,8 @@ from urne.urn.selectors import urn_head
 pytestmark = pytest.mark.django_db(databases="__all__")
 
 
-def _client(member: Member) -> Client:
-    client = Client()
-    staff_login(client, member.user)
-    return client
-
-
-def _page(world: CeremonyWorld) -> str:
-    return reverse("bureau:ceremony", args=[world.election.pk])
-
-
-def _holder(world: CeremonyWorld) -> str:
-    return reverse("bureau:ceremony_holder", args=[world.election.pk])
-
-
-def _data(client: Client, world: CeremonyWorld) -> dict[str, Any]:
-    response = client.get(_holder(world))
-    assert response.status_code == 200
-    return response.context["data"]
-
-
-def _send(client: Client, world: CeremonyWorld, text: str, status: int = 302) -> Any:
-    response = client.post(_holder(world), {"public": text})
-    assert response.status_code == status, response.content.decode()[:2000]
-    return response
-
-
-def _start(world: CeremonyWorld, threshold: str = "2") -> Client:
-    president = _client(world.president)
-    response = president.post(_page(world), {"action": "start", "threshold": threshold})
-    assert response.status_code == 302
-    return president
-
-
-def _run(world: CeremonyWorld) -> tuple[dict[int, ToolHolder], dict[int, Client]]:
-    """The whole ceremony with t = 2, each holder in its own session."""
-    clients = {0: _start(world)}
-    tools = {i: ToolHolder() for i in range(len(world.holders))}
-    for i, m in enumerate(world.delegates, start=1):
-        clients[i] = _client(m)
-    _send(clients[0], world, tools[0].single())
-    n = len(world.delegates)
-    for i in range(1, n + 1):
-        data = _data(clients[i], world)
-        assert data["due"] == "cert" and data["position"] == i
-        _send(clients[i], world, tools[i].step1(i, 2, n))
-    for i in range(1, n + 1):
-        data = _data(clients[i], world)
-        assert data["due"] == "polynomial" and len(data["certs"]) == n
-        _send(clients[i], world, tools[i].step3(data["certs"]))
-    for i in range(1, n + 1):
-        data = _data(clients[i], world)
-        assert data["due"] == "voutput"
-        vinput = clients[i].get(reverse("bureau:ceremony_file", args=[world.election.pk, "vinput"]))
-        assert vinput.status_code == 200
-        tools[i].outputs["dkey"] = ""
-        _send(clients[i], world, tools[i].step5(data["certs"], vinput.content.decode()))
-    return tools, clients
+_client, _page, _holder = ceremony_client, ceremony_page_url, ceremony_holder_url
+_data, _send, _start, _run = ceremony_data, ceremony_send, ceremony_open, ceremony_run
 
 
 def test_the_whole_ceremony_writes_every_covered_scrutins_setup() -> None:
