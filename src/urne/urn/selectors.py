@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -23,7 +24,17 @@ from urne.crypto.trustees import Trustee, parse_trustees
 from .models import UrnBallot, UrnRecord, UrnScrutin
 
 URN = "urn"
-_elections: dict[str, Election] = {}
+ELECTION_RECHECK_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    election: Election
+    election_hash: str
+    checked_at: float  # time.monotonic() when the urn last said this is its setup
+
+
+_elections: dict[str, _Parsed] = {}
 _elections_lock = threading.Lock()
 
 
@@ -32,12 +43,18 @@ def urn_head(*, scrutin_uuid: str) -> UrnScrutin | None:
 
 
 def urn_election(*, scrutin_uuid: str) -> Election | None:
-    """The scrutin's election parameters as set up in the urn (parsed once per process: a
-    scrutin's setup never changes once written, see ``urn_setup``)."""
+    """The scrutin's election parameters as set up in the urn, parsed once per process.
+
+    A setup never changes once the vote is sealed; before the seal it may be removed and
+    written again with new keys (a key lost, ADR 0703) by another process. So a parsed
+    election is trusted for ``ELECTION_RECHECK_SECONDS`` at most, then its setup's hash is
+    read again (one indexed row): a process never serves an old key for longer, and the new
+    ceremony, its seal and the opening take far longer than that."""
+    now = time.monotonic()
     with _elections_lock:
         known = _elections.get(scrutin_uuid)
-    if known is not None:
-        return known
+    if known is not None and now - known.checked_at < ELECTION_RECHECK_SECONDS:
+        return known.election
     row = (
         UrnScrutin.objects.using(URN)
         .filter(uuid=scrutin_uuid)
@@ -45,7 +62,12 @@ def urn_election(*, scrutin_uuid: str) -> Election | None:
         .first()
     )
     if row is None:
+        urn_caches_forget(scrutin_uuid)
         return None
+    if known is not None and known.election_hash == row[1]:
+        with _elections_lock:
+            _elections[scrutin_uuid] = _Parsed(known.election, row[1], now)
+        return known.election
     body = (
         UrnRecord.objects.using(URN)
         .filter(scrutin_id=row[0], kind=UrnRecord.Kind.DATA, hash=row[1])
@@ -56,7 +78,7 @@ def urn_election(*, scrutin_uuid: str) -> Election | None:
         return None
     election = parse_election(body)
     with _elections_lock:
-        _elections[scrutin_uuid] = election
+        _elections[scrutin_uuid] = _Parsed(election, row[1], now)
     return election
 
 

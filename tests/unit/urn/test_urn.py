@@ -126,3 +126,35 @@ def test_election_is_read_back_and_trackers_are_searchable():
     assert listed == trackers
     found = urn_trackers(scrutin_uuid=cs.scrutin.uuid, query=trackers[1][:10])
     assert trackers[1] in [b.tracker for b in found]
+
+
+def test_a_setup_written_again_by_another_process_is_read_after_the_recheck_window(monkeypatch):
+    """Before the seal a lost key removes a setup and the new ceremony writes another (ADR
+    0703), maybe from another process than the one that parsed the old one: that process
+    reads the new setup once its parsed copy is older than ELECTION_RECHECK_SECONDS."""
+    import dataclasses
+    import time
+
+    from urne.urn import selectors
+
+    setup = cast_setup_make(voters=1, lists=2)
+    cs = setup.scrutins[0]
+    old = urn_election(scrutin_uuid=cs.scrutin.uuid)
+    assert old is not None and old.raw == cs.election.raw
+    head = UrnScrutin.objects.using("urn").get(uuid=cs.scrutin.uuid)
+    records = read_records(urn_archive_bytes(scrutin_uuid=cs.scrutin.uuid))
+    trustees, creds = (r.body.decode() for r in records[2:4])
+    # Another process: the row deleted and written again, this process's caches untouched.
+    head.delete(using="urn")
+    new_raw = dumps(dataclasses.replace(cs.election, name="après la perte").to_json())
+    urn_setup(
+        scrutin_uuid=cs.scrutin.uuid, election=new_raw, trustees=trustees, public_credentials=creds
+    )
+    now = time.monotonic()
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: now + 1)
+    assert urn_election(scrutin_uuid=cs.scrutin.uuid) is old  # inside the window
+    monkeypatch.setattr(
+        selectors.time, "monotonic", lambda: now + selectors.ELECTION_RECHECK_SECONDS + 1
+    )
+    fresh = urn_election(scrutin_uuid=cs.scrutin.uuid)
+    assert fresh is not None and fresh.raw == new_raw and fresh.name == "après la perte"
