@@ -25,7 +25,7 @@ class MemberAddForm(forms.Form):
     email = forms.EmailField(label=_("Courriel professionnel"), max_length=254)
     language = forms.ChoiceField(
         label=_("Langue de ses courriels"),
-        choices=Member._meta.get_field("language").choices,
+        choices=Member.LANGUAGES,
         initial="fr",
         required=False,
     )
@@ -46,7 +46,7 @@ class MemberActionForm(forms.Form):
     email = forms.EmailField(label=_("Courriel professionnel"), max_length=254, required=False)
     language = forms.ChoiceField(
         label=_("Langue de ses courriels"),
-        choices=Member._meta.get_field("language").choices,
+        choices=Member.LANGUAGES,
         required=False,
     )
 

@@ -57,10 +57,11 @@ class Member(models.Model):
     invited_at = models.DateTimeField(_("invité le"), null=True, blank=True)
     joined_at = models.DateTimeField(_("a rejoint le"), null=True, blank=True)
     # The language of the member's e-mails (the invitation), chosen by the manager.
+    LANGUAGES = [("fr", "Français"), ("en", "English")]
     language = models.CharField(
         _("langue des courriels"),
         max_length=5,
-        choices=[("fr", "Français"), ("en", "English")],
+        choices=LANGUAGES,
         default="fr",
     )
     # When the manager removed the member from the bureau (ADR 0703); None: a member now.
