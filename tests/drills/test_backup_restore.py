@@ -24,7 +24,11 @@ def test_a_base_backup_and_the_archived_wal_restore_every_answered_cast(folder):
     with (folder / "primary" / "postgresql.conf").open("a") as conf:
         conf.write(
             "wal_level = replica\narchive_mode = on\n"
-            f"archive_command = 'test ! -f {archive}/%f && cp %p {archive}/%f'\n"
+            # A segment appears in the archive whole or not at all (copied, then renamed):
+            # a segment the archiver was still copying when the primary was lost would
+            # otherwise stop the restore ("wrong size").
+            f"archive_command = 'test ! -f {archive}/%f && cp %p {archive}/%f.part"
+            f" && mv {archive}/%f.part {archive}/%f'\n"
             "fsync = on\n"
         )
     primary = Cluster(folder / "primary", free_port())
